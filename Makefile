@@ -1,0 +1,58 @@
+# The two commands that must always work from a fresh clone: `make run` and `make test`.
+# Variables given on the command line or in the environment override the defaults below.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONPATH := backend:.
+
+PORT ?= 8000
+export PORT
+
+# `make test` talks to the real PostgreSQL and Redis on this machine.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python backend/manage.py migrate --noinput
+	$(BIN)/python backend/manage.py seed_demo
+	@echo ""
+	@echo "  Contact form:   http://127.0.0.1:$(PORT)/contact/"
+	@echo "  Staff admin:    http://127.0.0.1:$(PORT)/admin/"
+	@echo "  API docs:       http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Health:         http://127.0.0.1:$(PORT)/healthz  and  /readyz"
+	@echo "  Ctrl-C stops web, worker and beat."
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile start
+
+test: install
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python tests/preflight.py
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy backend workers
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python tests/preflight.py
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache

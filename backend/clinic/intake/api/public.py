@@ -1,0 +1,186 @@
+"""The public "contact a doctor" endpoint: accepts inquiries, never returns stored ones."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from ..models import Inquiry, new_inquiry_reference
+from ..services import InquiryInput, inquiry_submit
+from .fields import PhoneField, text_field
+
+logger = logging.getLogger(__name__)
+
+REASON_CHOICES = [
+    ("depression", "Depression"),
+    ("anxiety", "Anxiety"),
+    ("ptsd", "PTSD"),
+    ("ocd", "OCD"),
+    ("chronic_pain", "Chronic pain"),
+    ("other", "Other"),
+]
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
+
+
+class InquiryBurstThrottle(SimpleRateThrottle):
+    """Per client address, for everyone: the public form has no signed-in callers."""
+
+    scope = "inquiry_burst"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class InquiryDailyThrottle(InquiryBurstThrottle):
+    scope = "inquiry_daily"
+
+
+class InquirySubmitSerializer(serializers.Serializer[Any]):
+    first_name = text_field(100, required=True)
+    last_name = text_field(100, required=True)
+    phone = PhoneField()
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    preferred_contact_method = serializers.ChoiceField(
+        choices=Inquiry.ContactMethod.choices, required=False, default=Inquiry.ContactMethod.PHONE
+    )
+    best_time_to_reach = text_field(100)
+    reasons = serializers.MultipleChoiceField(choices=REASON_CHOICES, required=False, allow_empty=True)
+    prior_treatments = text_field(1000)
+    message = text_field(2000)
+    sms_consent = serializers.BooleanField(required=False, default=False)
+    privacy_acknowledged = serializers.BooleanField(required=False, default=False)
+    is_adult = serializers.BooleanField(required=False, default=False)
+    # Honeypot: hidden from people by the form, filled in by bots.
+    website = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=200)
+
+    def validate_privacy_acknowledged(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Please confirm you have read the privacy notice.")
+        return value
+
+    def validate_is_adult(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Please confirm you are 18 or older.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        method = attrs.get("preferred_contact_method")
+        errors = {}
+        if method == Inquiry.ContactMethod.EMAIL and not attrs.get("email"):
+            errors["email"] = "Please give an email address, since you prefer to be contacted by email."
+        if method == Inquiry.ContactMethod.SMS and not attrs.get("sms_consent"):
+            errors["sms_consent"] = "Please agree to receive texts, since you prefer to be contacted by text."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def to_input(self) -> InquiryInput:
+        data = self.validated_data
+        return InquiryInput(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            email=data.get("email", ""),
+            preferred_contact_method=data["preferred_contact_method"],
+            best_time_to_reach=data.get("best_time_to_reach", ""),
+            reasons=sorted(data.get("reasons") or []),
+            prior_treatments=data.get("prior_treatments", ""),
+            message=data.get("message", ""),
+            sms_consent=data["sms_consent"],
+        )
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.validated_data.get("website"))
+
+
+def inquiry_next_steps(*, preferred_contact_method: str, sms_consent: bool) -> str:
+    """Tell the person what happens now, in words that carry none of their data."""
+    how = {
+        Inquiry.ContactMethod.SMS: "by text",
+        Inquiry.ContactMethod.PHONE: "by phone",
+        Inquiry.ContactMethod.EMAIL: "by email",
+    }.get(Inquiry.ContactMethod(preferred_contact_method), "")
+    steps = (
+        f"Thank you. A member of our care team will reach out {how} within one business day "
+        "to talk about your questions and next steps. Please keep your reference number."
+    )
+    if sms_consent:
+        steps += " You will also get a text confirming we received your message; reply STOP at any time to opt out."
+    steps += " If you are in crisis, call or text 988, or call 911 in an emergency."
+    return steps
+
+
+RESPONSE_SERIALIZER = inline_serializer(
+    name="InquiryReceived",
+    fields={
+        "reference": serializers.CharField(),
+        "status": serializers.CharField(),
+        "next_steps": serializers.CharField(),
+    },
+)
+
+
+class InquirySubmitView(APIView):
+    """POST a contact-a-doctor inquiry. Anyone may call it; it is throttled per address."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [InquiryBurstThrottle, InquiryDailyThrottle]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request=InquirySubmitSerializer,
+        responses={201: RESPONSE_SERIALIZER},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Resending with the same key returns the first answer and stores nothing new.",
+            )
+        ],
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and not IDEMPOTENCY_KEY_PATTERN.match(key):
+            return Response(
+                {"idempotency_key": ["Use 8 to 100 letters, digits, or . _ : - characters."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        serializer = InquirySubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.is_bot:
+            # Answer like a success so the bot learns nothing; store nothing.
+            logger.info("inquiry honeypot filled; nothing stored")
+            reference = new_inquiry_reference()
+            method = serializer.validated_data["preferred_contact_method"]
+            consent = serializer.validated_data["sms_consent"]
+            replayed = False
+        else:
+            outcome = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.API, idempotency_key=key)
+            reference = outcome.inquiry.reference
+            method = outcome.inquiry.preferred_contact_method
+            consent = outcome.inquiry.sms_consent
+            replayed = outcome.replayed
+        return Response(
+            {
+                "reference": reference,
+                "status": "received",
+                "next_steps": inquiry_next_steps(preferred_contact_method=method, sms_consent=consent),
+            },
+            status=status.HTTP_201_CREATED,
+            headers={"Idempotent-Replayed": "true"} if replayed else {},
+        )

@@ -1,0 +1,17 @@
+"""The SMS consent wording shown on the form. A new wording gets a new version; old ones stay."""
+
+from __future__ import annotations
+
+SMS_CONSENT_WORDINGS: dict[str, str] = {
+    "2026-11-v1": (
+        "I agree to receive text messages from the clinic about my inquiry and appointments, "
+        "including reminders and check-ins, at the number I gave. Message frequency varies. "
+        "Message and data rates may apply. Reply STOP to opt out, HELP for help. "
+        "Consent is not a condition of care."
+    ),
+}
+CURRENT_SMS_CONSENT_VERSION = "2026-11-v1"
+
+
+def current_sms_consent_wording() -> str:
+    return SMS_CONSENT_WORDINGS[CURRENT_SMS_CONSENT_VERSION]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from .models import Inquiry
+
+
+def inquiry_list(
+    *,
+    status: str | None = None,
+    reason: str | None = None,
+    assigned_to: int | None = None,
+    unassigned: bool = False,
+    created_from: datetime.date | None = None,
+    created_to: datetime.date | None = None,
+    search: str | None = None,
+) -> QuerySet[Inquiry]:
+    """Inquiries for the triage list, newest first, filtered as staff asked."""
+    qs = Inquiry.objects.select_related("assigned_to").prefetch_related("reasons")
+    if status:
+        qs = qs.filter(status=status)
+    if reason:
+        qs = qs.filter(reasons__code=reason)
+    if unassigned:
+        qs = qs.filter(assigned_to__isnull=True)
+    elif assigned_to is not None:
+        qs = qs.filter(assigned_to_id=assigned_to)
+    if created_from:
+        qs = qs.filter(created_at__date__gte=created_from)
+    if created_to:
+        qs = qs.filter(created_at__date__lte=created_to)
+    if search:
+        term = search.strip()
+        digits = "".join(ch for ch in term if ch.isdigit())
+        match = (
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(reference__iexact=term)
+        )
+        if len(digits) >= 4:
+            match |= Q(phone__contains=digits)
+        qs = qs.filter(match)
+    return qs.distinct().order_by("-created_at", "-id")
+
+
+def inquiry_get(*, reference: str) -> Inquiry | None:
+    return (
+        Inquiry.objects.select_related("assigned_to", "patient")
+        .prefetch_related("reasons", "notes__author", "submissions")
+        .filter(reference=reference.upper())
+        .first()
+    )

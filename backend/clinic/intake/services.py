@@ -1,0 +1,338 @@
+"""Every write of the intake: submitting, merging, triage, screening and conversion."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.services import audit_by
+from clinic.messaging.models import OutboundMessage
+from clinic.messaging.outbox import outbox_enqueue
+from clinic.messaging.texts import text_render
+from clinic.patients.models import Patient
+from clinic.scheduling.models import Clinic
+from clinic.scheduling.selectors import clinic_current
+
+from .consent import CURRENT_SMS_CONSENT_VERSION
+from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
+
+Status = Inquiry.Status
+
+# The triage path. "converted" is reached only through inquiry_convert_to_patient.
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.NEW: (Status.CONTACTED, Status.SCREENING, Status.CLOSED),
+    Status.CONTACTED: (Status.SCREENING, Status.CLOSED),
+    Status.SCREENING: (Status.ELIGIBLE, Status.NOT_ELIGIBLE, Status.CLOSED),
+    Status.ELIGIBLE: (Status.CONVERTED, Status.SCREENING, Status.CLOSED),
+    Status.NOT_ELIGIBLE: (Status.SCREENING, Status.CLOSED),
+    Status.CONVERTED: (),
+    Status.CLOSED: (Status.NEW,),
+}
+# A repeat submission from the same person merges into an inquiry in one of these states.
+MERGEABLE_STATUSES = (Status.NEW, Status.CONTACTED, Status.SCREENING)
+
+
+@dataclass(frozen=True)
+class InquiryInput:
+    """A validated public submission (see InquirySubmitSerializer)."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    preferred_contact_method: str
+    email: str = ""
+    best_time_to_reach: str = ""
+    reasons: list[str] = field(default_factory=list)
+    prior_treatments: str = ""
+    message: str = ""
+    sms_consent: bool = False
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    inquiry: Inquiry
+    merged: bool = False
+    replayed: bool = False
+
+
+def _lock_person(phone: str) -> None:
+    """Serialize submissions for one phone number until the transaction ends (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite serializes every write transaction already
+    key = int.from_bytes(hashlib.sha256(phone.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _open_inquiry_for(data: InquiryInput) -> Inquiry | None:
+    since = timezone.now() - timedelta(hours=settings.INQUIRY_MERGE_WINDOW_HOURS)
+    candidates = Inquiry.objects.filter(status__in=MERGEABLE_STATUSES, created_at__gte=since)
+    match = candidates.filter(phone=data.phone)
+    if data.email:
+        match = match | candidates.filter(email__iexact=data.email)
+    return match.order_by("created_at").select_for_update().first()
+
+
+def _record_consent(inquiry: Inquiry, *, source: str) -> None:
+    inquiry.sms_consent = True
+    inquiry.sms_consent_at = timezone.now()
+    inquiry.sms_consent_version = CURRENT_SMS_CONSENT_VERSION
+    inquiry.sms_consent_source = source
+
+
+def _acknowledge_by_text(inquiry: Inquiry) -> None:
+    """Queue the "we received your message" text, once per inquiry, if the person agreed to texts."""
+    if not inquiry.sms_consent:
+        return
+    clinic = clinic_current()
+    outbox_enqueue(
+        kind=OutboundMessage.Kind.INQUIRY_ACK,
+        template="inquiry_ack",
+        to_number=inquiry.phone,
+        body=text_render(
+            "inquiry_ack", clinic=clinic.short_name if clinic else "Clinic", first_name=inquiry.first_name
+        ),
+        inquiry_id=inquiry.pk,
+        related_type=Inquiry._meta.label,
+        related_id=str(inquiry.pk),
+        idempotency_key=f"inquiry:{inquiry.pk}:ack",
+    )
+
+
+def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str) -> None:
+    """Fold a repeat submission into the open inquiry without losing anything it said."""
+    added_reasons = sorted(set(data.reasons) - set(inquiry.reasons.values_list("code", flat=True)))
+    if added_reasons:
+        inquiry.reasons.add(*Reason.objects.filter(code__in=added_reasons))
+    lines = [f"Submitted again ({Inquiry.Source(source).label}); merged into this inquiry."]
+    if added_reasons:
+        lines.append("Reasons added: " + ", ".join(added_reasons) + ".")
+    for label, old, new in (
+        ("Name", inquiry.full_name, f"{data.first_name} {data.last_name}"),
+        ("Phone", inquiry.phone, data.phone),
+        ("Email", inquiry.email, data.email),
+        ("Preferred contact", inquiry.preferred_contact_method, data.preferred_contact_method),
+        ("Best time to reach", inquiry.best_time_to_reach, data.best_time_to_reach),
+        ("Prior treatments", inquiry.prior_treatments, data.prior_treatments),
+        ("Message", inquiry.message, data.message),
+    ):
+        if new and new != old:
+            lines.append(f"{label}: {new}")
+    if not inquiry.email and data.email:
+        inquiry.email = data.email
+    if data.sms_consent and not inquiry.sms_consent:
+        _record_consent(inquiry, source=source)
+        lines.append("Agreed to receive texts.")
+    inquiry.save()
+    InquiryNote.objects.create(inquiry=inquiry, author=None, body="\n".join(lines))
+
+
+def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | None = None) -> SubmitOutcome:
+    """Store a public inquiry, or merge it into the same person's open one from the last day.
+
+    A repeated Idempotency-Key returns the inquiry the first request stored and writes nothing.
+    """
+    if idempotency_key:
+        earlier = InquirySubmission.objects.select_related("inquiry").filter(idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return SubmitOutcome(inquiry=earlier.inquiry, replayed=True)
+    try:
+        with transaction.atomic():
+            _lock_person(data.phone)
+            now = timezone.now()
+            inquiry = _open_inquiry_for(data)
+            merged = inquiry is not None
+            if inquiry is not None:
+                _merge(inquiry, data, source=source)
+            else:
+                inquiry = Inquiry(
+                    first_name=data.first_name,
+                    last_name=data.last_name,
+                    phone=data.phone,
+                    email=data.email,
+                    preferred_contact_method=data.preferred_contact_method,
+                    best_time_to_reach=data.best_time_to_reach,
+                    prior_treatments=data.prior_treatments,
+                    message=data.message,
+                    privacy_acknowledged_at=now,
+                    adult_confirmed_at=now,
+                    source=source,
+                )
+                if data.sms_consent:
+                    _record_consent(inquiry, source=source)
+                inquiry.save()
+                if data.reasons:
+                    inquiry.reasons.set(Reason.objects.filter(code__in=data.reasons))
+            InquirySubmission.objects.create(
+                inquiry=inquiry, idempotency_key=idempotency_key or None, merged=merged, source=source
+            )
+            _acknowledge_by_text(inquiry)
+    except IntegrityError:
+        # Two requests with one Idempotency-Key raced; the other one stored the inquiry.
+        if not idempotency_key:
+            raise
+        earlier = InquirySubmission.objects.select_related("inquiry").get(idempotency_key=idempotency_key)
+        return SubmitOutcome(inquiry=earlier.inquiry, replayed=True)
+    return SubmitOutcome(inquiry=inquiry, merged=merged)
+
+
+def _locked(inquiry: Inquiry) -> Inquiry:
+    return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+
+
+# Fields staff may correct on an inquiry (status, assignment and consent have their own paths).
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "preferred_contact_method",
+    "best_time_to_reach",
+    "prior_treatments",
+    "message",
+)
+
+
+def inquiry_update(*, inquiry: Inquiry, by: Actor, changes: dict[str, object]) -> Inquiry:
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"reasons"}
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        changed = []
+        for name, value in changes.items():
+            if name == "reasons":
+                assert isinstance(value, list)
+                inquiry.reasons.set(Reason.objects.filter(code__in=value))
+                changed.append(name)
+            elif getattr(inquiry, name) != value:
+                setattr(inquiry, name, value)
+                changed.append(name)
+        if inquiry.preferred_contact_method == Inquiry.ContactMethod.EMAIL and not inquiry.email:
+            raise ValidationError({"email": "An email address is needed when email is the preferred contact."})
+        inquiry.save()
+        audit_by(by, action=AuditEvent.Action.UPDATE, target=inquiry, detail="changed " + ", ".join(changed))
+    return inquiry
+
+
+def inquiry_transition(*, inquiry: Inquiry, by: Actor, to_status: str, note: str = "") -> Inquiry:
+    """Move an inquiry along the triage path; an invalid move names the allowed ones."""
+    if to_status == Status.CONVERTED:
+        raise ValidationError({"status": "Use the convert action to turn an inquiry into a patient."})
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        allowed = [s for s in ALLOWED_TRANSITIONS[inquiry.status] if s != Status.CONVERTED]
+        if to_status not in allowed:
+            allowed_text = ", ".join(allowed) if allowed else "none"
+            raise ValidationError(
+                {"status": f"Cannot move from {inquiry.status} to {to_status}. Allowed: {allowed_text}."}
+            )
+        previous = inquiry.status
+        inquiry.status = to_status
+        inquiry.save(update_fields=["status", "updated_at"])
+        if note:
+            InquiryNote.objects.create(inquiry=inquiry, author=by.user_or_none, body=note)
+        audit_by(by, action=AuditEvent.Action.UPDATE, target=inquiry, detail=f"status {previous} -> {to_status}")
+    return inquiry
+
+
+def inquiry_assign(*, inquiry: Inquiry, by: Actor, assignee_id: int | None) -> Inquiry:
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        inquiry.assigned_to_id = assignee_id
+        inquiry.save(update_fields=["assigned_to", "updated_at"])
+        audit_by(by, action=AuditEvent.Action.UPDATE, target=inquiry, detail=f"assigned to {assignee_id or 'nobody'}")
+    return inquiry
+
+
+def inquiry_note_add(*, inquiry: Inquiry, by: Actor, body: str) -> InquiryNote:
+    with transaction.atomic():
+        note = InquiryNote.objects.create(inquiry=inquiry, author=by.user_or_none, body=body)
+        audit_by(by, action=AuditEvent.Action.CREATE, target=note, detail=f"note on inquiry {inquiry.pk}")
+    return note
+
+
+def screening_check(*, result: str, contraindications: list[str]) -> None:
+    """Refuse "eligible" while any contraindication is ticked."""
+    if result == Screening.Result.ELIGIBLE and contraindications:
+        raise ValidationError({"result": "Cannot be eligible with contraindications: " + ", ".join(contraindications)})
+
+
+def screening_record(*, inquiry: Inquiry, by: Actor, checklist: dict[str, bool], result: str, notes: str) -> Screening:
+    """Save the contraindication checklist and set the inquiry's status to match its result.
+
+    "Eligible" with any contraindication ticked is refused: a clinician clears the item or
+    records the person as not eligible.
+    """
+    unknown = set(checklist) - set(Screening.CONTRAINDICATIONS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a screening item."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status in (Status.CONVERTED, Status.CLOSED):
+            raise ValidationError({"status": f"A {inquiry.status} inquiry cannot be screened."})
+        screening, _ = Screening.objects.select_for_update().get_or_create(inquiry=inquiry)
+        for name, value in checklist.items():
+            setattr(screening, name, value)
+        screening_check(result=result, contraindications=screening.contraindications_present)
+        screening.result = result
+        screening.notes = notes
+        screening.screened_by = by.user_or_none
+        screening.screened_at = timezone.now()
+        screening.save()
+
+        # While an inquiry is being screened, its status follows the screening result.
+        previous = inquiry.status
+        inquiry.status = {
+            Screening.Result.PENDING: Status.SCREENING,
+            Screening.Result.ELIGIBLE: Status.ELIGIBLE,
+            Screening.Result.NOT_ELIGIBLE: Status.NOT_ELIGIBLE,
+        }[Screening.Result(result)]
+        if inquiry.status != previous:
+            inquiry.save(update_fields=["status", "updated_at"])
+        audit_by(
+            by,
+            action=AuditEvent.Action.UPDATE,
+            target=screening,
+            detail=f"screening result {result}; inquiry {previous} -> {inquiry.status}",
+        )
+    return screening
+
+
+def _patient_timezone() -> str:
+    clinic = Clinic.objects.order_by("id").first()
+    return clinic.timezone if clinic else settings.CLINIC_TIMEZONE
+
+
+def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
+    """Create the Patient an eligible inquiry describes, carrying contact details and consent."""
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status != Status.ELIGIBLE:
+            raise ValidationError(
+                {"status": f"Only an eligible inquiry can be converted; this one is {inquiry.status}."}
+            )
+        patient = Patient.objects.create(
+            first_name=inquiry.first_name,
+            last_name=inquiry.last_name,
+            phone=inquiry.phone,
+            email=inquiry.email,
+            timezone=_patient_timezone(),
+            sms_consent_at=inquiry.sms_consent_at if inquiry.sms_consent else None,
+            sms_consent_version=inquiry.sms_consent_version if inquiry.sms_consent else "",
+            sms_consent_source=inquiry.sms_consent_source if inquiry.sms_consent else "",
+            created_by=by.user_or_none,
+        )
+        inquiry.patient = patient
+        inquiry.status = Status.CONVERTED
+        inquiry.save(update_fields=["patient", "status", "updated_at"])
+        audit_by(by, action=AuditEvent.Action.CREATE, target=patient, detail=f"converted from inquiry {inquiry.pk}")
+    return patient

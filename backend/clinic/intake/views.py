@@ -1,0 +1,239 @@
+"""The public /contact/ page: an HTML form held to the same rules as POST /api/v1/inquiries/."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from rest_framework import serializers
+
+from clinic.scheduling.models import Clinic
+
+from .api.public import (
+    REASON_CHOICES,
+    InquiryBurstThrottle,
+    InquiryDailyThrottle,
+    InquirySubmitSerializer,
+    inquiry_next_steps,
+)
+from .consent import current_sms_consent_wording
+from .models import Inquiry, new_inquiry_reference
+from .services import inquiry_submit
+
+logger = logging.getLogger(__name__)
+
+RECEIPT_SALT = "intake.contact.thanks"
+# Long enough to come back to the page for the reference; the link carries nothing personal.
+RECEIPT_MAX_AGE_SECONDS = 7 * 24 * 60 * 60
+
+# Every field a person sees, with the label the error summary uses, in the order of the page.
+FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "phone": "Phone number",
+    "email": "Email address",
+    "preferred_contact_method": "How we should contact you",
+    "best_time_to_reach": "Best time to reach you",
+    "reasons": "What you would like help with",
+    "prior_treatments": "Treatments you have tried",
+    "message": "Your message",
+    "sms_consent": "Text messages",
+    "privacy_acknowledged": "Privacy notice",
+    "is_adult": "Age",
+}
+TEXT_FIELDS = ("first_name", "last_name", "phone", "email", "best_time_to_reach", "prior_treatments", "message")
+MULTILINE_FIELDS = ("prior_treatments", "message")
+CHECKBOX_FIELDS = ("sms_consent", "privacy_acknowledged", "is_adult")
+# A group of options is reached through its first option.
+FIELD_ANCHORS = {"preferred_contact_method": "id_preferred_contact_method_0", "reasons": "id_reasons_0"}
+# Said for an error on a field people cannot see (the honeypot) or on no field at all.
+UNPLACED_ERROR = "Please check the form and try again."
+MISSING_MESSAGES = {
+    "first_name": "Enter your first name.",
+    "last_name": "Enter your last name.",
+    "phone": "Enter a phone number, including the area code.",
+}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the thanks page may show: no personal data, only what the next steps depend on."""
+
+    reference: str
+    preferred_contact_method: str
+    sms_consent: bool
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        blank = _submitted_values(QueryDict())
+        return _render_form(request, values={**blank, "preferred_contact_method": Inquiry.ContactMethod.PHONE})
+
+    values = _submitted_values(request.POST)
+    retry_after = _throttle_retry_after(request)
+    if retry_after is not None:
+        response = _render_form(request, values=values, throttled=True, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+
+    serializer = InquirySubmitSerializer(data=_with_unix_newlines(request.POST))
+    if not serializer.is_valid():
+        return _render_form(request, values=values, errors=serializer.errors, status=400)
+
+    if serializer.is_bot:
+        # Answer like a success so the bot learns nothing; store nothing.
+        logger.info("contact form honeypot filled; nothing stored")
+        receipt = Receipt(
+            reference=new_inquiry_reference(),
+            preferred_contact_method=serializer.validated_data["preferred_contact_method"],
+            sms_consent=serializer.validated_data["sms_consent"],
+        )
+    else:
+        inquiry = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.WEB_FORM).inquiry
+        receipt = Receipt(
+            reference=inquiry.reference,
+            preferred_contact_method=inquiry.preferred_contact_method,
+            sms_consent=inquiry.sms_consent,
+        )
+    token = signing.dumps(asdict(receipt), salt=RECEIPT_SALT)
+    # 303: the browser follows with a GET, so reloading the thanks page never resends the form.
+    return HttpResponseRedirect(f"{reverse('intake:contact-thanks')}?{urlencode({'r': token})}", status=303)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def contact_thanks(request: HttpRequest) -> HttpResponse:
+    receipt = _receipt_from_token(request.GET.get("r", ""))
+    if receipt is None:
+        return render(request, "intake/thanks.html", {"receipt": None}, status=400)
+    next_steps = inquiry_next_steps(
+        preferred_contact_method=receipt.preferred_contact_method, sms_consent=receipt.sms_consent
+    )
+    return render(request, "intake/thanks.html", {"receipt": receipt, "next_steps": next_steps})
+
+
+def _throttle_retry_after(request: HttpRequest) -> int | None:
+    """Return the seconds to wait when the API's throttles refuse this POST, or None when allowed."""
+    waits = []
+    # Every throttle counts the request, as DRF's APIView does; they read only the client address.
+    for throttle in (InquiryBurstThrottle(), InquiryDailyThrottle()):
+        if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+            wait = throttle.wait()
+            waits.append(60.0 if wait is None else wait)
+    return math.ceil(max(waits)) if waits else None
+
+
+def _receipt_from_token(token: str) -> Receipt | None:
+    try:
+        return Receipt(**signing.loads(token, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE_SECONDS))
+    except (signing.BadSignature, TypeError):  # tampered, expired, or not a receipt at all
+        return None
+
+
+def _render_form(
+    request: HttpRequest,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, Any] | None = None,
+    throttled: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    field_errors, other_errors = _error_messages(errors or {})
+    fields = InquirySubmitSerializer().fields
+    context = {
+        "values": values,
+        "errors": field_errors,
+        "error_summary": [
+            (FIELD_ANCHORS.get(name, f"id_{name}"), message)
+            for name in FIELD_LABELS
+            if (message := field_errors.get(name))
+        ],
+        "other_errors": other_errors,
+        "throttled": throttled,
+        "max_lengths": {name: getattr(fields[name], "max_length", None) for name in TEXT_FIELDS},
+        "contact_methods": Inquiry.ContactMethod.choices,
+        "reason_choices": REASON_CHOICES,
+        "sms_consent_wording": current_sms_consent_wording(),
+        "clinic_phone": _clinic_phone(),
+    }
+    return render(request, "intake/contact.html", context, status=status)
+
+
+def _submitted_values(data: QueryDict) -> dict[str, Any]:
+    """Return what the person typed and ticked, to put back in the form; never the honeypot."""
+    values: dict[str, Any] = {name: data.get(name, "") for name in TEXT_FIELDS}
+    values["preferred_contact_method"] = data.get("preferred_contact_method", "")
+    values["reasons"] = data.getlist("reasons")
+    for name in CHECKBOX_FIELDS:
+        values[name] = data.get(name) in serializers.BooleanField.TRUE_VALUES
+    return values
+
+
+def _with_unix_newlines(data: QueryDict) -> QueryDict:
+    """Count a line break as one character, as the textarea's maxlength did (browsers send CRLF)."""
+    data = data.copy()
+    for name in MULTILINE_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
+            data[name] = value.replace("\r\n", "\n")
+    return data
+
+
+def _error_messages(errors: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Return one message per visible field, and the messages that belong to no visible field."""
+    field_errors: dict[str, str] = {}
+    other_errors: list[str] = []
+    for name, details in errors.items():
+        detail = details[0] if isinstance(details, list) else details
+        if name in FIELD_LABELS:
+            field_errors[name] = _field_message(name, detail)
+        elif UNPLACED_ERROR not in other_errors:
+            other_errors.append(UNPLACED_ERROR)
+    return field_errors, other_errors
+
+
+def _field_message(name: str, detail: Any) -> str:
+    """Say what to do, naming the field, where DRF's own message would not say which field it means."""
+    code = getattr(detail, "code", None)
+    label = FIELD_LABELS[name]
+    if code in ("required", "blank", "null"):
+        return MISSING_MESSAGES.get(name, f"Enter {label.lower()}.")
+    if code == "max_length":
+        limit = getattr(InquirySubmitSerializer().fields[name], "max_length", None)
+        return f"{label} must be {limit} characters or fewer."
+    if code in ("invalid_choice", "not_a_list"):
+        return f"{label}: choose from the options shown."
+    if code == "null_characters_not_allowed":
+        return f"{label} contains characters that are not valid text."
+    return str(detail)
+
+
+def _clinic_phone() -> dict[str, str] | None:
+    """Return the clinic's number as people dial it and as a tel: link, or None before a clinic is set up."""
+    # A display-only read of one column; it moves to a selector if anything else needs it.
+    phone = Clinic.objects.order_by("id").values_list("phone", flat=True).first()
+    if not phone:
+        return None
+    try:
+        number = phonenumbers.parse(phone, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return {"display": phone, "tel": phone}
+    local = phonenumbers.region_code_for_number(number) == settings.PHONE_DEFAULT_REGION
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if local else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return {
+        "display": phonenumbers.format_number(number, style),
+        "tel": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+    }

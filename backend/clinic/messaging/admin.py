@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from clinic.accounts.admin_audit import AuditedAdminMixin
+
+from .models import DeliveryReport, InboundMessage, OutboundMessage, PhoneNumberState
+from .outbox import PENDING_STATUSES
+
+
+class ReadOnlyAdminMixin:
+    """Messages are written by the service, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
+    list_display = ["id", "kind", "to_number", "status", "send_after", "attempts", "last_error_code", "sent_at"]
+    list_filter = ["status", "kind", "last_error_code", "send_after"]
+    search_fields = ["to_number", "provider_sid", "idempotency_key"]
+    date_hierarchy = "send_after"
+    readonly_fields = [field.name for field in OutboundMessage._meta.fields]
+    actions = ["cancel_pending"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Cancel selected texts that have not been sent", permissions=["view"])
+    def cancel_pending(self, request: HttpRequest, queryset: QuerySet[OutboundMessage]) -> None:
+        count = queryset.filter(status__in=PENDING_STATUSES).update(
+            status=OutboundMessage.Status.CANCELLED,
+            suppressed_reason=f"cancelled by {request.user}"[:60],
+            finished_at=timezone.now(),
+        )
+        self.message_user(request, f"{count} texts cancelled.", messages.SUCCESS)
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
+    list_display = ["received_at", "from_number", "patient", "route", "short_body", "handled_at", "handled_by"]
+    list_filter = ["route", ("handled_at", admin.EmptyFieldListFilter), "received_at"]
+    search_fields = ["from_number", "message_sid", "patient__last_name"]
+    date_hierarchy = "received_at"
+    readonly_fields = [field.name for field in InboundMessage._meta.fields]
+    actions = ["mark_handled"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="Text")
+    def short_body(self, message: InboundMessage) -> str:
+        return message.body[:60] + ("…" if len(message.body) > 60 else "")
+
+    @admin.action(description="Mark selected as handled", permissions=["view"])
+    def mark_handled(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
+        if not request.user.has_perm("messaging.change_inboundmessage"):
+            self.message_user(request, "You may not change inbox messages.", messages.ERROR)
+            return
+        count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
+        self.message_user(request, f"{count} messages marked handled.", messages.SUCCESS)
+
+
+@admin.register(PhoneNumberState)
+class PhoneNumberStateAdmin(admin.ModelAdmin[PhoneNumberState]):
+    list_display = [
+        "phone",
+        "opted_out_at",
+        "opt_out_keyword",
+        "opted_in_at",
+        "undeliverable_at",
+        "needs_staff_attention",
+    ]
+    list_filter = ["needs_staff_attention", ("opted_out_at", admin.EmptyFieldListFilter)]
+    search_fields = ["phone"]
+    readonly_fields = [
+        "phone",
+        "opted_out_at",
+        "opt_out_keyword",
+        "opted_in_at",
+        "undeliverable_at",
+        "undeliverable_code",
+    ]
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[DeliveryReport]):
+    list_display = ["received_at", "message_sid", "status", "error_code"]
+    list_filter = ["status", "error_code"]
+    search_fields = ["message_sid"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,123 @@
+"""Staff messaging API: a patient's conversation, sending a text by hand, and the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.services import audit_by
+from clinic.patients.models import Patient
+
+from . import selectors
+from .adhoc import text_send_ad_hoc
+from .inbound import inbox_mark_handled
+from .models import InboundMessage, OutboundMessage
+
+
+class ConversationEntrySerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(choices=["outbound", "inbound"])
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    body = serializers.CharField()
+    status = serializers.CharField()
+    kind = serializers.CharField()
+    error_code = serializers.IntegerField(allow_null=True)
+
+
+class AdHocTextSerializer(serializers.Serializer[Any]):
+    body = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class OutboundMessageSerializer(serializers.ModelSerializer[OutboundMessage]):
+    class Meta:
+        model = OutboundMessage
+        fields = ["id", "kind", "to_number", "body", "status", "send_after", "created_at"]
+
+
+class InboxMessageSerializer(serializers.ModelSerializer[InboundMessage]):
+    patient_id = serializers.IntegerField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = InboundMessage
+        fields = ["id", "from_number", "patient_id", "body", "route", "reply", "received_at", "handled_at"]
+
+
+def _patient_or_404(patient_id: int) -> Patient:
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise Http404
+    return patient
+
+
+class PatientConversationView(APIView):
+    """GET a patient's texts in both directions; POST sends them a text (consent and opt-out apply)."""
+
+    permission_classes = [HasRolePermissions]
+    required_permissions = {
+        "GET": ("patients.view_patient", "messaging.view_outboundmessage", "messaging.view_inboundmessage"),
+        "POST": ("patients.view_patient", "messaging.add_outboundmessage"),
+    }
+
+    @extend_schema(responses=ConversationEntrySerializer(many=True))
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = _patient_or_404(patient_id)
+        entries = selectors.conversation_for_patient(patient_id=patient.pk, phone=patient.phone)
+        audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="conversation")
+        return Response(ConversationEntrySerializer(entries, many=True).data)
+
+    @extend_schema(request=AdHocTextSerializer, responses={201: OutboundMessageSerializer})
+    def post(self, request: Request, patient_id: int) -> Response:
+        patient = _patient_or_404(patient_id)
+        payload = AdHocTextSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        message = text_send_ad_hoc(patient=patient, body=payload.validated_data["body"], by=Actor.from_request(request))
+        return Response(OutboundMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class InboxView(APIView):
+    """Texts no route answered (and crisis texts), oldest first, crisis on top."""
+
+    permission_classes = [HasRolePermissions]
+    required_permissions = {"GET": ("messaging.view_inboundmessage",)}
+
+    @extend_schema(
+        parameters=[OpenApiParameter("include_handled", bool, description="Also list handled messages.")],
+        responses=InboxMessageSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        include_handled = request.query_params.get("include_handled", "").lower() in ("1", "true", "yes")
+        messages = list(selectors.inbox_messages(include_handled=include_handled)[:200])
+        audit_by(
+            Actor.from_request(request),
+            action=AuditEvent.Action.LIST,
+            target_type=InboundMessage._meta.label,
+            detail=f"{len(messages)} inbox messages listed",
+        )
+        return Response(InboxMessageSerializer(messages, many=True).data)
+
+
+class InboxHandledView(APIView):
+    """Mark an inbox message handled (idempotent: handling it twice keeps the first handler)."""
+
+    permission_classes = [HasRolePermissions]
+    required_permissions = {"POST": ("messaging.view_inboundmessage", "messaging.change_inboundmessage")}
+
+    @extend_schema(request=None, responses=InboxMessageSerializer)
+    def post(self, request: Request, message_id: int) -> Response:
+        message = InboundMessage.objects.filter(pk=message_id).first()
+        if message is None:
+            raise Http404
+        actor = Actor.from_request(request)
+        user = actor.user_or_none
+        message = inbox_mark_handled(message=message, by_user_id=user.pk if user else None)
+        audit_by(actor, action=AuditEvent.Action.UPDATE, target=message, detail="marked handled")
+        return Response(InboxMessageSerializer(message).data)

@@ -1,0 +1,125 @@
+"""Texts people send us: stored once per MessageSid, then routed through one table."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.patients.models import Patient
+from clinic.scheduling.selectors import clinic_current
+
+from . import numbers
+from .crisis import crisis_language_in
+from .models import InboundMessage
+from .texts import text_render
+
+logger = logging.getLogger(__name__)
+Route = InboundMessage.Route
+
+OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "INFO"})
+
+
+@dataclass(frozen=True)
+class Routed:
+    route: str
+    reply: str = ""
+
+
+def keyword_of(body: str) -> str:
+    """The message as one upper-case word if it is a single word ("Stop." -> "STOP"), else ""."""
+    words = re.sub(r"[^\w\s]", "", body).split()
+    return words[0].upper() if len(words) == 1 else ""
+
+
+def _clinic_names() -> dict[str, str]:
+    clinic = clinic_current()
+    return {
+        "clinic": clinic.short_name if clinic else "Clinic",
+        "clinic_phone": clinic.phone if clinic else "the clinic",
+    }
+
+
+def route_crisis(message: InboundMessage) -> Routed | None:
+    if not crisis_language_in(message.body):
+        return None
+    # The answer goes out at once whatever the hour: it is the reply to the patient's own text.
+    logger.warning("crisis language in inbound message %s", message.pk)
+    return Routed(Route.CRISIS, text_render("crisis"))
+
+
+def route_opt_out(message: InboundMessage) -> Routed | None:
+    word = keyword_of(message.body)
+    if word not in OPT_OUT_WORDS:
+        return None
+    numbers.number_opt_out(phone=message.from_number, keyword=word)
+    return Routed(Route.OPT_OUT)  # Twilio itself confirms the opt-out; nothing more may be sent
+
+
+def route_opt_in(message: InboundMessage) -> Routed | None:
+    word = keyword_of(message.body)
+    opted_out = numbers.number_is_opted_out(message.from_number)
+    if word in OPT_IN_WORDS or (word == "YES" and opted_out):
+        numbers.number_opt_in(phone=message.from_number)
+        return Routed(Route.OPT_IN, text_render("opt_in", **_clinic_names()))
+    return None
+
+
+def route_help(message: InboundMessage) -> Routed | None:
+    if keyword_of(message.body) not in HELP_WORDS:
+        return None
+    return Routed(Route.HELP, text_render("help", **_clinic_names()))
+
+
+# The routing table, in order: the first route that claims a message answers it. Crisis language is
+# always checked first. Appointment confirmations and check-in answers plug in before the inbox.
+ROUTES: list[Callable[[InboundMessage], Routed | None]] = [
+    route_crisis,
+    route_opt_out,
+    route_opt_in,
+    route_help,
+]
+
+
+def inbound_route(message: InboundMessage) -> Routed:
+    for route in ROUTES:
+        routed = route(message)
+        if routed is not None:
+            return routed
+    return Routed(Route.INBOX)
+
+
+def inbound_receive(*, message_sid: str, from_number: str, to_number: str, body: str) -> Routed | None:
+    """Store and route one inbound text. A MessageSid seen before returns None and changes nothing."""
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                message_sid=message_sid,
+                from_number=from_number,
+                to_number=to_number,
+                body=body,
+                patient=Patient.objects.filter(phone=from_number).order_by("-id").first(),
+            )
+            routed = inbound_route(message)
+            message.route = routed.route
+            message.reply = routed.reply
+            if routed.route in (Route.OPT_OUT, Route.OPT_IN, Route.HELP):
+                message.handled_at = timezone.now()  # nothing for staff to do
+            message.save(update_fields=["route", "reply", "handled_at"])
+    except IntegrityError:
+        return None  # Twilio retried a webhook we already stored
+    return routed
+
+
+def inbox_mark_handled(*, message: InboundMessage, by_user_id: int | None) -> InboundMessage:
+    InboundMessage.objects.filter(pk=message.pk, handled_at__isnull=True).update(
+        handled_at=timezone.now(), handled_by_id=by_user_id
+    )
+    message.refresh_from_db()
+    return message

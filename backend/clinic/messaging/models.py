@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class PhoneNumberState(models.Model):
+    """Our own suppression list: what a phone number told us (STOP/START) or what carriers said of it."""
+
+    phone = models.CharField(max_length=20, unique=True, help_text="E.164")
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    opt_out_keyword = models.CharField(max_length=20, blank=True)
+    opted_in_at = models.DateTimeField(null=True, blank=True)
+    undeliverable_at = models.DateTimeField(
+        null=True, blank=True, help_text="A carrier said texts to this number cannot be delivered."
+    )
+    undeliverable_code = models.IntegerField(null=True, blank=True)
+    needs_staff_attention = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "phone number state"
+
+    def __str__(self) -> str:
+        return self.phone
+
+    @property
+    def is_opted_out(self) -> bool:
+        return self.opted_out_at is not None
+
+
+class OutboundMessage(models.Model):
+    """The outbox: every text we send is first a row here, written with the change that caused it."""
+
+    class Kind(models.TextChoices):
+        INQUIRY_ACK = "inquiry_ack", "Inquiry acknowledgement"
+        REMINDER = "reminder", "Reminder"
+        CONFIRMATION_REPLY = "confirmation_reply", "Confirmation reply"
+        CHECKIN = "checkin", "Check-in"
+        STAFF_ALERT = "staff_alert", "Staff alert"
+        AD_HOC = "ad_hoc", "Ad-hoc"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Undelivered"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        SUPPRESSED = "suppressed", "Suppressed"
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    template = models.CharField(max_length=60, blank=True)
+    to_number = models.CharField(max_length=20, db_index=True, help_text="E.164")
+    body = models.TextField()
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
+    )
+    inquiry = models.ForeignKey(
+        "intake.Inquiry", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
+    )
+    related_type = models.CharField(max_length=64, blank=True, help_text="What caused it, e.g. scheduling.Appointment")
+    related_id = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    send_after = models.DateTimeField()
+    outside_texting_hours_ok = models.BooleanField(
+        default=False, help_text="Only for the direct answer to a patient's own message, or alerts to staff."
+    )
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    suppressed_reason = models.CharField(max_length=60, blank=True)
+    provider_sid = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error_code = models.IntegerField(null=True, blank=True)
+    last_error_message = models.CharField(max_length=300, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The dispatcher reads only due rows; a partial index keeps that cost independent of the backlog.
+            models.Index(fields=["send_after"], name="outbox_scheduled_due", condition=Q(status="scheduled")),
+            models.Index(fields=["sending_started_at"], name="outbox_sending", condition=Q(status="sending")),
+            models.Index(fields=["related_type", "related_id"], name="outbox_related"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_number} ({self.status})"
+
+
+class InboundMessage(models.Model):
+    """A text a person sent us, stored once per Twilio MessageSid, and where it was routed."""
+
+    class Route(models.TextChoices):
+        CRISIS = "crisis", "Crisis language"
+        OPT_OUT = "opt_out", "Opt-out"
+        OPT_IN = "opt_in", "Opt-in"
+        HELP = "help", "Help"
+        CONFIRMATION = "confirmation", "Appointment confirmation"
+        CHECKIN = "checkin", "Check-in answer"
+        INBOX = "inbox", "Staff inbox"
+
+    message_sid = models.CharField(max_length=40, unique=True)
+    from_number = models.CharField(max_length=20, db_index=True)
+    to_number = models.CharField(max_length=20)
+    body = models.TextField(blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
+    )
+    route = models.CharField(max_length=16, choices=Route.choices, blank=True)
+    reply = models.TextField(blank=True, help_text="What we answered, if anything.")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["received_at"], name="inbox_unhandled", condition=Q(handled_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_sid} from {self.from_number} ({self.route})"
+
+
+class DeliveryReport(models.Model):
+    """One status callback as Twilio sent it; applied to the outbox row with that SID (even if it came first)."""
+
+    message_sid = models.CharField(max_length=40, db_index=True)
+    status = models.CharField(max_length=20)
+    error_code = models.IntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_sid}: {self.status}"

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case, QuerySet, Value, When
+
+from .models import InboundMessage, OutboundMessage
+
+
+@dataclass(frozen=True)
+class ConversationEntry:
+    direction: str  # "outbound" or "inbound"
+    id: int
+    at: datetime
+    body: str
+    status: str
+    kind: str
+    error_code: int | None
+
+
+def conversation_for_patient(*, patient_id: int, phone: str, limit: int = 200) -> list[ConversationEntry]:
+    """Both directions of a patient's texts, oldest first (the last `limit` of them)."""
+    outbound = [
+        ConversationEntry(
+            direction="outbound",
+            id=m.id,
+            at=m.sent_at or m.send_after,
+            body=m.body,
+            status=m.status,
+            kind=m.kind,
+            error_code=m.last_error_code,
+        )
+        for m in OutboundMessage.objects.filter(patient_id=patient_id).order_by("-send_after")[:limit]
+    ]
+    inbound = [
+        ConversationEntry(
+            direction="inbound",
+            id=m.id,
+            at=m.received_at,
+            body=m.body,
+            status="received",
+            kind=m.route,
+            error_code=None,
+        )
+        for m in InboundMessage.objects.filter(from_number=phone).order_by("-received_at")[:limit]
+    ]
+    return sorted(outbound + inbound, key=lambda entry: entry.at)[-limit:]
+
+
+def inbox_messages(*, include_handled: bool = False) -> QuerySet[InboundMessage]:
+    """Texts staff need to read: crisis first, then the oldest unhandled."""
+    qs = InboundMessage.objects.select_related("patient", "handled_by").filter(
+        route__in=[InboundMessage.Route.INBOX, InboundMessage.Route.CRISIS]
+    )
+    if not include_handled:
+        qs = qs.filter(handled_at__isnull=True)
+    urgent_first = Case(When(route=InboundMessage.Route.CRISIS, then=Value(0)), default=Value(1))
+    return qs.order_by(urgent_first, "received_at")

@@ -1,0 +1,76 @@
+"""Twilio's webhooks: inbound texts and status callbacks. Signed requests only."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from .inbound import inbound_receive
+from .sending import delivery_report_record
+
+logger = logging.getLogger(__name__)
+
+
+def _signed_by_twilio(request: HttpRequest) -> bool:
+    """Check X-Twilio-Signature against the public URL Twilio called (not the one behind the proxy)."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or request.content_type != "application/x-www-form-urlencoded":
+        return False
+    url = settings.PUBLIC_BASE_URL + request.get_full_path()
+    try:
+        return bool(RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature))
+    except Exception:  # a malformed body or signature is simply not Twilio
+        return False
+
+
+def _twiml(reply: str = "") -> HttpResponse:
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return HttpResponse(str(response), content_type="application/xml")
+
+
+def _forbidden() -> HttpResponse:
+    return HttpResponse(status=403)
+
+
+@csrf_exempt
+@require_POST
+def twilio_inbound_sms(request: HttpRequest) -> HttpResponse:
+    if not _signed_by_twilio(request):
+        logger.warning("inbound SMS webhook with a missing or invalid signature")
+        return _forbidden()
+    params = request.POST
+    message_sid, from_number = params.get("MessageSid", ""), params.get("From", "")
+    if not message_sid or not from_number or len(message_sid) > 40 or len(from_number) > 20:
+        return HttpResponse(status=400)
+    routed = inbound_receive(
+        message_sid=message_sid,
+        from_number=from_number,
+        to_number=params.get("To", "")[:20],
+        body=params.get("Body", "")[:1600],
+    )
+    return _twiml(routed.reply if routed else "")
+
+
+@csrf_exempt
+@require_POST
+def twilio_status_callback(request: HttpRequest) -> HttpResponse:
+    if not _signed_by_twilio(request):
+        logger.warning("status callback with a missing or invalid signature")
+        return _forbidden()
+    params = request.POST
+    message_sid = params.get("MessageSid", "")
+    status = params.get("MessageStatus", "")
+    if not message_sid or not status or len(message_sid) > 40 or len(status) > 20:
+        return HttpResponse(status=400)
+    code_text = params.get("ErrorCode", "")
+    error_code = int(code_text) if code_text.isdigit() and len(code_text) < 9 else None
+    delivery_report_record(message_sid=message_sid, status=status, error_code=error_code)
+    return HttpResponse(status=204)

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "clinic.scheduling"
+    label = "scheduling"
+    verbose_name = "Scheduling"

@@ -1,0 +1,7 @@
+"""Load the Celery app with Django so tasks bind to it (and web can enqueue them)."""
+
+from __future__ import annotations
+
+from workers.celery import app as celery_app
+
+__all__ = ["celery_app"]

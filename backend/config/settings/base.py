@@ -1,0 +1,280 @@
+"""Settings shared by every environment.
+
+Every environment variable the service reads is read here (or in production.py, which only
+tightens these). Defaults serve a developer: SQLite, a broker that needs no server, and a
+file-based cache, all kept under VAR_DIR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import django_stubs_ext
+import environ
+
+# Lets generic classes such as admin.ModelAdmin[Model] be subscripted at run time.
+django_stubs_ext.monkeypatch()
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+REPO_DIR = BACKEND_DIR.parent
+
+env = environ.Env()
+
+# Local state for the embedded default (SQLite file, broker folders, cache, beat schedule).
+VAR_DIR = Path(env.str("VAR_DIR", default=str(REPO_DIR / ".var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-secret-key-change-me-in-production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# The URL Twilio (and patients' browsers) reach us at; used for webhook signatures and links.
+PORT = env.int("PORT", default=8000)
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "clinic.core",
+    "clinic.accounts",
+    "clinic.scheduling",
+    "clinic.patients",
+    "clinic.intake",
+    "clinic.messaging",
+]
+
+MIDDLEWARE = [
+    "clinic.core.middleware.RequestBodyLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns lockouts raised by authentication into responses.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Stores -------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
+        }
+    }
+else:
+    # A file cache is shared by every local process, so throttles hold across web workers.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Celery (read by workers/celery.py through the CELERY_ namespace) ----------------------
+
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
+        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
+        "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "store_processed": False,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Auth ---------------------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: it refuses locked-out credentials before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# Brute-force protection: a username from one address is locked after AXES_FAILURE_LIMIT misses.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# --- API ----------------------------------------------------------------------------------
+
+# How many reverse proxies in front of the web process set X-Forwarded-For (0 = none).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["clinic.accounts.permissions.IsStaffMember"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "clinic.core.exceptions.api_exception_handler",
+    "NUM_PROXIES": NUM_PROXIES or None,
+    "DEFAULT_THROTTLE_RATES": {
+        "inquiry_burst": env.str("INQUIRY_THROTTLE_BURST", default="5/min"),
+        "inquiry_daily": env.str("INQUIRY_THROTTLE_DAILY", default="30/day"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clinic intake and messaging API",
+    "DESCRIPTION": "Public inquiry form, staff triage, scheduling and SMS messaging.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Serve Swagger UI from our own static files: no CDN, works offline and under a strict CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Requests larger than this are refused with 413 before anything reads them.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# --- The clinic ---------------------------------------------------------------------------
+
+CLINIC_TIMEZONE = env.str("CLINIC_TIMEZONE", default="America/New_York")
+# Region used to read phone numbers written without a country code.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
+# A repeat inquiry from the same phone or email within this window is merged into the first.
+INQUIRY_MERGE_WINDOW_HOURS = env.int("INQUIRY_MERGE_WINDOW_HOURS", default=24)
+
+# --- SMS (used by the messaging engine) ---------------------------------------------------
+
+SMS_BACKEND = env.str("SMS_BACKEND", default="sandbox")
+if SMS_BACKEND not in ("sandbox", "twilio"):
+    raise environ.ImproperlyConfigured("SMS_BACKEND must be 'sandbox' or 'twilio'.")
+SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
+# How often beat looks for due texts, and how many one look hands to the workers.
+SMS_DISPATCH_INTERVAL_SECONDS = env.float("SMS_DISPATCH_INTERVAL_SECONDS", default=2.0)
+SMS_DISPATCH_BATCH = env.int("SMS_DISPATCH_BATCH", default=500)
+# Retries of retryable provider errors: capped exponential backoff with jitter.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=10.0)
+SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", default=900.0)
+# A row still `sending` after this long (its worker died) is reconciled with the provider.
+SMS_SENDING_STALE_SECONDS = env.int("SMS_SENDING_STALE_SECONDS", default=120)
+# A row still `queued` after this long (its task was lost) is handed out again.
+SMS_QUEUED_STALE_SECONDS = env.int("SMS_QUEUED_STALE_SECONDS", default=600)
+SMS_SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SMS_SANDBOX_CALLBACK_DELAY_SECONDS", default=0.2)
+
+# Exactly one beat runs these; the dispatcher is safe to run twice by mistake all the same.
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "workers.tasks.heartbeat", "schedule": 30.0},
+    "dispatch-due-messages": {"task": "workers.tasks.outbox_dispatch", "schedule": SMS_DISPATCH_INTERVAL_SECONDS},
+}
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="+15005550006")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+# In the sandbox, texts go to our own sandbox API (served by this web process) unless told otherwise.
+TWILIO_API_URL = env.str(
+    "TWILIO_API_URL", default=PUBLIC_BASE_URL if SMS_BACKEND == "sandbox" else "https://api.twilio.com"
+).rstrip("/")
+
+# The SMS sandbox (a stand-in for Twilio's API with a page to reply as a patient) is installed
+# and mounted only when SMS_BACKEND=sandbox; production settings never install it.
+SMS_SANDBOX_ENABLED = SMS_BACKEND == "sandbox"
+if SMS_SANDBOX_ENABLED:
+    INSTALLED_APPS.append("clinic.messaging.sandbox")
+
+# --- Internationalisation -----------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# --- Security defaults (production.py tightens these) -------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Request logs carry query strings; keep them out unless debugging.
+        "django.server": {"level": "WARNING"},
+    },
+}

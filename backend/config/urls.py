@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from clinic.accounts.api import MeView, TokenObtainView
+from clinic.core.views import healthz, readyz
+from clinic.intake.api.public import InquirySubmitView
+from clinic.intake.api.staff import InquiryViewSet
+from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
+from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
+
+admin.site.site_header = "Clinic back office"
+admin.site.site_title = "Clinic back office"
+admin.site.index_title = "Triage, patients and scheduling"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("staff/inquiries", InquiryViewSet, basename="staff-inquiry")
+
+api_v1: list[URLPattern | URLResolver] = [
+    path("inquiries/", InquirySubmitView.as_view(), name="inquiry-submit"),
+    path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
+    path("auth/me/", MeView.as_view(), name="auth-me"),
+    path("patients/<int:patient_id>/messages/", PatientConversationView.as_view(), name="patient-messages"),
+    path("messaging/inbox/", InboxView.as_view(), name="messaging-inbox"),
+    path("messaging/inbox/<int:message_id>/handled/", InboxHandledView.as_view(), name="messaging-inbox-handled"),
+    path("", include(router.urls)),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("contact/", include("clinic.intake.urls")),
+    path("webhooks/twilio/sms/", twilio_inbound_sms, name="twilio-inbound-sms"),
+    path("webhooks/twilio/status/", twilio_status_callback, name="twilio-status"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SMS_SANDBOX_ENABLED:
+    from clinic.messaging.sandbox.urls import api_urlpatterns, page_urlpatterns
+
+    urlpatterns += [
+        path("", include((api_urlpatterns, "sms_sandbox_api"))),
+        path("sandbox/", include((page_urlpatterns, "sms_sandbox"))),
+    ]

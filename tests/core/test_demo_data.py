@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+
+from clinic.accounts.roles import user_roles
+from clinic.scheduling.models import Clinic, Provider, Room, SessionType
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_loads_a_clinic_and_prints_working_logins(capsys: pytest.CaptureFixture[str]) -> None:
+    with override_settings(DEBUG=True):
+        call_command("seed_demo")
+        call_command("seed_demo")  # running it again changes nothing
+    out = capsys.readouterr().out
+
+    clinic = Clinic.objects.get()
+    assert clinic.timezone == "America/New_York"
+    assert Provider.objects.filter(clinic=clinic).count() == 2
+    assert Room.objects.filter(is_treatment_chair=True).count() == 2
+    infusion = SessionType.objects.get(slug="iv-infusion")
+    assert (infusion.duration_minutes, infusion.monitoring_minutes, infusion.needs_driver) == (45, 60, True)
+    assert SessionType.objects.get(slug="esketamine").monitoring_minutes >= 120
+    for session_type in SessionType.objects.all():
+        assert "ketamine" not in session_type.preparation_instructions.lower()
+
+    for role, username, password in (
+        ("Front desk", "frontdesk", "demo-frontdesk-pass"),
+        ("Clinician", "clinician", "demo-clinician-pass"),
+        ("Clinic admin", "admin", "demo-admin-pass"),
+    ):
+        assert username in out and password in out
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(password) and user.is_staff and user.is_active
+        assert user_roles(user) == [role]
+
+
+def test_seed_demo_refuses_without_debug() -> None:
+    with override_settings(DEBUG=False), pytest.raises(Exception, match="DEBUG"):
+        call_command("seed_demo")
