@@ -15,7 +15,14 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_DIR / "docker-compose.yml"
 DOCKER_COMPOSE = shutil.which("docker-compose")
 
-pytestmark = pytest.mark.skipif(DOCKER_COMPOSE is None, reason="the docker-compose binary is not installed")
+
+@pytest.fixture(autouse=True)
+def _require_docker_compose() -> None:
+    if DOCKER_COMPOSE is None:
+        pytest.fail(
+            "docker-compose is not installed; these tests need it: apt-get install docker-compose", pytrace=False
+        )
+
 
 REQUIRED_ENV = {
     "POSTGRES_PASSWORD": "compose-test-password",

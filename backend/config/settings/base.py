@@ -195,6 +195,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status` field with different choices; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "InquiryStatusEnum": "clinic.intake.models.Inquiry.Status",
+        "OutboundMessageStatusEnum": "clinic.messaging.models.OutboundMessage.Status",
+    },
 }
 
 # Requests larger than this are refused with 413 before anything reads them.
