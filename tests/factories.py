@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clinic.intake.models import Inquiry
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic
+from clinic.scheduling.models import Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -63,3 +63,67 @@ class PatientFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+1617556{n % 10000:04d}")
     timezone = "America/New_York"
     date_of_birth = datetime.date(1985, 5, 17)
+
+
+WorkingBlock = tuple[int, datetime.time, datetime.time]  # weekday (0 = Monday), starts, ends
+NINE, FIVE_PM = datetime.time(9), datetime.time(17)
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """A clinician who works Monday to Friday, 09:00 to 17:00 in the clinic's time zone."""
+
+    class Meta:
+        model = Provider
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    clinic = factory.SubFactory(ClinicFactory)
+    display_name = factory.Sequence(lambda n: f"Dr. Provider {n}")
+    credentials = "MD"
+
+    @factory.post_generation
+    def hours(self, create: bool, extracted: list[WorkingBlock] | None, **kwargs: Any) -> None:
+        if not create:
+            return
+        blocks = extracted if extracted is not None else [(day, NINE, FIVE_PM) for day in range(5)]
+        WorkingHours.objects.bulk_create(
+            WorkingHours(provider=self, weekday=day, starts=starts, ends=ends) for day, starts, ends in blocks
+        )
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"Chair {n}")
+    is_treatment_chair = True
+
+
+class SessionTypeFactory(factory.django.DjangoModelFactory):
+    """An IV infusion: 45 minutes in the chair, then 60 minutes of monitoring."""
+
+    class Meta:
+        model = SessionType
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = "IV infusion"
+    slug = factory.Sequence(lambda n: f"iv-infusion-{n}")
+    duration_minutes = 45
+    monitoring_minutes = 60
+    needs_chair = True
+    needs_clinician = True
+    needs_driver = True
+    fasting_hours = 6
+
+
+class SeriesPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SeriesPlan
+
+    clinic = factory.SelfAttribute("session_type.clinic")
+    session_type = factory.SubFactory(SessionTypeFactory)
+    name = "IV induction"
+    sessions = 6
+    min_gap_hours = 48
+    max_span_days = 21

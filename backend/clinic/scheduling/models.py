@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+
+# Appointments in these states hold their provider, room and patient; cancelled and no-show ones free them.
+OCCUPYING_STATUSES = ("scheduled", "confirmed", "checked_in", "completed")
+PROVIDER_OVERLAP_CONSTRAINT = "appointment_provider_no_overlap"
+ROOM_OVERLAP_CONSTRAINT = "appointment_room_no_overlap"
+PATIENT_OVERLAP_CONSTRAINT = "appointment_patient_no_overlap"
 
 
 def validate_timezone_name(value: str) -> None:
@@ -80,3 +89,205 @@ class SessionType(models.Model):
     @property
     def occupies_minutes(self) -> int:
         return self.duration_minutes + self.monitoring_minutes
+
+
+class WorkingHours(models.Model):
+    """One block of a provider's week, in the clinic's time zone (split shifts are two blocks)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["provider", "weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts__lt=models.F("ends")), name="working_hours_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class TimeOff(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=120, blank=True, help_text="Staff-facing, e.g. 'conference'.")
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="time_off_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} off {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M} UTC"
+
+
+class SeriesPlan(models.Model):
+    """A protocol booked as a unit, e.g. six IV sessions at least 48 hours apart within 21 days."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="series_plans")
+    name = models.CharField(max_length=80)
+    session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT, related_name="series_plans")
+    sessions = models.PositiveSmallIntegerField()
+    min_gap_hours = models.PositiveIntegerField(help_text="Least time from one session's start to the next's.")
+    max_span_days = models.PositiveIntegerField(help_text="First to last session start, at most.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sessions__gte=1), name="series_plan_has_sessions"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Series(models.Model):
+    plan = models.ForeignKey(SeriesPlan, on_delete=models.PROTECT, related_name="series")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="series")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return f"{self.plan} for patient #{self.patient_id}"
+
+
+class ExclusionConstraintOnPostgres(ExclusionConstraint):
+    """An exclusion constraint that PostgreSQL enforces and SQLite skips.
+
+    SQLite has no exclusion constraints; there the same rule is checked by the booking service
+    (see services.appointment_conflicts), so a developer on the default database still gets a clear error.
+    """
+
+    def constraint_sql(self, model: Any, schema_editor: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().constraint_sql(model, schema_editor)
+
+    def create_sql(self, model: Any, schema_editor: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().create_sql(model, schema_editor)
+
+    def remove_sql(self, model: Any, schema_editor: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().remove_sql(model, schema_editor)
+
+    def validate(self, model: Any, instance: Any, exclude: Any = None, using: str = DEFAULT_DB_ALIAS) -> None:
+        if connections[using].vendor != "postgresql":
+            return
+        super().validate(model, instance, exclude=exclude, using=using)
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+def _no_overlap(name: str, column: str) -> ExclusionConstraintOnPostgres:
+    """No two occupying appointments share `column` over overlapping [starts_at, ends_at) ranges."""
+    return ExclusionConstraintOnPostgres(
+        name=name,
+        expressions=[(TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS), (column, RangeOperators.EQUAL)],
+        condition=models.Q(status__in=OCCUPYING_STATUSES),
+    )
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CONFIRMED = "confirmed", "Confirmed"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="appointments")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
+    session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(
+        help_text="Start + duration + monitoring: the chair and provider are busy until then."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    cancellation_reason = models.CharField(max_length=200, blank=True)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
+    series_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    driver_confirmed = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        permissions = [("view_calendar", "Can view the clinic calendar and iCalendar feeds")]
+        indexes = [
+            models.Index(fields=["provider", "starts_at"], name="appointment_provider_start"),
+            models.Index(fields=["room", "starts_at"], name="appointment_room_start"),
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="appointment_start_before_end"
+            ),
+            ExclusionConstraintOnPostgres(
+                name=PROVIDER_OVERLAP_CONSTRAINT,
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("provider", RangeOperators.EQUAL),
+                ],
+                condition=models.Q(status__in=OCCUPYING_STATUSES),
+            ),
+            ExclusionConstraintOnPostgres(
+                name=ROOM_OVERLAP_CONSTRAINT,
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=models.Q(status__in=OCCUPYING_STATUSES),
+            ),
+            ExclusionConstraintOnPostgres(
+                name=PATIENT_OVERLAP_CONSTRAINT,
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("patient", RangeOperators.EQUAL),
+                ],
+                condition=models.Q(status__in=OCCUPYING_STATUSES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_type} on {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.get_status_display()})"

@@ -215,6 +215,13 @@ PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 # A repeat inquiry from the same phone or email within this window is merged into the first.
 INQUIRY_MERGE_WINDOW_HOURS = env.int("INQUIRY_MERGE_WINDOW_HOURS", default=24)
 
+# --- Scheduling ---------------------------------------------------------------------------
+
+# Offered start times fall on this grid inside a provider's working hours.
+SCHEDULING_SLOT_MINUTES = env.int("SCHEDULING_SLOT_MINUTES", default=15)
+# The longest window one availability request may ask for.
+SCHEDULING_MAX_AVAILABILITY_DAYS = env.int("SCHEDULING_MAX_AVAILABILITY_DAYS", default=62)
+
 # --- SMS (used by the messaging engine) ---------------------------------------------------
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="sandbox")

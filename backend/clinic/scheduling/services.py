@@ -1,0 +1,355 @@
+"""Every write of the calendar: booking, rescheduling, cancelling and moving a session along.
+
+The rules a booking must keep are checked here, for every database; on PostgreSQL the exclusion
+constraints in models.py hold them too, so two requests racing for one slot cannot both win.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass, replace
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.services import audit_by
+from clinic.patients.models import Patient
+
+from . import events
+from .availability import working_hours_contain
+from .models import (
+    OCCUPYING_STATUSES,
+    PATIENT_OVERLAP_CONSTRAINT,
+    PROVIDER_OVERLAP_CONSTRAINT,
+    ROOM_OVERLAP_CONSTRAINT,
+    Appointment,
+    Provider,
+    Room,
+    Series,
+    SessionType,
+    TimeOff,
+)
+
+Status = Appointment.Status
+
+# The life of a session. Rescheduling is its own operation (it keeps the status "scheduled").
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.SCHEDULED: (Status.CONFIRMED, Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW),
+    Status.CONFIRMED: (Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW),
+    Status.CHECKED_IN: (Status.COMPLETED,),
+    Status.COMPLETED: (),
+    Status.CANCELLED: (),
+    Status.NO_SHOW: (),
+}
+RESCHEDULABLE = (Status.SCHEDULED, Status.CONFIRMED)
+
+
+class BookingConflict(Exception):
+    """The time is taken: names what is busy and when, for a 409 answer."""
+
+    def __init__(self, *, resource: str, starts_at: datetime.datetime, ends_at: datetime.datetime, tz: str) -> None:
+        self.resource = resource
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        local_start = starts_at.astimezone(zoneinfo.ZoneInfo(tz))
+        local_end = ends_at.astimezone(zoneinfo.ZoneInfo(tz))
+        self.message = f"{resource} is already booked from {local_start:%Y-%m-%d %H:%M} to {local_end:%H:%M} ({tz})."
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What a booking asks for; the service fills in the end and checks the rules."""
+
+    patient: Patient
+    provider: Provider
+    session_type: SessionType
+    starts_at: datetime.datetime
+    room: Room | None = None
+
+
+def _tz(session_type: SessionType) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(session_type.clinic.timezone)
+
+
+def _check_resources(booking: Booking) -> None:
+    session_type, provider, room = booking.session_type, booking.provider, booking.room
+    errors: dict[str, str] = {}
+    if not session_type.is_active:
+        errors["session_type"] = "This session type is no longer offered."
+    if not provider.is_active:
+        errors["provider"] = "This provider is not taking bookings."
+    elif provider.clinic_id != session_type.clinic_id:
+        errors["provider"] = "This provider does not work at the session type's clinic."
+    if room is not None and not room.is_active:
+        errors["room"] = "This room is not in use."
+    elif room is not None and room.clinic_id != session_type.clinic_id:
+        errors["room"] = "This room belongs to another clinic."
+    elif session_type.needs_chair and room is None:
+        errors["room"] = "This session needs a treatment chair: choose one."
+    elif session_type.needs_chair and room is not None and not room.is_treatment_chair:
+        errors["room"] = "This session needs a treatment chair; this room is not one."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_time(booking: Booking, ends_at: datetime.datetime, *, now: datetime.datetime) -> None:
+    if booking.starts_at <= now:
+        raise ValidationError({"starts_at": "That time has passed: choose a time in the future."})
+    tz = _tz(booking.session_type)
+    if not working_hours_contain(provider=booking.provider, starts_at=booking.starts_at, ends_at=ends_at, tz=tz):
+        raise ValidationError(
+            {
+                "starts_at": (
+                    f"{booking.provider.display_name} does not work then: the session and its monitoring "
+                    f"must fit inside their working hours ({tz.key})."
+                )
+            }
+        )
+    off = TimeOff.objects.filter(provider=booking.provider, starts_at__lt=ends_at, ends_at__gt=booking.starts_at)
+    if off.exists():
+        raise ValidationError({"starts_at": f"{booking.provider.display_name} is off at that time."})
+
+
+def _first_conflict(booking: Booking, ends_at: datetime.datetime, *, exclude_id: int | None) -> BookingConflict | None:
+    """Find a booking that already holds the provider, the room or the patient at that time."""
+    overlapping = Appointment.objects.filter(
+        status__in=OCCUPYING_STATUSES, starts_at__lt=ends_at, ends_at__gt=booking.starts_at
+    )
+    if exclude_id is not None:
+        overlapping = overlapping.exclude(pk=exclude_id)
+    tz = booking.session_type.clinic.timezone
+    checks: list[tuple[str, dict[str, object]]] = [(booking.provider.display_name, {"provider": booking.provider})]
+    if booking.room is not None:
+        checks.append((booking.room.name, {"room": booking.room}))
+    checks.append(("The patient", {"patient": booking.patient}))
+    for resource, lookup in checks:
+        taken = overlapping.filter(**lookup).order_by("starts_at").first()
+        if taken is not None:
+            return BookingConflict(resource=resource, starts_at=taken.starts_at, ends_at=taken.ends_at, tz=tz)
+    return None
+
+
+def _raise_conflict_from(
+    error: IntegrityError, booking: Booking, ends_at: datetime.datetime, exclude_id: int | None
+) -> None:
+    """Turn a lost race (an exclusion constraint violation) into the same 409 the check gives."""
+    text = str(error)
+    if not any(
+        name in text for name in (PROVIDER_OVERLAP_CONSTRAINT, ROOM_OVERLAP_CONSTRAINT, PATIENT_OVERLAP_CONSTRAINT)
+    ):
+        raise error
+    conflict = _first_conflict(booking, ends_at, exclude_id=exclude_id)
+    if conflict is None:  # the winner has gone again; still, this request lost
+        conflict = BookingConflict(
+            resource="That time", starts_at=booking.starts_at, ends_at=ends_at, tz=booking.session_type.clinic.timezone
+        )
+    raise conflict from error
+
+
+def appointment_check(
+    booking: Booking, *, exclude_id: int | None = None, now: datetime.datetime | None = None
+) -> datetime.datetime:
+    """Check every booking rule; return when the session (with its monitoring) ends.
+
+    Raises ValidationError for a request that can never work and BookingConflict for a taken time.
+    """
+    _check_resources(booking)
+    ends_at = booking.starts_at + datetime.timedelta(minutes=booking.session_type.occupies_minutes)
+    _check_time(booking, ends_at, now=now or timezone.now())
+    conflict = _first_conflict(booking, ends_at, exclude_id=exclude_id)
+    if conflict is not None:
+        raise conflict
+    return ends_at
+
+
+def _with_free_chair(booking: Booking) -> Booking:
+    """Choose the first treatment chair free for the whole stay when staff did not pick one."""
+    if booking.room is not None or not booking.session_type.needs_chair:
+        return booking
+    ends_at = booking.starts_at + datetime.timedelta(minutes=booking.session_type.occupies_minutes)
+    busy = Appointment.objects.filter(
+        status__in=OCCUPYING_STATUSES, starts_at__lt=ends_at, ends_at__gt=booking.starts_at, room__isnull=False
+    ).values("room_id")
+    chair = (
+        Room.objects.filter(clinic_id=booking.session_type.clinic_id, is_active=True, is_treatment_chair=True)
+        .exclude(pk__in=busy)
+        .order_by("name")
+        .first()
+    )
+    if chair is None:
+        raise ValidationError({"room": "No treatment chair is free for the whole session at that time."})
+    return replace(booking, room=chair)
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    actor: Actor,
+    booking: Booking,
+    series: Series | None = None,
+    series_position: int | None = None,
+) -> Appointment:
+    """Book one session. A chair session without a chosen room gets the first free chair."""
+    booking = _with_free_chair(booking)
+    ends_at = appointment_check(booking)
+    appointment = Appointment(
+        patient=booking.patient,
+        provider=booking.provider,
+        room=booking.room,
+        session_type=booking.session_type,
+        starts_at=booking.starts_at,
+        ends_at=ends_at,
+        series=series,
+        series_position=series_position,
+        created_by=actor.user_or_none,
+        updated_by=actor.user_or_none,
+    )
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        _raise_conflict_from(error, booking, ends_at, exclude_id=None)
+    audit_by(actor, action=AuditEvent.Action.CREATE, target=appointment, detail="booked")
+    events.appointment_booked(appointment=appointment)
+    return appointment
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update()
+        .select_related("session_type__clinic", "provider", "room", "patient")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_series_spacing(appointment: Appointment, starts_at: datetime.datetime) -> None:
+    """Keep a series' rules when one of its sessions moves: spacing to its neighbours and total span."""
+    if appointment.series_id is None:
+        return
+    series = Series.objects.select_related("plan").get(pk=appointment.series_id)
+    plan = series.plan
+    siblings = list(
+        series.appointments.filter(status__in=OCCUPYING_STATUSES)
+        .exclude(pk=appointment.pk)
+        .values_list("starts_at", flat=True)
+    )
+    gap = datetime.timedelta(hours=plan.min_gap_hours)
+    for other in siblings:
+        if abs(other - starts_at) < gap:
+            raise ValidationError(
+                {"starts_at": f"Sessions of this series must be at least {plan.min_gap_hours} hours apart."}
+            )
+    starts = [*siblings, starts_at]
+    if max(starts) - min(starts) > datetime.timedelta(days=plan.max_span_days):
+        raise ValidationError({"starts_at": f"The whole series must fit within {plan.max_span_days} days."})
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    actor: Actor,
+    appointment: Appointment,
+    starts_at: datetime.datetime,
+    provider: Provider | None = None,
+    room: Room | None = None,
+) -> Appointment:
+    """Move a session (optionally to another provider or room); it needs confirming again."""
+    appointment = _lock(appointment)
+    if appointment.status not in RESCHEDULABLE:
+        raise ValidationError({"status": f"A {appointment.get_status_display().lower()} session cannot be moved."})
+    booking = Booking(
+        patient=appointment.patient,
+        provider=provider or appointment.provider,
+        session_type=appointment.session_type,
+        starts_at=starts_at,
+        room=room or appointment.room,
+    )
+    ends_at = appointment_check(booking, exclude_id=appointment.pk)
+    _check_series_spacing(appointment, starts_at)
+    previous_starts_at = appointment.starts_at
+    appointment.starts_at, appointment.ends_at = starts_at, ends_at
+    appointment.provider, appointment.room = booking.provider, booking.room
+    appointment.status = Status.SCHEDULED
+    appointment.driver_confirmed = False
+    appointment.updated_by = actor.user_or_none
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        _raise_conflict_from(error, booking, ends_at, exclude_id=appointment.pk)
+    audit_by(
+        actor, action=AuditEvent.Action.UPDATE, target=appointment, detail="rescheduled: starts_at, provider, room"
+    )
+    events.appointment_rescheduled(appointment=appointment, previous_starts_at=previous_starts_at)
+    return appointment
+
+
+def _move(
+    actor: Actor, appointment: Appointment, to_status: str, *, detail: str, cancellation_reason: str = ""
+) -> Appointment:
+    appointment = _lock(appointment)
+    if to_status not in ALLOWED_TRANSITIONS[appointment.status]:
+        raise ValidationError(
+            {
+                "status": (
+                    f"A {appointment.get_status_display().lower()} session cannot become "
+                    f"{Status(to_status).label.lower()}."
+                )
+            }
+        )
+    previous = appointment.status
+    appointment.status = to_status
+    appointment.cancellation_reason = cancellation_reason
+    appointment.updated_by = actor.user_or_none
+    appointment.save(update_fields=["status", "cancellation_reason", "updated_by", "updated_at"])
+    audit_by(
+        actor, action=AuditEvent.Action.UPDATE, target=appointment, detail=f"status {previous} -> {to_status}{detail}"
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str) -> Appointment:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the session is cancelled."})
+    appointment = _move(
+        actor, appointment, Status.CANCELLED, detail=", cancellation_reason", cancellation_reason=reason[:200]
+    )
+    events.appointment_cancelled(appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_confirm(*, actor: Actor, appointment: Appointment) -> Appointment:
+    appointment = _move(actor, appointment, Status.CONFIRMED, detail="")
+    events.appointment_confirmed(appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_check_in(*, actor: Actor, appointment: Appointment) -> Appointment:
+    return _move(actor, appointment, Status.CHECKED_IN, detail="")
+
+
+@transaction.atomic
+def appointment_complete(*, actor: Actor, appointment: Appointment) -> Appointment:
+    appointment = _move(actor, appointment, Status.COMPLETED, detail="")
+    events.appointment_completed(appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_mark_no_show(
+    *, actor: Actor, appointment: Appointment, now: datetime.datetime | None = None
+) -> Appointment:
+    if appointment.starts_at > (now or timezone.now()):
+        raise ValidationError({"status": "A session that has not started yet cannot be a no-show."})
+    appointment = _move(actor, appointment, Status.NO_SHOW, detail="")
+    events.appointment_missed(appointment=appointment)
+    return appointment
