@@ -12,6 +12,9 @@ from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
 from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
 from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
+from clinic.patients.urls import api_urlpatterns as patients_api
+from clinic.scheduling.calendar_urls import api_urlpatterns as calendar_api
+from clinic.scheduling.urls import api_urlpatterns as scheduling_api
 
 admin.site.site_header = "Clinic back office"
 admin.site.site_title = "Clinic back office"
@@ -28,6 +31,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("patients/<int:patient_id>/messages/", PatientConversationView.as_view(), name="patient-messages"),
     path("messaging/inbox/", InboxView.as_view(), name="messaging-inbox"),
     path("messaging/inbox/<int:message_id>/handled/", InboxHandledView.as_view(), name="messaging-inbox-handled"),
+    *patients_api,
+    *scheduling_api,
+    *calendar_api,
     path("", include(router.urls)),
 ]
 
