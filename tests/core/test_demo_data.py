@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from clinic.accounts.roles import user_roles
-from clinic.scheduling.models import Clinic, Provider, Room, SessionType
+from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,13 @@ def test_seed_demo_loads_a_clinic_and_prints_working_logins(capsys: pytest.Captu
     assert SessionType.objects.get(slug="esketamine").monitoring_minutes >= 120
     for session_type in SessionType.objects.all():
         assert "ketamine" not in session_type.preparation_instructions.lower()
+    assert all(provider.working_hours.exists() for provider in Provider.objects.all())
+    plan = SeriesPlan.objects.get(session_type=infusion)
+    assert (plan.sessions, plan.min_gap_hours, plan.max_span_days) == (6, 48, 21)
+    # Each demo patient has exactly one upcoming session, even after loading twice.
+    upcoming = Appointment.objects.filter(starts_at__gt=timezone.now(), status=Appointment.Status.SCHEDULED)
+    assert upcoming.count() == 2
+    assert upcoming.get(session_type=infusion).room is not None
 
     for role, username, password in (
         ("Front desk", "frontdesk", "demo-frontdesk-pass"),

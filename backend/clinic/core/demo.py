@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
+from clinic.accounts.actor import Actor
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
-from clinic.scheduling.models import Clinic, Provider, Room, SessionType
+from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.patients.models import Patient
+from clinic.scheduling.availability import availability_for
+from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
+from clinic.scheduling.services import Booking, appointment_book
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,62 @@ SESSION_TYPES = (
     ("esketamine", "Esketamine nasal spray (REMS)", 15, 120, True, True, True, 2),
     ("integration", "Integration therapy", 50, 0, False, True, False, 0),
 )
+
+
+# username, weekdays (0 = Monday), starts, ends
+PROVIDER_HOURS = (
+    ("dr.reyes", (0, 1, 2, 3, 4), datetime.time(8, 0), datetime.time(18, 0)),
+    ("np.chen", (1, 2, 3, 4, 5), datetime.time(9, 0), datetime.time(17, 0)),
+)
+
+SERIES_PLANS = (
+    # name, session type slug, sessions, min gap hours, max span days
+    ("IV induction: 6 infusions within 3 weeks", "iv-infusion", 6, 48, 21),
+    ("Esketamine induction: twice weekly for 4 weeks", "esketamine", 8, 48, 28),
+)
+
+# Fictional patients on reserved 555-01xx numbers, so the calendar and the SMS sandbox are not empty.
+DEMO_PATIENTS = (
+    ("Jordan", "Avery", "+16175550142", "iv-infusion"),
+    ("Sam", "Okafor", "+16175550143", "consultation"),
+)
+
+
+def _demo_schedule(clinic: Clinic) -> None:
+    """Give each demo patient one upcoming session, at the first free time from tomorrow."""
+    tz = zoneinfo.ZoneInfo(clinic.timezone)
+    tomorrow = timezone.localdate(timezone=tz) + datetime.timedelta(days=1)
+    provider = Provider.objects.get(user__username="dr.reyes")
+    for first, last, phone, slug in DEMO_PATIENTS:
+        patient, _ = Patient.objects.get_or_create(
+            phone=phone,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "timezone": clinic.timezone,
+                "sms_consent_at": timezone.now(),
+                "sms_consent_version": CURRENT_SMS_CONSENT_VERSION,
+                "sms_consent_source": "demo",
+            },
+        )
+        if Appointment.objects.filter(patient=patient, starts_at__gte=timezone.now()).exists():
+            continue
+        session_type = SessionType.objects.get(clinic=clinic, slug=slug)
+        slots = availability_for(
+            session_type=session_type,
+            provider=provider,
+            date_from=tomorrow,
+            date_to=tomorrow + datetime.timedelta(days=14),
+            tz=tz,
+            patient_id=patient.pk,
+        )
+        if slots:
+            appointment_book(
+                actor=Actor(user=None),
+                booking=Booking(
+                    patient=patient, provider=provider, session_type=session_type, starts_at=slots[0].starts_at
+                ),
+            )
 
 
 @transaction.atomic
@@ -97,4 +160,22 @@ def demo_data_load() -> list[DemoLogin]:
         Provider.objects.update_or_create(
             user=user, defaults={"clinic": clinic, "display_name": display, "credentials": credentials}
         )
+    for username, weekdays, starts, ends in PROVIDER_HOURS:
+        provider = Provider.objects.get(user__username=username)
+        provider.working_hours.all().delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(provider=provider, weekday=day, starts=starts, ends=ends) for day in weekdays
+        )
+    for name, slug, sessions, gap, span in SERIES_PLANS:
+        SeriesPlan.objects.update_or_create(
+            clinic=clinic,
+            name=name,
+            defaults={
+                "session_type": SessionType.objects.get(clinic=clinic, slug=slug),
+                "sessions": sessions,
+                "min_gap_hours": gap,
+                "max_span_days": span,
+            },
+        )
+    _demo_schedule(clinic)
     return list(DEMO_LOGINS)
