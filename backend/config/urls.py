@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from clinic.accounts.api import MeView, TokenObtainView
+from clinic.checkins.urls import api_urlpatterns as checkins_api
 from clinic.core.views import healthz, readyz
 from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
@@ -34,6 +35,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *patients_api,
     *scheduling_api,
     *calendar_api,
+    *checkins_api,
     path("", include(router.urls)),
 ]
 

@@ -114,6 +114,7 @@ def demo_data_load() -> list[DemoLogin]:
             "short_name": "Harbor Clinic",
             "timezone": "America/New_York",
             "phone": "+16175550100",
+            "on_call_phone": "+16175550199",
             "address": "100 Harbor Street, Suite 4, Boston, MA 02110",
             "texting_starts": datetime.time(8, 0),
             "texting_ends": datetime.time(21, 0),

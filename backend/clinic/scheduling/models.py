@@ -32,6 +32,9 @@ class Clinic(models.Model):
     address = models.TextField(blank=True)
     texting_starts = models.TimeField(default=datetime.time(8, 0))
     texting_ends = models.TimeField(default=datetime.time(21, 0))
+    on_call_phone = models.CharField(
+        max_length=20, blank=True, help_text="E.164 number of the on-call clinician, texted for urgent alerts."
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "clinic.patients",
     "clinic.intake",
     "clinic.messaging",
+    "clinic.checkins",
 ]
 
 MIDDLEWARE = [

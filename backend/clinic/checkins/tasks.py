@@ -1,0 +1,36 @@
+"""Opening and closing staff tasks."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from clinic.patients.models import Patient
+from clinic.scheduling.models import Appointment
+
+from .models import StaffTask
+
+
+def staff_task_open(
+    *, kind: str, patient: Patient, key: str, detail: str = "", appointment: Appointment | None = None
+) -> StaffTask:
+    """Open a task once per key (running it twice opens one task)."""
+    task, _ = StaffTask.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "patient": patient,
+            "appointment": appointment,
+            "detail": detail[:200],
+            "is_clinical": kind in StaffTask.CLINICAL_KINDS,
+        },
+    )
+    return task
+
+
+def staff_task_done(*, task: StaffTask, by: User | None) -> StaffTask:
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.done_by = by
+        task.save(update_fields=["done_at", "done_by"])
+    return task
