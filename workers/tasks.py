@@ -8,6 +8,7 @@ from celery import shared_task
 
 from clinic.core.services import worker_heartbeat_record
 from clinic.messaging import outbox, sending
+from clinic.scheduling import replies
 
 
 @shared_task(name="workers.tasks.heartbeat", ignore_result=True)
@@ -22,6 +23,12 @@ def outbox_dispatch() -> None:
     sending.outbox_reconcile_stale()
     outbox.outbox_requeue_lost()
     outbox.outbox_claim_due()
+
+
+@shared_task(name="workers.tasks.drivers_unconfirmed_flag", ignore_result=True)
+def drivers_unconfirmed_flag() -> int:
+    """Open a front-desk task for each session in the next day whose ride home is not confirmed."""
+    return replies.drivers_unconfirmed_flag()
 
 
 @shared_task(name="workers.tasks.outbox_send", bind=True, ignore_result=True, max_retries=None)

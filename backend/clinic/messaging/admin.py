@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.accounts.admin_audit import AuditedAdminMixin
 
-from .models import DeliveryReport, InboundMessage, OutboundMessage, PhoneNumberState
+from .models import DeliveryReport, InboundMessage, MessageTemplate, OutboundMessage, PhoneNumberState
 from .outbox import PENDING_STATUSES
+from .texts import TEXTS
 
 
 class ReadOnlyAdminMixin:
@@ -98,3 +103,33 @@ class DeliveryReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[DeliveryReport]):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class MessageTemplateForm(forms.ModelForm[MessageTemplate]):
+    name = forms.ChoiceField(choices=[(name, name.replace("_", " ")) for name in sorted(TEXTS)])
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "body"]
+        help_texts = {
+            "body": "Placeholders in {braces} are filled when the text is sent. No drug names or diagnoses; "
+            "at most three SMS parts.",
+        }
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
+    """Clinic admins reword texts; each wording is checked (placeholders, forbidden words, length) on save."""
+
+    form = MessageTemplateForm
+    list_display = ["name", "updated_at", "updated_by"]
+    search_fields = ["name", "body"]
+    readonly_fields = ["default_wording", "updated_at", "updated_by"]
+
+    @admin.display(description="Default wording")
+    def default_wording(self, template: MessageTemplate) -> str:
+        return TEXTS.get(template.name, "")
+
+    def save_model(self, request: HttpRequest, obj: MessageTemplate, form: Any, change: bool) -> None:
+        obj.updated_by = request.user if isinstance(request.user, User) else None
+        super().save_model(request, obj, form, change)

@@ -77,6 +77,20 @@ def route_help(message: InboundMessage) -> Routed | None:
     return Routed(Route.HELP, text_render("help", **_clinic_names()))
 
 
+def route_appointment_reply(message: InboundMessage) -> Routed | None:
+    """C / YES / CONFIRM, R / RESCHEDULE and RIDE about the patient's next session."""
+    from clinic.scheduling import replies  # scheduling imports messaging at load time
+
+    word = keyword_of(message.body)
+    if word in replies.CONFIRM_WORDS:
+        return Routed(Route.CONFIRMATION, replies.reply_confirm(phone=message.from_number))
+    if word in replies.RESCHEDULE_WORDS:
+        return Routed(Route.CONFIRMATION, replies.reply_reschedule(phone=message.from_number))
+    if word in replies.RIDE_WORDS:
+        return Routed(Route.CONFIRMATION, replies.reply_ride(phone=message.from_number))
+    return None
+
+
 # The routing table, in order: the first route that claims a message answers it. Crisis language is
 # always checked first. Appointment confirmations and check-in answers plug in before the inbox.
 ROUTES: list[Callable[[InboundMessage], Routed | None]] = [
@@ -84,6 +98,7 @@ ROUTES: list[Callable[[InboundMessage], Routed | None]] = [
     route_opt_out,
     route_opt_in,
     route_help,
+    route_appointment_reply,
 ]
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -151,3 +152,30 @@ class DeliveryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_sid}: {self.status}"
+
+
+class MessageTemplate(models.Model):
+    """A clinic's own wording for one of the texts in texts.TEXTS, checked before it is saved."""
+
+    name = models.CharField(max_length=60, unique=True, help_text="Which text this rewords.")
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "text wording"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from .texts import TEXTS, text_problems  # texts reads this model; import here to avoid a cycle
+
+        if self.name not in TEXTS:
+            raise ValidationError({"name": f"There is no text called {self.name!r}."})
+        problems = text_problems(self.name, self.body)
+        if problems:
+            raise ValidationError({"body": problems})

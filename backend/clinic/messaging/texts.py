@@ -1,11 +1,15 @@
 """The wording of every text we send. Minimum necessary: first name, clinic short name, how to reply.
 
-Never a diagnosis, a drug name or a specialty. Placeholders are filled by `text_render`.
+Never a diagnosis, a drug name or a specialty. Placeholders are filled by `text_render`. Clinic
+admins may reword any text (`MessageTemplate` in the admin); `text_problems` is what checks a wording.
 """
 
 from __future__ import annotations
 
+import re
 import string
+
+from .models import MessageTemplate
 
 TEXTS: dict[str, str] = {
     "inquiry_ack": (
@@ -14,6 +18,28 @@ TEXTS: dict[str, str] = {
     ),
     "help": "{clinic}: for help call {clinic_phone}. Reply STOP to opt out of texts. Msg&data rates may apply.",
     "opt_in": "{clinic}: you will receive texts from us again. Reply STOP to opt out, HELP for help.",
+    "appointment_reminder": (
+        "{clinic}: Hi {first_name}, a reminder of your visit on {date} at {time}. {preparation}"
+        "Reply C to confirm, R to reschedule."
+    ),
+    "appointment_confirmed": "{clinic}: Thanks {first_name}, you are confirmed for {date} at {time}.",
+    "appointment_confirmed_ride": (
+        "{clinic}: Thanks {first_name}, you are confirmed for {date} at {time}. Please arrange an adult "
+        "to drive you home and reply RIDE once you have."
+    ),
+    "appointment_already_confirmed": "{clinic}: You are already confirmed for {date} at {time}. See you then.",
+    "appointment_nothing_to_confirm": (
+        "{clinic}: We could not find an upcoming visit to confirm for this number. "
+        "Please call us at {clinic_phone} if you need help."
+    ),
+    "appointment_reschedule_requested": (
+        "{clinic}: Thanks, we will call you to find a new time for your visit on {date}. "
+        "You can also call us at {clinic_phone}."
+    ),
+    "appointment_nothing_to_reschedule": (
+        "{clinic}: We could not find an upcoming visit for this number. Please call us at {clinic_phone}."
+    ),
+    "ride_confirmed": "{clinic}: Thanks for arranging your ride home for {date}. See you then.",
     "crisis": (
         "If you are thinking about hurting yourself or are in crisis, call or text 988 now "
         "(Suicide & Crisis Lifeline, 24/7). In an emergency call 911. "
@@ -29,6 +55,101 @@ class _StrictFormatter(string.Formatter):
         return kwargs[key]
 
 
+# Words no text may carry (HIPAA minimum necessary): drug names, diagnoses, the specialty.
+FORBIDDEN_WORDS = (
+    "ketamine",
+    "esketamine",
+    "spravato",
+    "ketalar",
+    "depression",
+    "depressed",
+    "anxiety",
+    "ptsd",
+    "ocd",
+    "bipolar",
+    "psychosis",
+    "schizophrenia",
+    "chronic pain",
+    "diagnosis",
+    "psychiatric",
+    "psychiatry",
+)
+_FORBIDDEN = re.compile(r"\b(" + "|".join(re.escape(word) for word in FORBIDDEN_WORDS) + r")\b", re.IGNORECASE)
+MAX_SEGMENTS = 3
+# What a reworded text must still say.
+REQUIRED_PHRASES: dict[str, tuple[str, ...]] = {"crisis": ("988", "911"), "help": ("STOP",)}
+
+# Long but realistic values, so a wording is measured as its longest likely text.
+SAMPLE_VALUES: dict[str, str] = {
+    "clinic": "X" * 30,
+    "first_name": "Alexandrina",
+    "clinic_phone": "+16175550100",
+    "date": "Wednesday, September 30",
+    "time": "10:45 AM",
+    "preparation": "P" * 299 + " ",  # SessionType.preparation_instructions holds at most 300
+}
+
+_GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENDED = set("^{}\\[~]|€")
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS parts a text takes (GSM-7: 160, or 153 per part; otherwise UCS-2: 70, or 67)."""
+    if all(char in _GSM7 or char in _GSM7_EXTENDED for char in text):
+        units = sum(2 if char in _GSM7_EXTENDED else 1 for char in text)
+        return 1 if units <= 160 else -(-units // 153)
+    units = sum(2 if ord(char) > 0xFFFF else 1 for char in text)
+    return 1 if units <= 70 else -(-units // 67)
+
+
+def placeholders_of(body: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(body) if field is not None}
+
+
+def forbidden_words_in(text: str) -> list[str]:
+    return sorted({match.group(0).lower() for match in _FORBIDDEN.finditer(text)})
+
+
+def text_problems(name: str, body: str) -> list[str]:
+    """What is wrong with a wording for the named text: unknown placeholders, forbidden words, length."""
+    try:
+        used = placeholders_of(body)
+    except ValueError as exc:
+        return [f"The braces do not match: {exc}."]
+    problems: list[str] = []
+    allowed = placeholders_of(TEXTS[name])
+    unknown = sorted(used - allowed)
+    if unknown:
+        problems.append(
+            "Unknown placeholders: "
+            + ", ".join("{" + field + "}" for field in unknown)
+            + ". This text can use: "
+            + (", ".join("{" + field + "}" for field in sorted(allowed)) or "none")
+            + "."
+        )
+    missing = [phrase for phrase in REQUIRED_PHRASES.get(name, ()) if phrase not in body]
+    if missing:
+        problems.append("This text must keep: " + ", ".join(missing) + ".")
+    forbidden = forbidden_words_in(body)
+    if forbidden:
+        problems.append("Texts must not name a drug or a diagnosis: remove " + ", ".join(forbidden) + ".")
+    if not unknown:
+        sample = body.format(**{field: SAMPLE_VALUES.get(field, "X" * 20) for field in used})
+        segments = sms_segments(sample)
+        if segments > MAX_SEGMENTS:
+            problems.append(f"Too long: with long names it takes {segments} SMS parts; at most {MAX_SEGMENTS}.")
+    return problems
+
+
+def text_wording(name: str) -> str:
+    """The wording in use: the clinic's own (edited in the admin) or the default above."""
+    custom = MessageTemplate.objects.filter(name=name).values_list("body", flat=True).first()
+    return custom if custom else TEXTS[name]
+
+
 def text_render(name: str, **values: object) -> str:
     """Fill the named text's placeholders; a missing value is an error, never a blank."""
-    return _StrictFormatter().format(TEXTS[name], **values)
+    return _StrictFormatter().format(text_wording(name), **values)

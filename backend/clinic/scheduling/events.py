@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from . import reminders
 from .models import Appointment
 
 logger = logging.getLogger(__name__)
@@ -17,10 +18,13 @@ logger = logging.getLogger(__name__)
 
 def appointment_booked(*, appointment: Appointment) -> None:
     logger.info("appointment booked", extra={"appointment_id": appointment.pk})
+    reminders.reminders_schedule(appointment=appointment)
 
 
 def appointment_rescheduled(*, appointment: Appointment, previous_starts_at: datetime.datetime) -> None:
     logger.info("appointment rescheduled", extra={"appointment_id": appointment.pk})
+    reminders.reminders_cancel(appointment=appointment, starts_at=previous_starts_at, reason="appointment moved")
+    reminders.reminders_schedule(appointment=appointment)
 
 
 def appointment_confirmed(*, appointment: Appointment) -> None:
@@ -29,11 +33,14 @@ def appointment_confirmed(*, appointment: Appointment) -> None:
 
 def appointment_cancelled(*, appointment: Appointment) -> None:
     logger.info("appointment cancelled", extra={"appointment_id": appointment.pk})
+    reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment cancelled")
 
 
 def appointment_missed(*, appointment: Appointment) -> None:
     logger.info("appointment marked no-show", extra={"appointment_id": appointment.pk})
+    reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment missed")
 
 
 def appointment_completed(*, appointment: Appointment) -> None:
     logger.info("appointment completed", extra={"appointment_id": appointment.pk})
+    reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment completed")

@@ -68,6 +68,25 @@ class Room(models.Model):
         return self.name
 
 
+def default_reminder_hours() -> list[int]:
+    return [48, 3]
+
+
+def validate_reminder_hours(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(hours, int) and 1 <= hours <= 336 for hours in value):
+        raise ValidationError("List whole hours before the session, each from 1 to 336, e.g. [48, 3].")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each reminder time may appear once.")
+
+
+def validate_text_safe(value: str) -> None:
+    from clinic.messaging.texts import forbidden_words_in  # messaging imports scheduling at load time
+
+    forbidden = forbidden_words_in(value)
+    if forbidden:
+        raise ValidationError(f"This is sent by text: it must not name a drug or a diagnosis ({', '.join(forbidden)}).")
+
+
 class SessionType(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="session_types")
     name = models.CharField(max_length=80, help_text="Staff-facing; never sent in a text.")
@@ -78,7 +97,14 @@ class SessionType(models.Model):
     needs_clinician = models.BooleanField(default=True)
     needs_driver = models.BooleanField(default=False)
     fasting_hours = models.PositiveIntegerField(default=0, help_text="No food for this long before.")
-    preparation_instructions = models.TextField(blank=True, help_text="Generic; may be sent by text.")
+    preparation_instructions = models.TextField(
+        blank=True, max_length=300, validators=[validate_text_safe], help_text="Generic; sent in reminder texts."
+    )
+    reminder_hours = models.JSONField(
+        default=default_reminder_hours,
+        validators=[validate_reminder_hours],
+        help_text="Hours before the session when a reminder is sent, e.g. [48, 3].",
+    )
     color = models.CharField(max_length=7, default="#4a7bd0")
     is_active = models.BooleanField(default=True)
 

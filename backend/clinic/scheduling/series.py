@@ -19,7 +19,7 @@ from clinic.patients.models import Patient
 
 from .availability import Slot, availability_for
 from .models import Appointment, Provider, Room, Series, SeriesPlan
-from .services import Booking, appointment_book
+from .services import Booking, appointment_book, as_utc
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,7 @@ def series_book(
     """Book every session of a series, or none: one conflict rolls the whole series back."""
     if not plan.is_active:
         raise ValidationError({"plan": "This plan is no longer offered."})
+    sessions = [SeriesSession(starts_at=as_utc(session.starts_at), room=session.room) for session in sessions]
     series_check_spacing(plan, [session.starts_at for session in sessions])
     series = Series.objects.create(plan=plan, patient=patient, created_by=actor.user_or_none)
     appointments = [

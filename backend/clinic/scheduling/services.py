@@ -72,6 +72,13 @@ class Booking:
     room: Room | None = None
 
 
+def as_utc(moment: datetime.datetime) -> datetime.datetime:
+    """Normalise an aware time to UTC: arithmetic on a zoneinfo time is wall-clock time, wrong across DST."""
+    if moment.tzinfo is None:
+        raise ValidationError({"starts_at": "Give the time with its UTC offset or time zone."})
+    return moment.astimezone(datetime.UTC)
+
+
 def _tz(session_type: SessionType) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(session_type.clinic.timezone)
 
@@ -195,7 +202,7 @@ def appointment_book(
     series_position: int | None = None,
 ) -> Appointment:
     """Book one session. A chair session without a chosen room gets the first free chair."""
-    booking = _with_free_chair(booking)
+    booking = _with_free_chair(replace(booking, starts_at=as_utc(booking.starts_at)))
     ends_at = appointment_check(booking)
     appointment = Appointment(
         patient=booking.patient,
@@ -221,7 +228,7 @@ def appointment_book(
 
 def _lock(appointment: Appointment) -> Appointment:
     return (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("session_type__clinic", "provider", "room", "patient")
         .get(pk=appointment.pk)
     )
@@ -260,6 +267,7 @@ def appointment_reschedule(
 ) -> Appointment:
     """Move a session (optionally to another provider or room); it needs confirming again."""
     appointment = _lock(appointment)
+    starts_at = as_utc(starts_at)
     if appointment.status not in RESCHEDULABLE:
         raise ValidationError({"status": f"A {appointment.get_status_display().lower()} session cannot be moved."})
     booking = Booking(

@@ -222,6 +222,8 @@ INQUIRY_MERGE_WINDOW_HOURS = env.int("INQUIRY_MERGE_WINDOW_HOURS", default=24)
 SCHEDULING_SLOT_MINUTES = env.int("SCHEDULING_SLOT_MINUTES", default=15)
 # The longest window one availability request may ask for.
 SCHEDULING_MAX_AVAILABILITY_DAYS = env.int("SCHEDULING_MAX_AVAILABILITY_DAYS", default=62)
+# A reminder is not sent later than this before its session (see scheduling/reminders.py).
+REMINDER_MIN_LEAD_MINUTES = env.int("REMINDER_MIN_LEAD_MINUTES", default=60)
 
 # --- SMS (used by the messaging engine) ---------------------------------------------------
 
@@ -246,6 +248,7 @@ SMS_SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SMS_SANDBOX_CALLBACK_DELAY_SECON
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "workers.tasks.heartbeat", "schedule": 30.0},
     "dispatch-due-messages": {"task": "workers.tasks.outbox_dispatch", "schedule": SMS_DISPATCH_INTERVAL_SECONDS},
+    "flag-unconfirmed-drivers": {"task": "workers.tasks.drivers_unconfirmed_flag", "schedule": 15 * 60.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")

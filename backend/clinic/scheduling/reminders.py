@@ -1,0 +1,169 @@
+"""Reminder texts for a booked session: when each one goes out, and withdrawing them.
+
+When a reminder goes out (the rule, in one place):
+
+1. Each of the session type's `reminder_hours` (default 48 and 3) is due that long before the start.
+2. A due time outside texting hours (the clinic's, in the patient's time zone) moves to the nearest
+   allowed moment that is still before the session: the same morning's opening, or the evening
+   before (30 minutes before texting hours end), whichever is closer.
+3. Reminders whose time has already passed at booking are replaced by one reminder sent now (or
+   at the next allowed moment), so a booking made today for tomorrow morning still gets its
+   reminder this evening.
+4. A reminder is only worth sending at least `REMINDER_MIN_LEAD_MINUTES` before the start, and two
+   reminders less than that apart collapse into the later one.
+
+Rows are written to the outbox in the booking's transaction. Each row names the start it was
+written for, so a row for a time that no longer holds (moved, cancelled) is never sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from clinic.messaging.models import OutboundMessage
+from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
+from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
+from clinic.messaging.texts import text_render
+
+from .models import Appointment, Clinic
+
+REMINDER_RELATED_TYPE = "appointment_reminder"
+REMINDABLE = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
+EVENING_MARGIN = datetime.timedelta(minutes=30)
+
+
+def reminder_related_id(appointment_id: int, starts_at: datetime.datetime) -> str:
+    return f"{appointment_id}@{int(starts_at.timestamp())}"
+
+
+def _last_allowed_before(
+    moment: datetime.datetime, *, tz: zoneinfo.ZoneInfo, starts: datetime.time, ends: datetime.time
+) -> datetime.datetime:
+    """The evening slot (texting end minus a margin) on or before the local day of `moment`."""
+    local = moment.astimezone(tz)
+    day = local.date() if local.time() >= ends else local.date() - datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, ends, tzinfo=tz).astimezone(datetime.UTC) - EVENING_MARGIN
+
+
+def reminder_send_time(
+    *,
+    due: datetime.datetime,
+    starts_at: datetime.datetime,
+    now: datetime.datetime,
+    tz: zoneinfo.ZoneInfo,
+    texting_starts: datetime.time,
+    texting_ends: datetime.time,
+) -> datetime.datetime | None:
+    """When a reminder due at `due` goes out, or None if no useful moment is left (rules 2 to 4)."""
+    starts_at, due, now = (moment.astimezone(datetime.UTC) for moment in (starts_at, due, now))
+    latest = starts_at - datetime.timedelta(minutes=settings.REMINDER_MIN_LEAD_MINUTES)
+    due = max(due, now)
+
+    def allowed(moment: datetime.datetime) -> bool:
+        return texting_allowed_at(moment, tz=tz, starts=texting_starts, ends=texting_ends)
+
+    if allowed(due):
+        return due if due <= latest else None
+    candidates = [
+        texting_next_allowed(due, tz=tz, starts=texting_starts, ends=texting_ends),
+        _last_allowed_before(due, tz=tz, starts=texting_starts, ends=texting_ends),
+    ]
+    useful = [moment for moment in candidates if now <= moment <= latest and allowed(moment)]
+    if not useful:
+        return None
+    return min(useful, key=lambda moment: abs(moment - due))
+
+
+def _clinic_of(appointment: Appointment) -> Clinic:
+    return appointment.session_type.clinic
+
+
+def reminder_times(
+    *, appointment: Appointment, now: datetime.datetime | None = None
+) -> list[tuple[int, datetime.datetime]]:
+    """(hours before, send time) for each reminder this session gets, earliest first (rules 1 to 4)."""
+    now = now or timezone.now()
+    clinic = _clinic_of(appointment)
+    tz = zoneinfo.ZoneInfo(appointment.patient.timezone or clinic.timezone)
+    planned: list[tuple[int, datetime.datetime]] = []
+    starts_at = appointment.starts_at.astimezone(datetime.UTC)  # real hours, not wall-clock ones
+    for hours in sorted(appointment.session_type.reminder_hours, reverse=True):
+        at = reminder_send_time(
+            due=starts_at - datetime.timedelta(hours=hours),
+            starts_at=starts_at,
+            now=now,
+            tz=tz,
+            texting_starts=clinic.texting_starts,
+            texting_ends=clinic.texting_ends,
+        )
+        if at is not None:
+            planned.append((hours, at))
+    # Rule 4: reminders closer together than the minimum lead collapse into the later one.
+    lead = datetime.timedelta(minutes=settings.REMINDER_MIN_LEAD_MINUTES)
+    kept: list[tuple[int, datetime.datetime]] = []
+    for hours, at in sorted(planned, key=lambda item: item[1]):
+        if kept and at - kept[-1][1] < lead:
+            kept.pop()
+        kept.append((hours, at))
+    return kept
+
+
+def _format_values(appointment: Appointment) -> dict[str, str]:
+    clinic = _clinic_of(appointment)
+    tz = zoneinfo.ZoneInfo(appointment.patient.timezone or clinic.timezone)
+    local = appointment.starts_at.astimezone(tz)
+    preparation = appointment.session_type.preparation_instructions.strip()
+    return {
+        "clinic": clinic.short_name,
+        "clinic_phone": clinic.phone,
+        "first_name": appointment.patient.first_name,
+        "date": f"{local:%A, %B} {local.day}",
+        "time": local.strftime("%I:%M %p").lstrip("0"),
+        "preparation": f"{preparation} " if preparation else "",
+    }
+
+
+def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | None = None) -> list[OutboundMessage]:
+    """Write this session's reminders to the outbox (in the caller's transaction). Safe to run twice."""
+    if appointment.status not in REMINDABLE:
+        return []
+    values = _format_values(appointment)
+    related_id = reminder_related_id(appointment.pk, appointment.starts_at)
+    return [
+        outbox_enqueue(
+            kind=OutboundMessage.Kind.REMINDER,
+            template="appointment_reminder",
+            to_number=appointment.patient.phone,
+            body=text_render("appointment_reminder", **values),
+            idempotency_key=f"reminder:{related_id}:{hours}h",
+            send_after=at,
+            patient_id=appointment.patient_id,
+            related_type=REMINDER_RELATED_TYPE,
+            related_id=related_id,
+        )
+        for hours, at in reminder_times(appointment=appointment, now=now)
+    ]
+
+
+def reminders_cancel(*, appointment: Appointment, starts_at: datetime.datetime, reason: str) -> int:
+    """Withdraw the reminders written for the session at `starts_at` that have not gone out yet."""
+    return outbox_cancel_for(
+        related_type=REMINDER_RELATED_TYPE, related_id=reminder_related_id(appointment.pk, starts_at), reason=reason
+    )
+
+
+def reminder_cause_problem(related_id: str) -> str:
+    """Checked again at send time: is the session this reminder was written for still on, at that time?"""
+    appointment_id, _, timestamp = related_id.partition("@")
+    appointment = Appointment.objects.filter(pk=int(appointment_id)).only("status", "starts_at").first()
+    if appointment is None:
+        return "appointment deleted"
+    if appointment.status not in REMINDABLE:
+        return f"appointment {appointment.status}"
+    if str(int(appointment.starts_at.timestamp())) != timestamp:
+        return "appointment moved"
+    return ""

@@ -1,0 +1,123 @@
+"""Patients' one-word answers about their next session: confirm (C), reschedule (R), ride arranged (RIDE).
+
+Each answer refers to the patient's next upcoming session. A reply that has nothing to act on is
+answered helpfully; it is never dropped in silence.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.accounts.actor import Actor
+from clinic.checkins.models import StaffTask
+from clinic.checkins.tasks import staff_task_open
+from clinic.messaging.texts import text_render
+from clinic.patients.models import Patient
+
+from .models import Appointment
+from .selectors import clinic_current
+from .services import appointment_confirm
+
+CONFIRM_WORDS = frozenset({"C", "YES", "CONFIRM", "CONFIRMED"})
+RESCHEDULE_WORDS = frozenset({"R", "RESCHEDULE"})
+RIDE_WORDS = frozenset({"RIDE", "DRIVER"})
+UPCOMING = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
+
+
+def _next_appointment(phone: str, *, now: datetime.datetime) -> Appointment | None:
+    return (
+        Appointment.objects.filter(patient__phone=phone, status__in=UPCOMING, starts_at__gt=now)
+        .select_related("patient", "session_type__clinic")
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def _values(appointment: Appointment | None) -> dict[str, str]:
+    clinic = appointment.session_type.clinic if appointment else clinic_current()
+    values = {
+        "clinic": clinic.short_name if clinic else "Clinic",
+        "clinic_phone": clinic.phone if clinic else "the clinic",
+    }
+    if appointment is not None:
+        tz = zoneinfo.ZoneInfo(appointment.patient.timezone or appointment.session_type.clinic.timezone)
+        local = appointment.starts_at.astimezone(tz)
+        values.update(
+            first_name=appointment.patient.first_name,
+            date=f"{local:%A, %B} {local.day}",
+            time=local.strftime("%I:%M %p").lstrip("0"),
+        )
+    return values
+
+
+@transaction.atomic
+def reply_confirm(*, phone: str, now: datetime.datetime | None = None) -> str:
+    """Confirm the next session for this number and say so; ask about the ride home when one is needed."""
+    appointment = _next_appointment(phone, now=now or timezone.now())
+    if appointment is None:
+        return text_render("appointment_nothing_to_confirm", **_values(None))
+    if appointment.status == Appointment.Status.CONFIRMED:
+        return text_render("appointment_already_confirmed", **_values(appointment))
+    appointment_confirm(actor=Actor(user=None), appointment=appointment)
+    if appointment.session_type.needs_driver and not appointment.driver_confirmed:
+        return text_render("appointment_confirmed_ride", **_values(appointment))
+    return text_render("appointment_confirmed", **_values(appointment))
+
+
+@transaction.atomic
+def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str:
+    """Open a call-back task for front desk; the session stays booked until staff move it."""
+    appointment = _next_appointment(phone, now=now or timezone.now())
+    if appointment is None:
+        patient = Patient.objects.filter(phone=phone).order_by("-created_at").first()
+        if patient is not None:
+            staff_task_open(
+                kind=StaffTask.Kind.UNMATCHED_CONFIRMATION,
+                patient=patient,
+                key=f"reschedule-without-visit:{patient.pk}:{timezone.localdate()}",
+                detail="Asked to reschedule but has no upcoming visit: please call back.",
+            )
+        return text_render("appointment_nothing_to_reschedule", **_values(None))
+    staff_task_open(
+        kind=StaffTask.Kind.RESCHEDULE_REQUEST,
+        patient=appointment.patient,
+        appointment=appointment,
+        key=f"reschedule:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
+        detail="Asked by text to reschedule: please call to find a new time.",
+    )
+    return text_render("appointment_reschedule_requested", **_values(appointment))
+
+
+@transaction.atomic
+def reply_ride(*, phone: str, now: datetime.datetime | None = None) -> str:
+    appointment = _next_appointment(phone, now=now or timezone.now())
+    if appointment is None:
+        return text_render("appointment_nothing_to_confirm", **_values(None))
+    Appointment.objects.filter(pk=appointment.pk).update(driver_confirmed=True)
+    return text_render("ride_confirmed", **_values(appointment))
+
+
+def drivers_unconfirmed_flag(*, now: datetime.datetime | None = None) -> int:
+    """Flag to front desk every session within the next day that needs a driver nobody confirmed."""
+    now = now or timezone.now()
+    flagged = 0
+    for appointment in Appointment.objects.filter(
+        status__in=UPCOMING,
+        session_type__needs_driver=True,
+        driver_confirmed=False,
+        starts_at__gt=now,
+        starts_at__lte=now + datetime.timedelta(hours=24),
+    ).select_related("patient"):
+        staff_task_open(
+            kind=StaffTask.Kind.DRIVER_UNCONFIRMED,
+            patient=appointment.patient,
+            appointment=appointment,
+            key=f"driver:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
+            detail="Ride home not confirmed for tomorrow's session: please call the patient.",
+        )
+        flagged += 1
+    return flagged

@@ -1,0 +1,97 @@
+"""Clinic admins may reword texts; a wording with unknown placeholders, drug names or too many parts is refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from clinic.messaging.models import MessageTemplate
+from clinic.messaging.texts import SAMPLE_VALUES, TEXTS, sms_segments, text_problems, text_render
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_every_default_wording_passes_its_own_checks(name: str) -> None:
+    assert text_problems(name, TEXTS[name]) == []
+
+
+def test_segments_count_gsm_and_unicode_texts() -> None:
+    assert sms_segments("a" * 160) == 1
+    assert sms_segments("a" * 161) == 2
+    assert sms_segments("a" * 459) == 3
+    assert sms_segments("a" * 460) == 4
+    assert sms_segments("é" * 160) == 1  # é is in the GSM alphabet
+    assert sms_segments("ł" * 70) == 1  # ł is not: UCS-2, 70 per single part
+    assert sms_segments("ł" * 71) == 2
+    assert sms_segments("[" * 80) == 1 and sms_segments("[" * 81) == 2  # extension characters count twice
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("{clinic}: see you {when}.", "Unknown placeholders: {when}"),
+        ("{clinic}: your ketamine session is on {date} at {time}.", "remove ketamine"),
+        ("{clinic}: your Spravato visit for depression on {date}.", "remove depression, spravato"),
+        ("{clinic}: reminder {date} {time} " + "x" * 420, "Too long"),
+        ("{clinic: broken", "braces"),
+    ],
+)
+def test_bad_wordings_are_refused_with_a_reason(body: str, expected: str) -> None:
+    problems = " ".join(text_problems("appointment_reminder", body))
+
+    assert expected in problems
+
+
+def test_length_is_measured_with_long_names_and_instructions() -> None:
+    # Short on its face, but the preparation instructions may be 300 characters long.
+    body = "{clinic}: Hi {first_name}, {date} at {time}. {preparation}" + "y" * 120
+    assert sms_segments(body.format(**SAMPLE_VALUES)) > 3
+    assert any("Too long" in problem for problem in text_problems("appointment_reminder", body))
+
+
+def test_the_crisis_text_must_keep_988_and_911() -> None:
+    assert text_problems("crisis", "Please call us back.") == ["This text must keep: 988, 911."]
+
+
+def test_a_saved_wording_replaces_the_default_and_a_bad_one_cannot_be_saved() -> None:
+    MessageTemplate(
+        name="inquiry_ack", body="{clinic}: Thanks {first_name}, we will call you soon. STOP to opt out."
+    ).full_clean()
+    MessageTemplate.objects.create(
+        name="inquiry_ack", body="{clinic}: Thanks {first_name}, we will call you soon. STOP to opt out."
+    )
+    assert text_render("inquiry_ack", clinic="Harbor", first_name="Ana") == (
+        "Harbor: Thanks Ana, we will call you soon. STOP to opt out."
+    )
+    with pytest.raises(ValidationError) as error:
+        MessageTemplate(name="help", body="Call us about your bipolar care {clinic}").full_clean()
+    assert "must keep: STOP" in str(error.value) and "bipolar" in str(error.value)
+    with pytest.raises(ValidationError, match="no text called"):
+        MessageTemplate(name="nonsense", body="hello").full_clean()
+
+
+def test_clinic_admin_rewords_a_text_in_the_admin_and_sees_why_a_wording_is_refused(
+    clinic_admin: AbstractBaseUser,
+) -> None:
+    client = Client()
+    client.force_login(clinic_admin)
+    add_url = "/admin/messaging/messagetemplate/add/"
+
+    refused = client.post(add_url, {"name": "appointment_reminder", "body": "{clinic}: your ketamine visit {date}"})
+    assert refused.status_code == 200
+    assert "remove ketamine" in refused.content.decode()
+    assert not MessageTemplate.objects.exists()
+
+    body = "{clinic}: {first_name}, see you {date} at {time}. {preparation}Reply C to confirm, R to reschedule."
+    accepted = client.post(add_url, {"name": "appointment_reminder", "body": body})
+    assert accepted.status_code == 302
+    assert MessageTemplate.objects.get().updated_by == clinic_admin
+
+
+def test_front_desk_cannot_reword_texts(front_desk: AbstractBaseUser) -> None:
+    client = Client()
+    client.force_login(front_desk)
+    assert client.get("/admin/messaging/messagetemplate/add/").status_code == 403
