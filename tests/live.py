@@ -1,0 +1,77 @@
+"""Real processes for end-to-end tests: a Celery worker on the test database, and waiting for it."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def wait_until(check: Callable[[], bool], *, timeout: float, what: str, interval: float = 0.1) -> None:
+    """Poll `check` until it holds; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+class WorkerProcess:
+    """A real `celery worker` on the test database and the test Redis, sending to the live sandbox."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = dict(env)
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    CELERY,
+                    "-A",
+                    "workers",
+                    "worker",
+                    "--loglevel=INFO",
+                    "--concurrency=2",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "-n",
+                    f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+                ],
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_until(lambda: b"ready." in self.log.read_bytes(), timeout=60, what="the celery worker to start")
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes, as a crash or an OOM kill would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def restart_at(self, moment: datetime.datetime) -> None:
+        """Stop, then start again with the worker's clock moved to `moment` (and ticking) by time-machine."""
+        self.stop()
+        self.env["TEST_FAKE_NOW"] = moment.isoformat()
+        self.start()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,0 +1,125 @@
+"""Reminders through the whole engine: a real worker and the live sandbox, on a clock moved by time-machine.
+
+The test process and the worker share one moved clock: the worker is restarted at each moment the
+test travels to (tests/live.py). Texts are counted where a phone would see them: at the sandbox.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from clinic.accounts.actor import Actor
+from clinic.messaging.models import OutboundMessage
+from clinic.messaging.outbox import outbox_claim_due
+from clinic.messaging.sandbox.models import SandboxMessage
+from clinic.patients.models import Patient
+from clinic.scheduling.models import Appointment, Provider, SessionType
+from clinic.scheduling.services import Booking, appointment_book, appointment_cancel, appointment_reschedule
+from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.live import WorkerProcess, wait_until
+from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+NY = zoneinfo.ZoneInfo("America/New_York")
+NOBODY = Actor(user=None)
+
+
+def local(*args: int) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=NY)
+
+
+def consenting_patient(phone: str) -> Patient:
+    return PatientFactory(phone=phone, sms_consent_at=timezone.now(), sms_consent_version="2026-11-v1")
+
+
+def book(provider: Provider, session_type: SessionType, patient: Patient, starts_at: datetime.datetime) -> Appointment:
+    booking = Booking(patient=patient, provider=provider, session_type=session_type, starts_at=starts_at)
+    return appointment_book(actor=NOBODY, booking=booking)
+
+
+def texts_to(phone: str) -> list[SandboxMessage]:
+    return list(SandboxMessage.objects.filter(direction="outbound-api", to_number=phone).order_by("date_created"))
+
+
+def play_beat_at(worker: WorkerProcess, moment: datetime.datetime, done: Callable[[], bool], what: str) -> None:
+    """Move the worker's and the test's clocks to `moment`, then dispatch due rows until `done()`."""
+    worker.restart_at(moment)
+    with time_machine.travel(moment, tick=True):
+
+        def step() -> bool:
+            outbox_claim_due(limit=100)
+            return done()
+
+        wait_until(step, timeout=60, what=what, interval=0.3)
+
+
+def settled() -> bool:
+    return not OutboundMessage.objects.filter(status__in=("queued", "sending")).exists()
+
+
+def test_reminders_go_out_at_local_times_and_never_for_moved_or_cancelled_sessions(worker: WorkerProcess) -> None:
+    with time_machine.travel(local(2026, 12, 7, 12, 0), tick=False):  # Monday noon
+        clinic = ClinicFactory()  # texting hours 08:00-21:00
+        RoomFactory(clinic=clinic)
+        provider = ProviderFactory(clinic=clinic, hours=[(d, datetime.time(7), datetime.time(19)) for d in range(7)])
+        infusion = SessionTypeFactory(clinic=clinic, preparation_instructions="Arrange an adult to drive you home.")
+        early, moved, dropped = (consenting_patient(f"+1617555010{n}") for n in (1, 2, 3))
+        # Thursday 08:30: 48 h before is Tuesday 08:30; 3 h before (05:30) is at night, so Wednesday 20:30.
+        first = book(provider, infusion, early, local(2026, 12, 10, 8, 30))
+        second = book(provider, infusion, moved, local(2026, 12, 9, 14, 0))
+        third = book(provider, infusion, dropped, local(2026, 12, 9, 16, 0))
+        appointment_reschedule(actor=NOBODY, appointment=second, starts_at=local(2026, 12, 11, 14, 0))
+        appointment_cancel(actor=NOBODY, appointment=third, reason="Patient unwell")
+
+    # Tuesday 08:31: only the first patient's 48-hour reminder is due.
+    play_beat_at(worker, local(2026, 12, 8, 8, 31), lambda: len(texts_to(early.phone)) == 1 and settled(), "1st")
+    (reminder,) = texts_to(early.phone)
+    assert "Thursday, December 10 at 8:30 AM" in reminder.body and "Reply C to confirm" in reminder.body
+    assert reminder.date_created.astimezone(NY).replace(second=0, microsecond=0) == local(2026, 12, 8, 8, 31)
+
+    # The patient answers C: the session is confirmed, and the answer says so.
+    with time_machine.travel(local(2026, 12, 8, 8, 40), tick=False):
+        answer = post_signed(Client(), SMS_PATH, inbound_params("C", sid="SM" + "c" * 32, from_number=early.phone))
+    assert "you are confirmed for Thursday, December 10 at 8:30 AM" in answer.content.decode()
+    first.refresh_from_db()
+    assert first.status == Appointment.Status.CONFIRMED
+
+    # Wednesday 20:31: the night-time reminder moved here, and the moved session's new 48-hour one.
+    play_beat_at(
+        worker,
+        local(2026, 12, 9, 20, 31),
+        lambda: len(texts_to(early.phone)) == 2 and len(texts_to(moved.phone)) == 1 and settled(),
+        "the evening reminders",
+    )
+    assert texts_to(early.phone)[1].date_created.astimezone(NY).hour == 20
+    (moved_text,) = texts_to(moved.phone)
+    assert "Friday, December 11 at 2:00 PM" in moved_text.body
+
+    # Nothing was ever sent for the old time of the moved session or for the cancelled one.
+    assert texts_to(dropped.phone) == []
+    assert all("December 9" not in text.body for text in texts_to(moved.phone))
+    assert SandboxMessage.objects.filter(direction="outbound-api").count() == 3
+
+
+def test_a_reminder_across_the_daylight_saving_change_keeps_real_hours(worker: WorkerProcess) -> None:
+    with time_machine.travel(local(2026, 10, 29, 12, 0), tick=False):
+        clinic = ClinicFactory()
+        RoomFactory(clinic=clinic)
+        provider = ProviderFactory(clinic=clinic)
+        patient = consenting_patient("+16175550104")
+        # Monday 10:00 EST, the day after clocks go back: 48 real hours before is Saturday 11:00 EDT.
+        book(provider, SessionTypeFactory(clinic=clinic), patient, local(2026, 11, 2, 10, 0))
+
+    play_beat_at(worker, local(2026, 10, 31, 10, 59), settled, "nothing due yet")
+    assert texts_to(patient.phone) == []
+    play_beat_at(worker, local(2026, 10, 31, 11, 1), lambda: len(texts_to(patient.phone)) == 1, "the DST reminder")
+    (text,) = texts_to(patient.phone)
+    assert text.date_created >= datetime.datetime(2026, 10, 31, 15, 0, tzinfo=datetime.UTC)
+    assert "Monday, November 2 at 10:00 AM" in text.body
