@@ -1,13 +1,145 @@
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.services import audit_by
+from clinic.core.phone import phone_to_e164
+from clinic.scheduling.models import Appointment
+from clinic.scheduling.selectors import clinic_timezone
 
 from .models import Patient
+from .selectors import UPCOMING_STATUSES
+from .services import validate_patient_timezone
+
+
+class PatientForm(forms.ModelForm[Patient]):
+    class Meta:
+        model = Patient
+        fields = ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone"]
+
+    def clean_phone(self) -> str:
+        return phone_to_e164(self.cleaned_data.get("phone", ""))
+
+    def clean_timezone(self) -> str:
+        value: str = self.cleaned_data.get("timezone", "")
+        validate_patient_timezone(value)
+        return value
+
+
+class SmsConsentFilter(admin.SimpleListFilter):
+    title = "SMS consent"
+    parameter_name = "sms_consent"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Recorded"), ("no", "Not recorded")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(sms_consent_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(sms_consent_at__isnull=True)
+        return queryset
+
+
+def _clinic_time(moment: datetime.datetime | None) -> str:
+    return moment.astimezone(clinic_timezone()).strftime("%a %Y-%m-%d %H:%M %Z") if moment else "-"
+
+
+class UpcomingAppointmentInline(admin.TabularInline[Appointment, Patient]):
+    """The patient's sessions still to come; booked and changed through scheduling, not here."""
+
+    model = Appointment
+    fk_name = "patient"
+    verbose_name = "upcoming session"
+    verbose_name_plural = "upcoming sessions"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["starts", "ends", "session_type", "provider", "room", "status"]
+    readonly_fields = ["starts", "ends", "session_type", "provider", "room", "status"]
+    ordering = ["starts_at"]
+
+    @admin.display(description="starts (clinic time)")
+    def starts(self, appointment: Appointment) -> str:
+        return _clinic_time(appointment.starts_at)
+
+    @admin.display(description="ends, with monitoring")
+    def ends(self, appointment: Appointment) -> str:
+        return _clinic_time(appointment.ends_at)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status__in=UPCOMING_STATUSES, ends_at__gt=timezone.now())
+            .select_related("session_type", "provider", "room")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin[Patient]):
-    list_display = ["last_name", "first_name", "phone", "email", "sms_consent_at", "created_at"]
-    list_filter = ["created_at"]
+class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin[Patient]):
+    form = PatientForm
+    list_display = [
+        "last_name",
+        "first_name",
+        "date_of_birth",
+        "phone",
+        "email",
+        "has_sms_consent",
+        "timezone",
+        "created_at",
+    ]
+    list_display_links = ["last_name", "first_name"]
+    list_filter = [SmsConsentFilter, "sms_consent_source", "timezone", "created_at"]
     search_fields = ["first_name", "last_name", "phone", "email"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone"]}),
+        ("SMS consent", {"fields": ["sms_consent_at", "sms_consent_version", "sms_consent_source"]}),
+        ("Record", {"fields": ["created_at", "created_by"]}),
+    ]
     readonly_fields = ["created_at", "created_by", "sms_consent_at", "sms_consent_version", "sms_consent_source"]
+    inlines = [UpcomingAppointmentInline]
+
+    @admin.display(boolean=True, description="SMS consent", ordering="sms_consent_at")
+    def has_sms_consent(self, patient: Patient) -> bool:
+        return patient.sms_consent_at is not None
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        if not change and isinstance(obj, Patient):
+            obj.created_by = Actor.from_request(request).user_or_none
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            shown = getattr(response, "context_data", {}).get("cl")
+            count = len(shown.result_list) if shown is not None else 0
+            audit_by(
+                Actor.from_request(request),
+                action=AuditEvent.Action.LIST,
+                target_type=Patient._meta.label,
+                detail=f"{count} patients listed in admin",
+            )
+        return response

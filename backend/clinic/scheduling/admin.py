@@ -1,8 +1,60 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Callable
+from typing import Any
 
-from .models import Clinic, Provider, Room, SessionType
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template import engines
+from django.template.response import SimpleTemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.admin_audit import AuditedAdminMixin
+
+from . import services
+from .forms import AppointmentAdminForm, CancelForm
+from .models import (
+    Appointment,
+    Clinic,
+    Provider,
+    Room,
+    Series,
+    SeriesPlan,
+    SessionType,
+    TimeOff,
+    WorkingHours,
+)
+from .selectors import clinic_timezone
+
+
+class InClinicTime(admin.ModelAdmin[Any]):
+    """Show and read times in the clinic's zone: staff think in local time, the database keeps UTC."""
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        with timezone.override(clinic_timezone()):
+            return _rendered(super().changeform_view(request, object_id, form_url, extra_context))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        with timezone.override(clinic_timezone()):
+            return _rendered(super().changelist_view(request, extra_context))
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    # A template response renders after the view returns: render it while the clinic's zone is active.
+    if isinstance(response, SimpleTemplateResponse):
+        response.render()
+    return response
+
+
+def _local(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
 @admin.register(Clinic)
@@ -11,12 +63,25 @@ class ClinicAdmin(admin.ModelAdmin[Clinic]):
     search_fields = ["name", "short_name"]
 
 
+class WorkingHoursInline(admin.TabularInline[WorkingHours, Provider]):
+    model = WorkingHours
+    extra = 0
+    fields = ["weekday", "starts", "ends"]
+
+
+class TimeOffInline(admin.TabularInline[TimeOff, Provider]):
+    model = TimeOff
+    extra = 0
+    fields = ["starts_at", "ends_at", "reason"]
+
+
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin[Provider]):
+class ProviderAdmin(InClinicTime):
     list_display = ["display_name", "credentials", "user", "clinic", "is_active"]
     list_filter = ["is_active", "clinic"]
     search_fields = ["display_name", "user__username", "user__email"]
     autocomplete_fields = ["user"]
+    inlines = [WorkingHoursInline, TimeOffInline]
 
 
 @admin.register(Room)
@@ -41,3 +106,214 @@ class SessionTypeAdmin(admin.ModelAdmin[SessionType]):
     list_filter = ["needs_chair", "needs_driver", "is_active", "clinic"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SeriesPlan)
+class SeriesPlanAdmin(admin.ModelAdmin[SeriesPlan]):
+    list_display = ["name", "session_type", "sessions", "min_gap_hours", "max_span_days", "is_active"]
+    list_filter = ["is_active", "clinic"]
+    search_fields = ["name"]
+    list_select_related = ["session_type"]
+
+
+CANCEL_PAGE = """{% extends "admin/base_site.html" %}
+{% block breadcrumbs %}<div class="breadcrumbs"><a href="{% url 'admin:index' %}">Home</a>
+&rsaquo; <a href="{{ back_url }}">Appointments</a> &rsaquo; Cancel sessions</div>{% endblock %}
+{% block content %}
+<p>Cancel {{ rows|length }} session{{ rows|length|pluralize }}? Pending reminders are withdrawn.</p>
+<ul>{% for row in rows %}<li>{{ row }}</li>{% endfor %}</ul>
+<form method="post">{% csrf_token %}
+{{ form.as_p }}
+{% for pk in ids %}<input type="hidden" name="{{ checkbox_name }}" value="{{ pk }}">{% endfor %}
+<input type="hidden" name="action" value="cancel_appointments">
+<input type="hidden" name="confirmed" value="yes">
+<input type="submit" value="Cancel these sessions">
+<a href="{{ back_url }}" class="button cancel-link">Keep them</a>
+</form>
+{% endblock %}
+"""
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(InClinicTime, AuditedAdminMixin):
+    """Sessions are booked, moved and moved along only through the services; nothing is saved raw."""
+
+    form = AppointmentAdminForm
+    list_display = ["local_start", "patient", "provider", "room", "session_type", "status", "series"]
+    list_filter = ["status", "provider", "room", "session_type", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["patient", "provider", "room", "session_type", "series__plan"]
+    list_per_page = 50
+    autocomplete_fields = ["patient"]
+    actions = ["check_in", "complete", "mark_no_show", "cancel_appointments"]
+
+    BOOKING_FIELDS = ["patient", "provider", "session_type", "room", "starts_at"]
+    RECORD_FIELDS = [
+        "ends_at",
+        "status",
+        "cancellation_reason",
+        "series",
+        "series_position",
+        "driver_confirmed",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
+
+    @admin.display(description="Starts (clinic time)", ordering="starts_at")
+    def local_start(self, appointment: Appointment) -> str:
+        return _local(appointment.starts_at)
+
+    def get_fields(self, request: HttpRequest, obj: Appointment | None = None) -> tuple[str, ...]:
+        return (*self.BOOKING_FIELDS,) if obj is None else (*self.BOOKING_FIELDS, *self.RECORD_FIELDS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Appointment | None = None) -> list[str]:
+        if obj is None:
+            return []
+        # A booked session keeps its patient and type; only its time, provider and room can move.
+        fixed = ["patient", "session_type", *self.RECORD_FIELDS]
+        if obj.status not in services.RESCHEDULABLE:
+            fixed += ["provider", "room", "starts_at"]
+        return fixed
+
+    def has_delete_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
+        return False  # a session is cancelled, never deleted: its history and texts refer to it
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The services audit what they do, so AuditedAdminMixin's save (a raw save) is not called.
+        actor = Actor.from_request(request)
+        if not change:
+            saved = services.appointment_book(actor=actor, booking=form.booking())
+        elif form.moves():
+            saved = services.appointment_reschedule(actor=actor, appointment=obj, **form.move())
+        else:
+            return
+        for field in Appointment._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (services.BookingConflict, ValidationError) as refused:
+            # Someone took the time between the form's check and the save: say so, and keep nothing.
+            text = refused.message if isinstance(refused, services.BookingConflict) else " ".join(refused.messages)
+            self.message_user(request, f"Not saved: {text}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Appointment],
+        operation: Callable[[Appointment], Appointment],
+        done: str,
+    ) -> None:
+        moved = 0
+        for appointment in queryset.select_related("patient"):
+            try:
+                operation(appointment)
+                moved += 1
+            except ValidationError as refused:
+                label = f"{_local(appointment.starts_at)} ({appointment.patient})"
+                self.message_user(request, f"{label}: {' '.join(refused.messages)}", messages.WARNING)
+        if moved:
+            self.message_user(request, f"{moved} session{'s' if moved != 1 else ''} {done}.", messages.SUCCESS)
+
+    @admin.action(description="Check in selected sessions", permissions=["change"])
+    def check_in(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        actor = Actor.from_request(request)
+        self._apply(
+            request, queryset, lambda a: services.appointment_check_in(actor=actor, appointment=a), "checked in"
+        )
+
+    @admin.action(description="Mark selected sessions completed", permissions=["change"])
+    def complete(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        actor = Actor.from_request(request)
+        self._apply(request, queryset, lambda a: services.appointment_complete(actor=actor, appointment=a), "completed")
+
+    @admin.action(description="Mark selected sessions as no-shows", permissions=["change"])
+    def mark_no_show(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        actor = Actor.from_request(request)
+        self._apply(
+            request,
+            queryset,
+            lambda a: services.appointment_mark_no_show(actor=actor, appointment=a),
+            "marked as no-shows",
+        )
+
+    @admin.action(description="Cancel selected sessions…", permissions=["change"])
+    def cancel_appointments(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse | None:
+        """Ask why first (an intermediate page), then cancel each selected session with that reason."""
+        form = CancelForm(request.POST if request.POST.get("confirmed") == "yes" else None)
+        if form.is_valid():
+            actor = Actor.from_request(request)
+            reason = form.cleaned_data["reason"]
+            self._apply(
+                request,
+                queryset,
+                lambda a: services.appointment_cancel(actor=actor, appointment=a, reason=reason),
+                "cancelled",
+            )
+            return None  # back to the list
+        appointments = list(queryset.select_related("patient", "provider", "session_type"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel sessions",
+            "form": form,
+            "rows": [f"{_local(a.starts_at)}: {a.patient}, {a.provider}, {a.session_type}" for a in appointments],
+            "ids": [a.pk for a in appointments],
+            "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back_url": reverse("admin:scheduling_appointment_changelist"),
+        }
+        return HttpResponse(engines["django"].from_string(CANCEL_PAGE).render(context, request))
+
+
+class SeriesAppointmentInline(admin.TabularInline[Appointment, Series]):
+    model = Appointment
+    fields = ("series_position", "local_start", "provider", "room", "status")
+    readonly_fields = ("series_position", "local_start", "provider", "room", "status")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["starts_at"]
+
+    @admin.display(description="Starts (clinic time)")
+    def local_start(self, appointment: Appointment) -> str:
+        return _local(appointment.starts_at)
+
+    def has_add_permission(self, request: HttpRequest, obj: Series | None = None) -> bool:
+        return False
+
+
+@admin.register(Series)
+class SeriesAdmin(InClinicTime, AuditedAdminMixin):
+    """Series are booked as a whole through the API; here they are read, with their sessions."""
+
+    list_display = ["__str__", "plan", "patient", "session_count", "created_at", "created_by"]
+    list_filter = ["plan"]
+    search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
+    list_select_related = ["plan", "patient", "created_by"]
+    fields = ("plan", "patient", "created_at", "created_by")
+    readonly_fields = ("plan", "patient", "created_at", "created_by")
+    inlines = [SeriesAppointmentInline]
+
+    @admin.display(description="Sessions", ordering="session_count")
+    def session_count(self, series: Series) -> int:
+        return int(getattr(series, "session_count", 0))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Series]:
+        queryset: QuerySet[Series] = super().get_queryset(request)
+        return queryset.annotate(session_count=Count("appointments"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Series | None = None) -> bool:
+        return False
+
+
+from . import admin_calendar  # noqa: E402,F401  (registers the day-schedule admin page)

@@ -20,7 +20,7 @@ PATIENT_OVERLAP_CONSTRAINT = "appointment_patient_no_overlap"
 def validate_timezone_name(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder such as "America"
         raise ValidationError(f"{value!r} is not a known time zone (use a name like America/New_York).") from exc
 
 

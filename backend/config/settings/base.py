@@ -200,6 +200,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InquiryStatusEnum": "clinic.intake.models.Inquiry.Status",
         "OutboundMessageStatusEnum": "clinic.messaging.models.OutboundMessage.Status",
+        "AppointmentStatusEnum": "clinic.scheduling.models.Appointment.Status",
     },
 }
 

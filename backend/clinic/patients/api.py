@@ -1,0 +1,247 @@
+"""Staff patients API: search, create, read and correct patient records. Every call is audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.services import audit_by
+from clinic.core.phone import phone_to_e164
+from clinic.core.validators import validate_encodable_text
+from clinic.scheduling.models import Appointment
+
+from . import selectors, services
+from .models import Patient
+
+VIEW = ("patients.view_patient",)
+OLDEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+
+
+class PatientPhoneField(serializers.CharField):
+    """A phone number as a person writes it; stored and shown in E.164."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        try:
+            return phone_to_e164(text)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages[0]) from exc
+
+
+def _name_field() -> serializers.CharField:
+    return serializers.CharField(max_length=100, trim_whitespace=True, validators=[validate_encodable_text])
+
+
+class PatientWriteSerializer(serializers.Serializer[Any]):
+    first_name = _name_field()
+    last_name = _name_field()
+    date_of_birth = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
+    phone = PatientPhoneField()
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    timezone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="IANA name, e.g. America/New_York; default: clinic's.",
+    )
+    sms_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The patient agreed to texts (recorded now, source 'staff', current consent wording).",
+    )
+
+    def validate_date_of_birth(self, value: datetime.date | None) -> datetime.date | None:
+        if value is not None and not OLDEST_BIRTH_DATE <= value <= timezone.localdate():
+            raise serializers.ValidationError("Enter a date of birth in the past (YYYY-MM-DD).")
+        return value
+
+    def validate_timezone(self, value: str) -> str:
+        if value:
+            try:
+                services.validate_patient_timezone(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages[0]) from exc
+        return value
+
+
+class PatientUpdateSerializer(PatientWriteSerializer):
+    def validate_timezone(self, value: str) -> str:
+        if not value:
+            raise serializers.ValidationError("This field may not be blank.")
+        return super().validate_timezone(value)
+
+
+class PatientSerializer(serializers.ModelSerializer[Patient]):
+    sms_consent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = ["id", "first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "sms_consent"]
+
+    def get_sms_consent(self, patient: Patient) -> bool:
+        return patient.sms_consent_at is not None
+
+
+class PhoneStateSerializer(serializers.Serializer[Any]):
+    opted_out = serializers.BooleanField()
+    opted_out_at = serializers.DateTimeField(allow_null=True)
+    opt_out_keyword = serializers.CharField()
+    opted_in_at = serializers.DateTimeField(allow_null=True)
+    undeliverable = serializers.BooleanField()
+    undeliverable_at = serializers.DateTimeField(allow_null=True)
+    can_text = serializers.BooleanField(help_text="Consent recorded, not opted out, and deliverable.")
+
+
+class UpcomingAppointmentSerializer(serializers.ModelSerializer[Appointment]):
+    provider = serializers.CharField(source="provider.display_name")
+    room = serializers.CharField(source="room.name", allow_null=True, default=None)
+    session_type = serializers.CharField(source="session_type.name")
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "starts_at", "ends_at", "status", "session_type", "provider", "room", "series_position"]
+
+
+class PatientDetailSerializer(PatientSerializer):
+    """A patient with their number's opt-out state and coming sessions (passed in the context)."""
+
+    phone_state = serializers.SerializerMethodField()
+    upcoming_appointments = serializers.SerializerMethodField()
+
+    class Meta(PatientSerializer.Meta):
+        fields = [
+            *PatientSerializer.Meta.fields,
+            "sms_consent_at",
+            "sms_consent_version",
+            "sms_consent_source",
+            "created_at",
+            "created_by",
+            "phone_state",
+            "upcoming_appointments",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PhoneStateSerializer)
+    def get_phone_state(self, patient: Patient) -> dict[str, Any]:
+        return dict(PhoneStateSerializer(self.context["phone_state"]).data)
+
+    @extend_schema_field(UpcomingAppointmentSerializer(many=True))
+    def get_upcoming_appointments(self, patient: Patient) -> list[Any]:
+        return list(UpcomingAppointmentSerializer(self.context["upcoming"], many=True).data)
+
+
+class PatientSearchSerializer(serializers.Serializer[Any]):
+    # DRF's CharField already refuses NUL characters, which PostgreSQL cannot compare.
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, validators=[validate_encodable_text])
+
+
+class PatientViewSet(viewsets.GenericViewSet[Patient]):
+    """Patients, whether converted from an inquiry or created here by staff."""
+
+    lookup_url_kwarg = "patient_id"
+    permission_classes = [HasRolePermissions]
+    required_permissions = {
+        "list": VIEW,
+        "retrieve": VIEW,
+        "create": (*VIEW, "patients.add_patient"),
+        "partial_update": (*VIEW, "patients.change_patient"),
+    }
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return PatientSerializer if self.action == "list" else PatientDetailSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.patient_list()
+
+    def get_object(self) -> Patient:
+        patient = selectors.patient_get(patient_id=int(self.kwargs["patient_id"]))
+        if patient is None:
+            raise Http404
+        return patient
+
+    def _detail(self, patient: Patient) -> dict[str, Any]:
+        context = {
+            "phone_state": selectors.patient_phone_state(patient=patient),
+            "upcoming": selectors.patient_upcoming_appointments(patient=patient),
+        }
+        return dict(PatientDetailSerializer(patient, context=context).data)
+
+    @extend_schema(
+        summary="Search patients by name or phone",
+        parameters=[OpenApiParameter("q", str, description="Words of the name, or phone digits.")],
+        responses=PatientSerializer(many=True),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        search = PatientSearchSerializer(data=request.query_params)
+        search.is_valid(raise_exception=True)
+        q = search.validated_data.get("q", "")
+        queryset = selectors.patient_list(q=q)
+        page = self.paginate_queryset(queryset)
+        items = page if page is not None else list(queryset)
+        audit_by(
+            Actor.from_request(request),
+            action=AuditEvent.Action.LIST,
+            target_type=Patient._meta.label,
+            # Never the search words themselves: they are often a name.
+            detail=f"{len(items)} patients listed" + (" (search)" if q.strip() else ""),
+        )
+        data = PatientSerializer(items, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(summary="Read a patient, with their number's opt-out state and coming sessions")
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patient = self.get_object()
+        audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient)
+        return Response(self._detail(patient))
+
+    @extend_schema(
+        summary="Create a patient (consent given to staff is recorded now)",
+        request=PatientWriteSerializer,
+        responses={201: PatientDetailSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = PatientWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        patient = services.patient_create(
+            actor=Actor.from_request(request),
+            details=services.PatientDetails(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                date_of_birth=data.get("date_of_birth"),
+                email=data.get("email", ""),
+                timezone=data.get("timezone", ""),
+                sms_consent=data.get("sms_consent", False),
+            ),
+        )
+        return Response(self._detail(patient), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct a patient's details (a new phone number needs consent again)",
+        request=PatientUpdateSerializer,
+        responses=PatientDetailSerializer,
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patient = self.get_object()
+        payload = PatientUpdateSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        patient = services.patient_update(
+            actor=Actor.from_request(request), patient=patient, changes=dict(payload.validated_data)
+        )
+        return Response(self._detail(patient))

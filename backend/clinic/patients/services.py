@@ -1,0 +1,139 @@
+"""Writes of patient records: created by staff directly (conversion from an inquiry lives in intake)."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.services import audit_by
+from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.scheduling.models import validate_timezone_name
+from clinic.scheduling.selectors import clinic_timezone
+
+from .models import Patient
+
+# Consent that staff record (told by the patient in person or on the phone) is marked as such.
+STAFF_CONSENT_SOURCE = "staff"
+EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "timezone")
+_CONSENT_FIELDS = ("sms_consent_at", "sms_consent_version", "sms_consent_source")
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """What staff give when they create a patient. `phone` is already E.164."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    date_of_birth: datetime.date | None = None
+    email: str = ""
+    timezone: str = ""  # empty: the clinic's
+    sms_consent: bool = False
+
+
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_patient_timezone(name: str) -> None:
+    """Refuse a name that is not an IANA zone (a folder such as "America" included)."""
+    if name not in _known_timezones():
+        raise ValidationError(f"{name[:64]!r} is not a known time zone (use a name like America/New_York).")
+    validate_timezone_name(name)
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        validate_patient_timezone(name)
+    except ValidationError as exc:
+        raise ValidationError({"timezone": exc.messages}) from exc
+
+
+def _record_consent(patient: Patient, *, now: datetime.datetime) -> None:
+    patient.sms_consent_at = now
+    patient.sms_consent_version = CURRENT_SMS_CONSENT_VERSION
+    patient.sms_consent_source = STAFF_CONSENT_SOURCE
+
+
+def _clear_consent(patient: Patient) -> None:
+    patient.sms_consent_at = None
+    patient.sms_consent_version = ""
+    patient.sms_consent_source = ""
+
+
+@transaction.atomic
+def patient_create(*, actor: Actor, details: PatientDetails, now: datetime.datetime | None = None) -> Patient:
+    """Create a patient; consent given to staff is recorded now, with the current wording's version."""
+    tz_name = details.timezone or clinic_timezone().key
+    _check_timezone(tz_name)
+    patient = Patient(
+        first_name=details.first_name,
+        last_name=details.last_name,
+        date_of_birth=details.date_of_birth,
+        phone=details.phone,
+        email=details.email,
+        timezone=tz_name,
+        created_by=actor.user_or_none,
+    )
+    if details.sms_consent:
+        _record_consent(patient, now=now or timezone.now())
+    patient.save()
+    audit_by(
+        actor,
+        action=AuditEvent.Action.CREATE,
+        target=patient,
+        detail="created by staff" + (", sms_consent" if details.sms_consent else ""),
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_update(
+    *, actor: Actor, patient: Patient, changes: dict[str, Any], now: datetime.datetime | None = None
+) -> Patient:
+    """Change a patient's details; the audit event names the fields that changed, never their values.
+
+    `changes` may hold any of EDITABLE_FIELDS and `sms_consent`. Consent belongs to a number: a new
+    phone number drops the old consent unless consent to the new number is given in the same change.
+    `sms_consent=True` records consent now (kept as it was if already given for the same number);
+    `sms_consent=False` withdraws it.
+    """
+    unknown = set(changes) - {*EDITABLE_FIELDS, "sms_consent"}
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed."))
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if "timezone" in changes:
+        _check_timezone(changes["timezone"])
+    changed: list[str] = []
+    for name in EDITABLE_FIELDS:
+        if name in changes and getattr(patient, name) != changes[name]:
+            setattr(patient, name, changes[name])
+            changed.append(name)
+
+    had_consent = patient.sms_consent_at is not None
+    consent = changes.get("sms_consent")
+    if consent is True and (not had_consent or "phone" in changed):
+        _record_consent(patient, now=now or timezone.now())
+        changed.append("sms_consent")
+    elif had_consent and (consent is False or "phone" in changed):
+        _clear_consent(patient)
+        changed.append("sms_consent")
+
+    if changed:
+        columns = [name for name in changed if name != "sms_consent"]
+        patient.save(update_fields=[*columns, *(_CONSENT_FIELDS if "sms_consent" in changed else ())])
+    # Audited even when nothing changed: the caller still read the record back.
+    audit_by(
+        actor, action=AuditEvent.Action.UPDATE, target=patient, detail=f"changed: {', '.join(changed) or 'nothing'}"
+    )
+    return patient

@@ -1,0 +1,177 @@
+"""Staff calendar API: a local day's schedule, and each provider's iCalendar feed."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import renderers, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.services import audit_by
+
+from . import calendar, ical
+from .models import Appointment, Provider
+from .selectors import clinic_timezone
+
+VIEW_CALENDAR = ("scheduling.view_calendar",)
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """An aware time shown with the offset it carries (the clinic's), not converted to UTC."""
+
+    def to_representation(self, value: datetime.datetime) -> str:
+        return value.isoformat()
+
+
+class RefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SessionTypeRefSerializer(RefSerializer):
+    color = serializers.CharField()
+
+
+class ScheduleBlockSerializer(serializers.Serializer[Any]):
+    appointment_id = serializers.IntegerField()
+    starts_at = LocalDateTimeField()
+    session_ends_at = LocalDateTimeField(help_text="End of the session proper; monitoring follows until ends_at.")
+    ends_at = LocalDateTimeField(help_text="End of monitoring: the provider and room are busy until then.")
+    status = serializers.ChoiceField(choices=Appointment.Status.choices)
+    status_label = serializers.CharField()
+    session_type = serializers.SerializerMethodField()
+    provider = serializers.SerializerMethodField()
+    room = serializers.SerializerMethodField()
+    patient = serializers.SerializerMethodField()
+    series_position = serializers.IntegerField(allow_null=True)
+
+    @extend_schema_field(SessionTypeRefSerializer)
+    def get_session_type(self, block: calendar.ScheduleBlock) -> dict[str, Any]:
+        return {"id": block.session_type_id, "name": block.session_type_name, "color": block.color}
+
+    @extend_schema_field(RefSerializer)
+    def get_provider(self, block: calendar.ScheduleBlock) -> dict[str, Any]:
+        return {"id": block.provider_id, "name": block.provider_name}
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_room(self, block: calendar.ScheduleBlock) -> dict[str, Any] | None:
+        return None if block.room_id is None else {"id": block.room_id, "name": block.room_name}
+
+    @extend_schema_field(RefSerializer)
+    def get_patient(self, block: calendar.ScheduleBlock) -> dict[str, Any]:
+        return {"id": block.patient_id, "name": block.patient_name}
+
+
+class ScheduleColumnSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(allow_null=True, help_text="Null for the room column of sessions without a room.")
+    name = serializers.CharField()
+    appointments = ScheduleBlockSerializer(many=True, source="blocks")
+
+
+class DayScheduleSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(source="day")
+    timezone = serializers.CharField()
+    starts_at = LocalDateTimeField(help_text="Local midnight that opens the day.")
+    ends_at = LocalDateTimeField(help_text="The next local midnight (a day is 23 to 25 hours around DST changes).")
+    providers = ScheduleColumnSerializer(many=True)
+    rooms = ScheduleColumnSerializer(many=True)
+
+
+class DayScheduleQuerySerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    provider = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    room = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def validate_date(self, value: datetime.date) -> datetime.date:
+        if not calendar.FIRST_DAY <= value <= calendar.LAST_DAY:
+            raise serializers.ValidationError(
+                f"Choose a date from {calendar.FIRST_DAY.isoformat()} to {calendar.LAST_DAY.isoformat()}."
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = calendar.schedule_filters_exist(provider_id=attrs.get("provider"), room_id=attrs.get("room"))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class CalendarDayView(APIView):
+    """GET one local day's sessions (scheduled to completed), by provider and by room."""
+
+    permission_classes = [HasRolePermissions]
+    required_permissions = {"GET": VIEW_CALENDAR}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="YYYY-MM-DD; today in the clinic's time zone."),
+            OpenApiParameter("provider", int, description="Only this provider's sessions."),
+            OpenApiParameter("room", int, description="Only this room's sessions."),
+        ],
+        responses=DayScheduleSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = DayScheduleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        tz = clinic_timezone()
+        day = params.get("date") or calendar.local_today(tz)
+        schedule = calendar.day_schedule(day=day, tz=tz, provider_id=params.get("provider"), room_id=params.get("room"))
+        audit_by(
+            Actor.from_request(request),
+            action=AuditEvent.Action.LIST,
+            target_type=Appointment._meta.label,
+            detail=f"day schedule {day.isoformat()}: {schedule.appointment_count} appointments",
+        )
+        return Response(DayScheduleSerializer(schedule).data)
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    """Lets a calendar client that asks only for text/calendar still get error answers."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        detail = data.get("detail", "") if isinstance(data, dict) else data
+        return str(detail).encode()
+
+
+class ProviderFeedView(APIView):
+    """GET a provider's sessions as an iCalendar feed (no health details: patients' initials only)."""
+
+    permission_classes = [HasRolePermissions]
+    required_permissions = {"GET": VIEW_CALENDAR}
+    renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An iCalendar file.")},
+    )
+    def get(self, request: Request, provider_id: int) -> HttpResponse:
+        provider = Provider.objects.filter(pk=provider_id).first()
+        if provider is None:
+            raise Http404
+        feed = ical.provider_feed(provider=provider)
+        audit_by(
+            Actor.from_request(request),
+            action=AuditEvent.Action.LIST,
+            target_type=Appointment._meta.label,
+            detail=f"iCalendar feed of provider {provider.pk}: {feed.event_count} appointments",
+        )
+        response = HttpResponse(feed.content, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="provider-{provider.pk}.ics"'
+        response["Cache-Control"] = "private, no-store"
+        return response
