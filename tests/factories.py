@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from clinic.checkins.models import Alert, CheckInKind, CheckInStep
 from clinic.intake.models import Inquiry
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
+from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -127,3 +128,42 @@ class SeriesPlanFactory(factory.django.DjangoModelFactory):
     sessions = 6
     min_gap_hours = 48
     max_span_days = 21
+
+
+# --- Check-ins and alerts -------------------------------------------------------------------
+
+
+class CompletedAppointmentFactory(factory.django.DjangoModelFactory):
+    """A session that took place and was marked completed, inserted as is (booking rules are not its point)."""
+
+    class Meta:
+        model = Appointment
+
+    session_type = factory.SubFactory(SessionTypeFactory)
+    patient = factory.SubFactory(PatientFactory, sms_consent_at=factory.LazyFunction(timezone.now))
+    provider = factory.SubFactory(ProviderFactory, clinic=factory.SelfAttribute("..session_type.clinic"))
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=3))
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + datetime.timedelta(minutes=a.session_type.occupies_minutes))
+    status = Appointment.Status.COMPLETED
+
+
+class CheckInStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckInStep
+
+    session_type = factory.SubFactory(SessionTypeFactory)
+    kind = CheckInKind.MOOD
+    day_offset = 1
+    local_time = datetime.time(10, 0)
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alert
+
+    key = factory.Sequence(lambda n: f"test-alert:{n}")
+    patient = factory.SubFactory(PatientFactory)
+    urgency = Alert.Urgency.ELEVATED
+    reason = Alert.Reason.LOW_MOOD
+    detail = "Mood 2/10."
+    opened_at = factory.LazyFunction(timezone.now)

@@ -6,6 +6,8 @@ from typing import Any
 
 from celery import shared_task
 
+from clinic.checkins import alerts as checkin_alerts
+from clinic.checkins import services as checkins
 from clinic.core.services import worker_heartbeat_record
 from clinic.messaging import outbox, sending
 from clinic.scheduling import replies
@@ -29,6 +31,18 @@ def outbox_dispatch() -> None:
 def drivers_unconfirmed_flag() -> int:
     """Open a front-desk task for each session in the next day whose ride home is not confirmed."""
     return replies.drivers_unconfirmed_flag()
+
+
+@shared_task(name="workers.tasks.checkins_follow_up", ignore_result=True)
+def checkins_follow_up() -> int:
+    """Follow up check-ins left unanswered, and hand the ones still unanswered after that to staff."""
+    return checkins.checkins_follow_up_due()
+
+
+@shared_task(name="workers.tasks.alerts_renotify", ignore_result=True)
+def alerts_renotify() -> int:
+    """Text the on-call clinician again about urgent alerts nobody has acknowledged."""
+    return checkin_alerts.alerts_renotify_due()
 
 
 @shared_task(name="workers.tasks.outbox_send", bind=True, ignore_result=True, max_retries=None)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class StaffTask(models.Model):
@@ -38,3 +39,165 @@ class StaffTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} (patient #{self.patient_id})"
+
+
+class CheckInKind(models.TextChoices):
+    HOME_SAFE = "home_safe", "Home safe?"
+    MOOD = "mood", "Mood 0-10"
+    PHQ2 = "phq2", "PHQ-2 (two questions, 0-3 each)"
+
+
+class CheckInStep(models.Model):
+    """One text of a session type's check-in plan, due `day_offset` days after the session ends, at a local time.
+
+    A session type with no steps follows the default plan (plans.DEFAULT_PLAN); one whose steps are
+    all inactive gets no check-ins at all.
+    """
+
+    session_type = models.ForeignKey("scheduling.SessionType", on_delete=models.CASCADE, related_name="checkin_steps")
+    kind = models.CharField(max_length=12, choices=CheckInKind.choices)
+    day_offset = models.PositiveSmallIntegerField(
+        help_text="Days after the session ends: 0 is the same day, 1 the next day."
+    )
+    local_time = models.TimeField(help_text="Time of day in the patient's time zone.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["session_type", "day_offset", "local_time"]
+        verbose_name = "check-in plan step"
+        constraints = [
+            models.UniqueConstraint(fields=["session_type", "kind", "day_offset"], name="checkin_step_unique"),
+            models.CheckConstraint(condition=Q(day_offset__lte=60), name="checkin_step_within_60_days"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on day {self.day_offset} at {self.local_time:%H:%M}"
+
+
+class CheckIn(models.Model):
+    """One check-in sent after a completed session, and what became of it."""
+
+    Kind = CheckInKind
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ANSWERED = "answered", "Answered"
+        UNREADABLE = "unreadable", "Answer passed to staff"
+        NO_ANSWER = "no_answer", "No answer"
+        NOT_SENT = "not_sent", "Could not be sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    appointment = models.ForeignKey("scheduling.Appointment", on_delete=models.CASCADE, related_name="checkins")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="checkins")
+    step_key = models.CharField(max_length=24, help_text="Kind and day, e.g. mood:d1: one check-in per step.")
+    kind = models.CharField(max_length=12, choices=CheckInKind.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    next_question = models.PositiveSmallIntegerField(default=0, help_text="PHQ-2 asks two questions in turn.")
+    message = models.ForeignKey(
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    follow_up_message = models.ForeignKey(
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    clarification_sent_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient last answered or we last asked again."
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        verbose_name = "check-in"
+        constraints = [models.UniqueConstraint(fields=["appointment", "step_key"], name="checkin_once_per_step")]
+        indexes = [models.Index(fields=["patient", "status"], name="checkin_patient_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} check-in #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def question_count(self) -> int:
+        return 2 if self.kind == CheckInKind.PHQ2 else 1
+
+
+class CheckInAnswer(models.Model):
+    """A patient's reply to one check-in question: the raw text, and the score read from it (None: unreadable)."""
+
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="answers")
+    question_index = models.PositiveSmallIntegerField(default=0)
+    raw_text = models.TextField()
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    inbound_message = models.ForeignKey(
+        "messaging.InboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = "check-in answer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_in", "question_index"],
+                condition=Q(score__isnull=False),
+                name="checkin_answer_scored_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to check-in #{self.check_in_id}, question {self.question_index + 1}"
+
+
+class Alert(models.Model):
+    """A sign of risk a clinician must look at and acknowledge with a note."""
+
+    class Urgency(models.TextChoices):
+        URGENT = "urgent", "Urgent"
+        ELEVATED = "elevated", "Elevated"
+
+    class Reason(models.TextChoices):
+        CRISIS = "crisis", "Crisis language in a text"
+        LOW_MOOD = "low_mood", "Low mood score"
+        PHQ2_POSITIVE = "phq2_positive", "Positive PHQ-2 screen"
+        SHARP_DROP = "sharp_drop", "Sharp drop in mood"
+        NOT_HOME_SAFE = "not_home_safe", "Not home safe after a session"
+
+    key = models.CharField(max_length=80, unique=True, help_text="One alert per cause, however often it is raised.")
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    detail = models.CharField(max_length=200, blank=True, help_text="Scores behind the alert; never a message body.")
+    inbound_message = models.ForeignKey(
+        "messaging.InboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.ForeignKey(CheckInAnswer, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    opened_at = models.DateTimeField()
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+    notify_count = models.PositiveSmallIntegerField(default=0, help_text="Texts sent to the on-call clinician.")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="What the clinician did.")
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            # The re-notify sweep reads only open urgent alerts.
+            models.Index(
+                fields=["last_notified_at"],
+                name="alert_open_urgent",
+                condition=Q(acknowledged_at__isnull=True, urgency="urgent"),
+            ),
+            models.Index(fields=["patient", "opened_at"], name="alert_patient_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_urgency_display()} alert #{self.pk}: {self.get_reason_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None

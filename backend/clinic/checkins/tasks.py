@@ -29,8 +29,7 @@ def staff_task_open(
 
 
 def staff_task_done(*, task: StaffTask, by: User | None) -> StaffTask:
-    if task.done_at is None:
-        task.done_at = timezone.now()
-        task.done_by = by
-        task.save(update_fields=["done_at", "done_by"])
+    """Mark a task done once: the first person and time are kept however often it is marked."""
+    StaffTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=by)
+    task.refresh_from_db(fields=["done_at", "done_by"])
     return task

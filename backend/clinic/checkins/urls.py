@@ -1,5 +1,15 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-api_urlpatterns: list[URLPattern | URLResolver] = []
+from .api import AlertViewSet, PatientScoresView, StaffTaskViewSet
+
+# Plain paths with int ids (rather than a router's regexes), like the other apps' API modules.
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("alerts/", AlertViewSet.as_view({"get": "list"}), name="alert-list"),
+    path("alerts/<int:pk>/", AlertViewSet.as_view({"get": "retrieve"}), name="alert-detail"),
+    path("alerts/<int:pk>/acknowledge/", AlertViewSet.as_view({"post": "acknowledge"}), name="alert-acknowledge"),
+    path("patients/<int:patient_id>/scores/", PatientScoresView.as_view(), name="patient-scores"),
+    path("tasks/", StaffTaskViewSet.as_view({"get": "list"}), name="staff-task-list"),
+    path("tasks/<int:pk>/done/", StaffTaskViewSet.as_view({"post": "done"}), name="staff-task-done"),
+]

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from clinic.accounts.admin_audit import AuditedAdminMixin
 
 from .models import DeliveryReport, InboundMessage, MessageTemplate, OutboundMessage, PhoneNumberState
 from .outbox import PENDING_STATUSES
+from .selectors import CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
 from .texts import TEXTS
 
 
@@ -54,15 +55,42 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     list_filter = ["route", ("handled_at", admin.EmptyFieldListFilter), "received_at"]
     search_fields = ["from_number", "message_sid", "patient__last_name"]
     date_hierarchy = "received_at"
-    readonly_fields = [field.name for field in InboundMessage._meta.fields]
     actions = ["mark_handled"]
+
+    readonly_fields = [
+        *(field.name for field in InboundMessage._meta.fields if field.name not in ("body", "reply")),
+        "visible_body",
+        "visible_reply",
+    ]
+    exclude = ["body", "reply"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundMessage]:
+        # Decided per request (the admin object is shared by threads): front desk never gets the text
+        # of a check-in answer or a crisis message.
+        queryset: QuerySet[InboundMessage] = super().get_queryset(request)
+        if can_read_clinical(request.user):
+            return queryset.annotate(visible_text=F("body"), visible_answer=F("reply"))
+        hidden = When(route__in=CLINICAL_ROUTES, then=Value(HIDDEN_BODY))
+        return queryset.annotate(
+            visible_text=Case(hidden, default=F("body"), output_field=TextField()),
+            visible_answer=Case(hidden, default=F("reply"), output_field=TextField()),
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     @admin.display(description="Text")
+    def visible_body(self, message: InboundMessage) -> str:
+        return str(getattr(message, "visible_text", HIDDEN_BODY))
+
+    @admin.display(description="Our reply")
+    def visible_reply(self, message: InboundMessage) -> str:
+        return str(getattr(message, "visible_answer", HIDDEN_BODY))
+
+    @admin.display(description="Text")
     def short_body(self, message: InboundMessage) -> str:
-        return message.body[:60] + ("…" if len(message.body) > 60 else "")
+        body = self.visible_body(message)
+        return body[:60] + ("…" if len(body) > 60 else "")
 
     @admin.action(description="Mark selected as handled", permissions=["view"])
     def mark_handled(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:

@@ -45,6 +45,17 @@ class OutboundMessageSerializer(serializers.ModelSerializer[OutboundMessage]):
 
 class InboxMessageSerializer(serializers.ModelSerializer[InboundMessage]):
     patient_id = serializers.IntegerField(allow_null=True, read_only=True)
+    body = serializers.SerializerMethodField()
+    reply = serializers.SerializerMethodField()
+
+    def get_body(self, message: InboundMessage) -> str:
+        return selectors.inbound_body_for(message, clinical=bool(self.context.get("clinical")))
+
+    def get_reply(self, message: InboundMessage) -> str:
+        # Our answer to a check-in reply can repeat what the patient said: hidden the same way.
+        if self.context.get("clinical") or message.route not in selectors.CLINICAL_ROUTES:
+            return message.reply
+        return selectors.HIDDEN_BODY
 
     class Meta:
         model = InboundMessage
@@ -70,7 +81,9 @@ class PatientConversationView(APIView):
     @extend_schema(responses=ConversationEntrySerializer(many=True))
     def get(self, request: Request, patient_id: int) -> Response:
         patient = _patient_or_404(patient_id)
-        entries = selectors.conversation_for_patient(patient_id=patient.pk, phone=patient.phone)
+        entries = selectors.conversation_for_patient(
+            patient_id=patient.pk, phone=patient.phone, clinical=selectors.can_read_clinical(request.user)
+        )
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="conversation")
         return Response(ConversationEntrySerializer(entries, many=True).data)
 
@@ -102,7 +115,8 @@ class InboxView(APIView):
             target_type=InboundMessage._meta.label,
             detail=f"{len(messages)} inbox messages listed",
         )
-        return Response(InboxMessageSerializer(messages, many=True).data)
+        context = {"clinical": selectors.can_read_clinical(request.user)}
+        return Response(InboxMessageSerializer(messages, many=True, context=context).data)
 
 
 class InboxHandledView(APIView):
@@ -120,4 +134,5 @@ class InboxHandledView(APIView):
         user = actor.user_or_none
         message = inbox_mark_handled(message=message, by_user_id=user.pk if user else None)
         audit_by(actor, action=AuditEvent.Action.UPDATE, target=message, detail="marked handled")
-        return Response(InboxMessageSerializer(message).data)
+        context = {"clinical": selectors.can_read_clinical(request.user)}
+        return Response(InboxMessageSerializer(message, context=context).data)

@@ -49,8 +49,12 @@ def _clinic_names() -> dict[str, str]:
 def route_crisis(message: InboundMessage) -> Routed | None:
     if not crisis_language_in(message.body):
         return None
+    from clinic.checkins.alerts import alert_open_for_crisis  # checkins imports messaging at load time
+
     # The answer goes out at once whatever the hour: it is the reply to the patient's own text.
     logger.warning("crisis language in inbound message %s", message.pk)
+    # Opens the urgent alert and texts the on-call clinician a link; never stops the reply below.
+    alert_open_for_crisis(message=message)
     return Routed(Route.CRISIS, text_render("crisis"))
 
 
@@ -79,9 +83,12 @@ def route_help(message: InboundMessage) -> Routed | None:
 
 def route_appointment_reply(message: InboundMessage) -> Routed | None:
     """C / YES / CONFIRM, R / RESCHEDULE and RIDE about the patient's next session."""
+    from clinic.checkins.selectors import checkin_awaiting_answer
     from clinic.scheduling import replies  # scheduling imports messaging at load time
 
     word = keyword_of(message.body)
+    if word == "YES" and checkin_awaiting_answer(phone=message.from_number) is not None:
+        return None  # "yes" to a check-in question ("home safe?") answers the check-in
     if word in replies.CONFIRM_WORDS:
         return Routed(Route.CONFIRMATION, replies.reply_confirm(phone=message.from_number))
     if word in replies.RESCHEDULE_WORDS:
@@ -89,6 +96,14 @@ def route_appointment_reply(message: InboundMessage) -> Routed | None:
     if word in replies.RIDE_WORDS:
         return Routed(Route.CONFIRMATION, replies.reply_ride(phone=message.from_number))
     return None
+
+
+def route_checkin_answer(message: InboundMessage) -> Routed | None:
+    """A reply to the patient's latest check-in: a score, or a clarifying question once."""
+    from clinic.checkins.services import checkin_answer_receive  # checkins imports messaging at load time
+
+    reply = checkin_answer_receive(message=message)
+    return None if reply is None else Routed(Route.CHECKIN, reply)
 
 
 # The routing table, in order: the first route that claims a message answers it. Crisis language is
@@ -99,6 +114,7 @@ ROUTES: list[Callable[[InboundMessage], Routed | None]] = [
     route_opt_in,
     route_help,
     route_appointment_reply,
+    route_checkin_answer,
 ]
 
 

@@ -3,9 +3,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, QuerySet, Value, When
 
 from .models import InboundMessage, OutboundMessage
+
+# What patients write in answer to check-ins, and crisis texts, are for clinicians only.
+CLINICAL_ROUTES = (InboundMessage.Route.CHECKIN, InboundMessage.Route.CRISIS)
+CLINICAL_PERMISSION = "checkins.view_checkinanswer"
+HIDDEN_BODY = "(visible to clinicians)"
+
+
+def can_read_clinical(user: User | AnonymousUser | object) -> bool:
+    return isinstance(user, User) and user.is_active and user.has_perm(CLINICAL_PERMISSION)
+
+
+def inbound_body_for(message: InboundMessage, *, clinical: bool) -> str:
+    """The text as this reader may see it: a check-in answer or crisis text only for clinicians."""
+    return message.body if clinical or message.route not in CLINICAL_ROUTES else HIDDEN_BODY
 
 
 @dataclass(frozen=True)
@@ -19,8 +34,13 @@ class ConversationEntry:
     error_code: int | None
 
 
-def conversation_for_patient(*, patient_id: int, phone: str, limit: int = 200) -> list[ConversationEntry]:
-    """Both directions of a patient's texts, oldest first (the last `limit` of them)."""
+def conversation_for_patient(
+    *, patient_id: int, phone: str, clinical: bool, limit: int = 200
+) -> list[ConversationEntry]:
+    """Both directions of a patient's texts, oldest first (the last `limit` of them).
+
+    Without `clinical`, check-in answers and crisis texts show as HIDDEN_BODY.
+    """
     outbound = [
         ConversationEntry(
             direction="outbound",
@@ -38,7 +58,7 @@ def conversation_for_patient(*, patient_id: int, phone: str, limit: int = 200) -
             direction="inbound",
             id=m.id,
             at=m.received_at,
-            body=m.body,
+            body=inbound_body_for(m, clinical=clinical),
             status="received",
             kind=m.route,
             error_code=None,

@@ -45,6 +45,54 @@ TEXTS: dict[str, str] = {
         "(Suicide & Crisis Lifeline, 24/7). In an emergency call 911. "
         "We have let our clinical team know."
     ),
+    # Check-ins after a session (clinic.checkins). Answers are read forgivingly; see checkins/parsing.py.
+    "checkin_home_safe": (
+        "{clinic}: Hi {first_name}, checking in after your visit today. Are you home safe? "
+        "Reply OK if you are, or CALL if you would like us to call you."
+    ),
+    "checkin_mood": (
+        "{clinic}: Hi {first_name}, how are you feeling today, from 0 (worst) to 10 (best)? Reply with one number."
+    ),
+    "checkin_phq2_interest": (
+        "{clinic}: Hi {first_name}, two short questions. Over the last 2 weeks, how often have you had little "
+        "interest or pleasure in doing things? Reply 0 not at all, 1 several days, 2 more than half the days, "
+        "3 nearly every day."
+    ),
+    "checkin_phq2_down": (
+        "Thanks. Over the last 2 weeks, how often have you felt down or hopeless? Reply 0 not at all, "
+        "1 several days, 2 more than half the days, 3 nearly every day."
+    ),
+    "checkin_follow_up": (
+        "{clinic}: Hi {first_name}, just checking in again. When you have a moment, please reply to our last "
+        "text. To talk to us, call {clinic_phone}."
+    ),
+    "checkin_clarify_home_safe": (
+        "Sorry, we did not catch that. Please reply OK once you are home safe, or CALL if you would like us to "
+        "call you."
+    ),
+    "checkin_clarify_mood": "Sorry, we did not catch that. Please reply with one number from 0 (worst) to 10 (best).",
+    "checkin_clarify_phq2": "Sorry, we did not catch that. Please reply with one number: 0, 1, 2 or 3.",
+    "checkin_thanks": "Thank you, {first_name}. Your care team will see your answer.",
+    "checkin_home_safe_thanks": (
+        "Thank you, {first_name}, glad you are home. Rest well, and please do not drive until tomorrow."
+    ),
+    "checkin_home_not_safe": (
+        "Thank you for telling us, {first_name}. Someone from our care team will call you soon. "
+        "In an emergency call 911."
+    ),
+    "checkin_thanks_concern": (
+        "Thank you for telling us, {first_name}. Someone from our care team will be in touch. "
+        "If you are in crisis, call or text 988; in an emergency call 911."
+    ),
+    "checkin_to_staff": (
+        "Thank you, {first_name}. Someone from our care team will read your message. "
+        "If you are in crisis, call or text 988."
+    ),
+    # To the on-call clinician: a link only, never the patient's name, number or words.
+    "alert_on_call": "{clinic}: urgent patient alert. Please open {link}",
+    "alert_on_call_again": (
+        "{clinic}: urgent patient alert still not acknowledged after {minutes} min. Please open {link}"
+    ),
 }
 
 

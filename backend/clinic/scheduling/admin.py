@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.checkins.admin import CheckInStepInline
 
 from . import services
 from .forms import AppointmentAdminForm, CancelForm
@@ -106,6 +107,7 @@ class SessionTypeAdmin(admin.ModelAdmin[SessionType]):
     list_filter = ["needs_chair", "needs_driver", "is_active", "clinic"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [CheckInStepInline]
 
 
 @admin.register(SeriesPlan)

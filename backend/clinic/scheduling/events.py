@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import logging
 
+from clinic.checkins.services import checkins_cancel_for, checkins_start_for
+
 from . import reminders
 from .models import Appointment
 
@@ -34,13 +36,16 @@ def appointment_confirmed(*, appointment: Appointment) -> None:
 def appointment_cancelled(*, appointment: Appointment) -> None:
     logger.info("appointment cancelled", extra={"appointment_id": appointment.pk})
     reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment cancelled")
+    checkins_cancel_for(appointment=appointment)
 
 
 def appointment_missed(*, appointment: Appointment) -> None:
     logger.info("appointment marked no-show", extra={"appointment_id": appointment.pk})
     reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment missed")
+    checkins_cancel_for(appointment=appointment, reason="appointment missed")
 
 
 def appointment_completed(*, appointment: Appointment) -> None:
     logger.info("appointment completed", extra={"appointment_id": appointment.pk})
     reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment completed")
+    checkins_start_for(appointment=appointment)

@@ -226,6 +226,25 @@ SCHEDULING_MAX_AVAILABILITY_DAYS = env.int("SCHEDULING_MAX_AVAILABILITY_DAYS", d
 # A reminder is not sent later than this before its session (see scheduling/reminders.py).
 REMINDER_MIN_LEAD_MINUTES = env.int("REMINDER_MIN_LEAD_MINUTES", default=60)
 
+# --- Check-ins and alerts (clinic.checkins) -----------------------------------------------
+
+# A check-in is never due sooner than this after its session (monitoring included) ends.
+CHECKIN_MIN_MINUTES_AFTER_SESSION = env.int("CHECKIN_MIN_MINUTES_AFTER_SESSION", default=60)
+# A session marked completed late skips check-ins whose time passed more than this long ago.
+CHECKIN_LATE_START_GRACE_HOURS = env.float("CHECKIN_LATE_START_GRACE_HOURS", default=6.0)
+# No answer this long after a check-in was sent: one gentle follow-up; this long after that: a staff task.
+CHECKIN_FOLLOW_UP_HOURS = env.float("CHECKIN_FOLLOW_UP_HOURS", default=4.0)
+CHECKIN_NO_ANSWER_HOURS = env.float("CHECKIN_NO_ANSWER_HOURS", default=20.0)
+# A reply counts as an answer to the patient's latest check-in sent within this window.
+CHECKIN_ANSWER_WINDOW_HOURS = env.float("CHECKIN_ANSWER_WINDOW_HOURS", default=48.0)
+# Scores that open an alert: mood at or below, PHQ-2 total at or above, a drop of this many points
+# below the average of the patient's previous three mood answers.
+CHECKIN_LOW_MOOD_MAX = env.int("CHECKIN_LOW_MOOD_MAX", default=3)
+CHECKIN_PHQ2_POSITIVE_MIN = env.int("CHECKIN_PHQ2_POSITIVE_MIN", default=3)
+CHECKIN_SHARP_DROP_POINTS = env.int("CHECKIN_SHARP_DROP_POINTS", default=4)
+# An urgent alert nobody acknowledged texts the on-call clinician again after this long.
+ALERT_RENOTIFY_MINUTES = env.int("ALERT_RENOTIFY_MINUTES", default=15)
+
 # --- SMS (used by the messaging engine) ---------------------------------------------------
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="sandbox")
@@ -250,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "workers.tasks.heartbeat", "schedule": 30.0},
     "dispatch-due-messages": {"task": "workers.tasks.outbox_dispatch", "schedule": SMS_DISPATCH_INTERVAL_SECONDS},
     "flag-unconfirmed-drivers": {"task": "workers.tasks.drivers_unconfirmed_flag", "schedule": 15 * 60.0},
+    "checkins-follow-up": {"task": "workers.tasks.checkins_follow_up", "schedule": 60.0},
+    "alerts-renotify": {"task": "workers.tasks.alerts_renotify", "schedule": 60.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")

@@ -1,0 +1,283 @@
+"""Back office for check-ins: alerts to acknowledge, check-ins and their answers, plans, staff tasks, score charts."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.services import audit_by
+from clinic.patients.models import Patient
+from clinic.scheduling.models import SessionType
+from clinic.scheduling.selectors import clinic_timezone
+
+from .alerts import alert_acknowledge
+from .chart import score_chart
+from .models import Alert, CheckIn, CheckInAnswer, CheckInStep, StaffTask
+from .selectors import SEES_CLINICAL_TASKS, patient_scores
+from .tasks import staff_task_done
+
+VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
+
+
+def scores_url(patient_id: int) -> str:
+    return reverse("admin:checkins_patient_scores", args=[patient_id])
+
+
+class ReadOnlyRecordAdmin(AuditedAdminMixin):
+    """Written by the services, read by people: no adding or deleting by hand. Lists are audited too."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            shown = getattr(response, "context_data", {}).get("cl")
+            audit_by(
+                Actor.from_request(request),
+                action=AuditEvent.Action.LIST,
+                target_type=self.model._meta.label,
+                detail=f"{len(shown.result_list) if shown is not None else 0} listed in admin",
+            )
+        return response
+
+
+class AlertForm(forms.ModelForm[Alert]):
+    class Meta:
+        model = Alert
+        fields = ["note"]
+        help_texts = {"note": "What you did (called the patient, 911, ...). Saving with a note acknowledges the alert."}
+
+    def clean_note(self) -> str:
+        note = str(self.cleaned_data.get("note", "")).strip()
+        if self.instance.is_open and not note:
+            raise ValidationError("Write what you did: saving with a note acknowledges the alert.")
+        return note
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyRecordAdmin):
+    form = AlertForm
+    list_display = ["opened_at", "urgency", "reason", "patient", "open_state", "notify_count", "acknowledged_by"]
+    list_filter = ["urgency", "reason", ("acknowledged_at", admin.EmptyFieldListFilter), "opened_at"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    actions = ["acknowledge_selected"]
+    readonly_fields = [
+        "urgency",
+        "reason",
+        "patient_link",
+        "what_they_wrote",
+        "detail",
+        "opened_at",
+        "notify_count",
+        "last_notified_at",
+        "acknowledged_at",
+        "acknowledged_by",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Alert]:
+        # Open first, urgent before elevated, newest first.
+        alerts: QuerySet[Alert] = super().get_queryset(request)
+        return (
+            alerts.select_related("patient", "acknowledged_by", "inbound_message", "answer")
+            .annotate(
+                open_rank=Case(
+                    When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+                ),
+                urgency_rank=Case(
+                    When(urgency=Alert.Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+                ),
+            )
+            .order_by("open_rank", "urgency_rank", "-opened_at")
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Alert | None = None) -> list[str]:
+        if obj is not None and not obj.is_open:
+            return [*self.readonly_fields, "note"]
+        return list(self.readonly_fields)
+
+    @admin.display(description="Open", boolean=True)
+    def open_state(self, alert: Alert) -> bool:
+        return alert.is_open
+
+    @admin.display(description="Patient")
+    def patient_link(self, alert: Alert) -> str:
+        if alert.patient is None:
+            return "Unknown number (see the text below)"
+        return format_html(
+            '{} {} · {} · <a href="{}">check-in scores</a>',
+            alert.patient.first_name,
+            alert.patient.last_name,
+            alert.patient.phone,
+            scores_url(alert.patient_id) if alert.patient_id else "",
+        )
+
+    @admin.display(description="What they wrote")
+    def what_they_wrote(self, alert: Alert) -> str:
+        if alert.inbound_message is not None:
+            return f"{alert.inbound_message.body} (from {alert.inbound_message.from_number})"
+        if alert.answer is not None:
+            return alert.answer.raw_text
+        return ""
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        # Acknowledging is a business operation: it goes through the service (which audits it).
+        assert isinstance(obj, Alert)
+        if obj.is_open and obj.note.strip():
+            alert_acknowledge(alert=obj, actor=Actor.from_request(request), note=obj.note)
+
+    @admin.action(description="Acknowledge selected alerts with a note", permissions=["change"])
+    def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Alert]) -> TemplateResponse | None:
+        note = request.POST.get("note", "").strip()
+        if "apply" in request.POST and note:
+            actor = Actor.from_request(request)
+            count = sum(alert_acknowledge(alert=alert, actor=actor, note=note) for alert in queryset)
+            self.message_user(request, f"{count} alerts acknowledged.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Acknowledge alerts",
+            "opts": self.model._meta,
+            "alerts": queryset,
+            "missing_note": "apply" in request.POST,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/checkins/alert/acknowledge.html", context)
+
+
+class CheckInAnswerInline(admin.TabularInline[CheckInAnswer, CheckIn]):
+    model = CheckInAnswer
+    fields = ["received_at", "question_index", "raw_text", "score"]
+    readonly_fields = ["received_at", "question_index", "raw_text", "score"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: CheckIn | None = None) -> bool:
+        return False
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ReadOnlyRecordAdmin):
+    list_display = ["due_at", "patient", "kind", "status", "scores", "chart"]
+    list_filter = ["status", "kind", "due_at"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    date_hierarchy = "due_at"
+    inlines = [CheckInAnswerInline]
+    readonly_fields = [field.name for field in CheckIn._meta.fields]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CheckIn]:
+        return super().get_queryset(request).select_related("patient").prefetch_related("answers")
+
+    @admin.display(description="Scores")
+    def scores(self, check_in: CheckIn) -> str:
+        values = [str(answer.score) for answer in check_in.answers.all() if answer.score is not None]
+        return " + ".join(values)
+
+    @admin.display(description="Chart")
+    def chart(self, check_in: CheckIn) -> str:
+        return format_html('<a href="{}">scores over time</a>', scores_url(check_in.patient_id))
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "patient/<int:patient_id>/scores/",
+                self.admin_site.admin_view(self.patient_scores_view),
+                name="checkins_patient_scores",
+            ),
+            *super().get_urls(),
+        ]
+
+    def patient_scores_view(self, request: HttpRequest, patient_id: int) -> TemplateResponse:
+        """A patient's scores as a chart a clinician can read at a glance, with the answers under it."""
+        if not request.user.has_perms(VIEW_SCORES):
+            raise PermissionDenied
+        patient = get_object_or_404(Patient, pk=patient_id)
+        tz = zoneinfo.ZoneInfo(patient.timezone) if patient.timezone else clinic_timezone()
+        scores = patient_scores(patient_id=patient.pk)
+        audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")
+        check_ins = CheckIn.objects.filter(patient=patient).prefetch_related("answers").order_by("-due_at")[:30]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Check-in scores: {patient.first_name} {patient.last_name}",
+            "opts": self.model._meta,
+            "patient": patient,
+            "chart": score_chart(scores=scores, tz=tz),
+            "scores": scores,
+            "check_ins": check_ins,
+            "tz": tz,
+        }
+        return TemplateResponse(request, "admin/checkins/patient_scores.html", context)
+
+
+class CheckInStepInline(admin.TabularInline[CheckInStep, SessionType]):
+    """A session type's check-in plan, for the session type's admin page (scheduling registers that page)."""
+
+    model = CheckInStep
+    fields = ["kind", "day_offset", "local_time", "is_active"]
+    extra = 0
+    verbose_name_plural = "check-in plan (none listed: the default plan; all unticked: no check-ins)"
+
+
+@admin.register(CheckInStep)
+class CheckInStepAdmin(admin.ModelAdmin[CheckInStep]):
+    """Each session type's plan. A type with no steps follows the default plan; untick every step to send none."""
+
+    list_display = ["session_type", "kind", "day_offset", "local_time", "is_active"]
+    list_filter = ["session_type", "kind", "is_active"]
+    list_editable = ["local_time", "is_active"]
+
+
+@admin.register(StaffTask)
+class StaffTaskAdmin(ReadOnlyRecordAdmin):
+    list_display = ["created_at", "kind", "patient", "detail", "done_at", "done_by"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter), "kind", "created_at"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    readonly_fields = [field.name for field in StaffTask._meta.fields]
+    actions = ["mark_done"]
+    ordering = [F("done_at").asc(nulls_first=True), "-created_at"]  # type: ignore[list-item]  # open first
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StaffTask]:
+        tasks = super().get_queryset(request).select_related("patient", "done_by")
+        if not request.user.has_perm(SEES_CLINICAL_TASKS):
+            tasks = tasks.filter(is_clinical=False)  # front desk never sees tasks about check-in answers
+        return tasks
+
+    @admin.action(description="Mark selected tasks done", permissions=["view"])
+    def mark_done(self, request: HttpRequest, queryset: QuerySet[StaffTask]) -> None:
+        if not request.user.has_perm("checkins.change_stafftask"):
+            raise PermissionDenied
+        actor = Actor.from_request(request)
+        for task in queryset.filter(done_at__isnull=True):
+            staff_task_done(task=task, by=actor.user_or_none)
+            audit_by(actor, action=AuditEvent.Action.UPDATE, target=task, detail="marked done")
+        self.message_user(request, "Tasks marked done.", messages.SUCCESS)

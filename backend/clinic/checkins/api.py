@@ -1,0 +1,274 @@
+"""Staff API: alerts (clinicians), a patient's check-in scores (clinicians), staff tasks (everyone, by role)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.services import audit_by
+from clinic.patients.models import Patient
+
+from . import selectors
+from .alerts import alert_acknowledge, alert_link
+from .models import Alert, StaffTask
+from .tasks import staff_task_done
+
+VIEW_ALERTS = ("checkins.view_alert",)
+CHANGE_ALERTS = ("checkins.view_alert", "checkins.change_alert")
+VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
+VIEW_TASKS = ("checkins.view_stafftask",)
+CHANGE_TASKS = ("checkins.view_stafftask", "checkins.change_stafftask")
+
+
+class StaffMemberSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class AlertPatientSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class AlertMessageSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    body = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class AlertAnswerSerializer(serializers.Serializer[Any]):
+    check_in_id = serializers.IntegerField()
+    kind = serializers.CharField(source="check_in.kind")
+    question_index = serializers.IntegerField()
+    raw_text = serializers.CharField()
+    score = serializers.IntegerField(allow_null=True)
+    received_at = serializers.DateTimeField()
+
+
+class AlertSerializer(serializers.ModelSerializer[Alert]):
+    patient = AlertPatientSerializer(read_only=True, allow_null=True)
+    message = AlertMessageSerializer(source="inbound_message", read_only=True, allow_null=True)
+    answer = AlertAnswerSerializer(read_only=True, allow_null=True)
+    acknowledged_by = StaffMemberSerializer(read_only=True, allow_null=True)
+    is_open = serializers.BooleanField(read_only=True)
+    link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "urgency",
+            "reason",
+            "detail",
+            "is_open",
+            "opened_at",
+            "notify_count",
+            "last_notified_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "note",
+            "patient",
+            "message",
+            "answer",
+            "link",
+        ]
+
+    def get_link(self, alert: Alert) -> str:
+        return alert_link(alert.pk)
+
+
+class AlertFilterSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=["open", "acknowledged"], required=False)
+    patient = serializers.IntegerField(required=False, min_value=1)
+
+
+class AcknowledgeSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=5000, help_text="What you did: called the patient, 911, ...")
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Alert]):
+    """Risk alerts: open first, urgent before elevated. Clinicians and clinic admins only."""
+
+    serializer_class = AlertSerializer
+    permission_classes = [HasRolePermissions]
+    required_permissions = {"list": VIEW_ALERTS, "retrieve": VIEW_ALERTS, "acknowledge": CHANGE_ALERTS}
+
+    def get_queryset(self) -> QuerySet[Alert]:
+        return selectors.alert_list()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=["open", "acknowledged"]),
+            OpenApiParameter("patient", int, description="Only this patient's alerts."),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        filters = AlertFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.alert_list(state=filters.validated_data.get("state", ""))
+        if "patient" in filters.validated_data:
+            queryset = queryset.filter(patient_id=filters.validated_data["patient"])
+        page = self.paginate_queryset(queryset)
+        items = page if page is not None else list(queryset)
+        audit_by(
+            Actor.from_request(request),
+            action=AuditEvent.Action.LIST,
+            target_type=Alert._meta.label,
+            detail=f"{len(items)} alerts listed",
+        )
+        data = AlertSerializer(items, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        alert = self.get_object()
+        audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=alert)
+        return Response(AlertSerializer(alert).data)
+
+    @extend_schema(request=AcknowledgeSerializer, responses={200: AlertSerializer, 409: AlertSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: int) -> Response:
+        """Acknowledge with a note. An alert already acknowledged answers 409 and keeps the first note."""
+        alert = self.get_object()
+        payload = AcknowledgeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        changed = alert_acknowledge(alert=alert, actor=Actor.from_request(request), note=payload.validated_data["note"])
+        return Response(AlertSerializer(alert).data, status=status.HTTP_200_OK if changed else status.HTTP_409_CONFLICT)
+
+
+class MoodPointSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    score = serializers.IntegerField()
+    check_in_id = serializers.IntegerField()
+
+
+class Phq2PointSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    total = serializers.IntegerField()
+    items = serializers.ListField(child=serializers.IntegerField())
+    check_in_id = serializers.IntegerField()
+
+
+class HomeSafePointSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    safe = serializers.BooleanField()
+    check_in_id = serializers.IntegerField()
+
+
+class AlertMarkSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    urgency = serializers.CharField()
+    reason = serializers.CharField()
+    is_open = serializers.BooleanField()
+
+
+class PatientScoresSerializer(serializers.Serializer[Any]):
+    patient_id = serializers.IntegerField()
+    mood = MoodPointSerializer(many=True)
+    phq2 = Phq2PointSerializer(many=True)
+    home_safe = HomeSafePointSerializer(many=True)
+    alerts = AlertMarkSerializer(many=True)
+    unanswered = serializers.IntegerField(help_text="Check-ins closed without an answer.")
+
+
+class PatientScoresView(APIView):
+    """A patient's check-in scores over time (mood 0-10, PHQ-2 totals 0-6), with the alerts they raised."""
+
+    permission_classes = [HasRolePermissions]
+    required_permissions = {"GET": VIEW_SCORES}
+
+    @extend_schema(responses=PatientScoresSerializer)
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = Patient.objects.filter(pk=patient_id).first()
+        if patient is None:
+            raise Http404
+        scores = selectors.patient_scores(patient_id=patient.pk)
+        audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")
+        return Response(PatientScoresSerializer({"patient_id": patient.pk, **scores.__dict__}).data)
+
+
+class StaffTaskSerializer(serializers.ModelSerializer[StaffTask]):
+    done_by = StaffMemberSerializer(read_only=True, allow_null=True)
+    patient_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StaffTask
+        fields = [
+            "id",
+            "kind",
+            "detail",
+            "is_clinical",
+            "patient_id",
+            "patient_name",
+            "appointment_id",
+            "created_at",
+            "done_at",
+            "done_by",
+        ]
+
+    def get_patient_name(self, task: StaffTask) -> str:
+        return f"{task.patient.first_name} {task.patient.last_name}"
+
+
+class StaffTaskFilterSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=["open", "done"], required=False)
+    patient = serializers.IntegerField(required=False, min_value=1)
+
+
+class StaffTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[StaffTask]):
+    """Things to do for patients. Front desk sees the non-clinical ones; clinicians see all."""
+
+    serializer_class = StaffTaskSerializer
+    permission_classes = [HasRolePermissions]
+    required_permissions = {"list": VIEW_TASKS, "done": CHANGE_TASKS}
+
+    def get_queryset(self) -> QuerySet[StaffTask]:
+        return selectors.staff_task_list(user=self.request.user)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=["open", "done"]),
+            OpenApiParameter("patient", int, description="Only this patient's tasks."),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        filters = StaffTaskFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.staff_task_list(user=request.user, state=filters.validated_data.get("state", ""))
+        if "patient" in filters.validated_data:
+            queryset = queryset.filter(patient_id=filters.validated_data["patient"])
+        page = self.paginate_queryset(queryset)
+        items = page if page is not None else list(queryset)
+        audit_by(
+            Actor.from_request(request),
+            action=AuditEvent.Action.LIST,
+            target_type=StaffTask._meta.label,
+            detail=f"{len(items)} staff tasks listed",
+        )
+        data = StaffTaskSerializer(items, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(request=None, responses=StaffTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request: Request, pk: int) -> Response:
+        """Mark the task done (idempotent: doing it twice keeps the first person and time)."""
+        task = self.get_object()
+        actor = Actor.from_request(request)
+        was_open = task.done_at is None
+        staff_task_done(task=task, by=actor.user_or_none)
+        if was_open:
+            audit_by(actor, action=AuditEvent.Action.UPDATE, target=task, detail="marked done")
+        return Response(StaffTaskSerializer(task).data)

@@ -1,0 +1,126 @@
+"""Reads of check-ins, scores, alerts and staff tasks."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from .models import Alert, CheckIn, CheckInAnswer, CheckInKind, StaffTask
+
+# A late answer still counts after the check-in was closed for want of one.
+ANSWERABLE = (CheckIn.Status.PENDING, CheckIn.Status.NO_ANSWER)
+SEES_CLINICAL_TASKS = "checkins.view_checkin"
+
+
+def checkin_awaiting_answer(*, phone: str, now: datetime.datetime | None = None) -> CheckIn | None:
+    """The patient's most recently sent check-in still waiting for an answer, within the answer window."""
+    since = (now or timezone.now()) - timedelta(hours=settings.CHECKIN_ANSWER_WINDOW_HOURS)
+    return (
+        CheckIn.objects.filter(patient__phone=phone, status__in=ANSWERABLE, message__sent_at__gte=since)
+        .order_by("-message__sent_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    at: datetime.datetime
+    score: int
+    check_in_id: int
+
+
+@dataclass(frozen=True)
+class Phq2Point:
+    at: datetime.datetime
+    total: int
+    items: tuple[int, ...]
+    check_in_id: int
+
+
+@dataclass(frozen=True)
+class HomeSafePoint:
+    at: datetime.datetime
+    safe: bool
+    check_in_id: int
+
+
+@dataclass(frozen=True)
+class AlertMark:
+    id: int
+    at: datetime.datetime
+    urgency: str
+    reason: str
+    is_open: bool
+
+
+@dataclass
+class PatientScores:
+    mood: list[ScorePoint] = field(default_factory=list)
+    phq2: list[Phq2Point] = field(default_factory=list)
+    home_safe: list[HomeSafePoint] = field(default_factory=list)
+    alerts: list[AlertMark] = field(default_factory=list)
+    unanswered: int = 0
+
+
+def patient_scores(*, patient_id: int) -> PatientScores:
+    """A patient's check-in scores over time, oldest first, with the alerts raised along the way."""
+    scores = PatientScores()
+    answers = (
+        CheckInAnswer.objects.filter(check_in__patient_id=patient_id, score__isnull=False)
+        .select_related("check_in")
+        .order_by("received_at", "id")
+    )
+    phq_items: dict[int, list[CheckInAnswer]] = {}
+    for answer in answers:
+        assert answer.score is not None  # filtered above
+        kind = answer.check_in.kind
+        if kind == CheckInKind.MOOD:
+            scores.mood.append(ScorePoint(answer.received_at, answer.score, answer.check_in_id))
+        elif kind == CheckInKind.HOME_SAFE:
+            scores.home_safe.append(HomeSafePoint(answer.received_at, answer.score == 1, answer.check_in_id))
+        else:
+            phq_items.setdefault(answer.check_in_id, []).append(answer)
+    for check_in_id, items in phq_items.items():
+        if len(items) == 2:  # a PHQ-2 counts once both questions are answered
+            values = tuple(item.score or 0 for item in sorted(items, key=lambda item: item.question_index))
+            scores.phq2.append(Phq2Point(items[-1].received_at, sum(values), values, check_in_id))
+    scores.phq2.sort(key=lambda point: point.at)
+    scores.alerts = [
+        AlertMark(alert.pk, alert.opened_at, alert.urgency, alert.reason, alert.is_open)
+        for alert in Alert.objects.filter(patient_id=patient_id).order_by("opened_at")
+    ]
+    scores.unanswered = CheckIn.objects.filter(patient_id=patient_id, status=CheckIn.Status.NO_ANSWER).count()
+    return scores
+
+
+def alert_list(*, state: str = "") -> QuerySet[Alert]:
+    """Alerts, open ones first, urgent before elevated, newest first; `state` is "open", "acknowledged" or ""."""
+    alerts = Alert.objects.select_related("patient", "acknowledged_by", "inbound_message", "answer__check_in")
+    if state == "open":
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    elif state == "acknowledged":
+        alerts = alerts.filter(acknowledged_at__isnull=False)
+    return alerts.order_by(
+        Case(When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(When(urgency=Alert.Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "-opened_at",
+        "-id",
+    )
+
+
+def staff_task_list(*, user: User | AnonymousUser, state: str = "") -> QuerySet[StaffTask]:
+    """Staff tasks the user may see: clinical ones (about check-in answers) only for clinicians."""
+    tasks = StaffTask.objects.select_related("patient", "done_by")
+    if not user.has_perm(SEES_CLINICAL_TASKS):
+        tasks = tasks.filter(is_clinical=False)
+    if state == "open":
+        tasks = tasks.filter(done_at__isnull=True)
+    elif state == "done":
+        tasks = tasks.filter(done_at__isnull=False)
+    return tasks.order_by(F("done_at").asc(nulls_first=True), "-created_at", "-id")

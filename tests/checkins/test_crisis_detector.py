@@ -1,0 +1,164 @@
+"""The crisis detector, phrase by phrase: what must page the on-call clinician, and what must not.
+
+Every change to clinic/messaging/crisis.py adds its phrasings here.
+"""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.test import Client
+
+from clinic.checkins.models import Alert
+from clinic.messaging.crisis import crisis_language_in
+from clinic.messaging.models import InboundMessage, OutboundMessage
+from clinic.scheduling.models import Clinic
+from tests.checkins.conftest import ON_CALL, local, patient_texts
+
+MUST_FLAG = [
+    # wanting to die
+    "I want to die",
+    "i wanna die",
+    "I just want to die",
+    "i want 2 die",
+    "I want to diee",
+    "I wanted to die last night",
+    "honestly I'm ready to die",
+    "i wish i was dead",
+    "I wish I could just die",
+    "I wish I had never been born",
+    "everyone would be better off without me",
+    "I'm better off dead",
+    "I don't want to live anymore",
+    "i dont want to wake up tomorrow",
+    "I do not want to be alive",
+    "I don\u2019t want to be here anymore",  # a curly apostrophe, as phones type it
+    "there's no reason to live",
+    "no point in living",
+    "I have nothing left to live for",
+    "life isn't worth living",
+    "I'm tired of living",
+    "I can't go on anymore",
+    "i cant go on.",
+    # suicide, and its misspellings and slang
+    "thinking about suicide",
+    "I feel suicidal",
+    "feeling sucidal tonight",
+    "suicdal thoughts again",
+    "I keep having suiside thoughts",
+    "SUICIDE",
+    "I want to unalive myself",
+    "thinking about sewer slide lol",
+    "I'm not suicidal, just tired",  # flagged by design: a clinician decides, not a regex
+    # killing oneself
+    "I'm going to kill myself",
+    "i keep thinking about killing myself",
+    "i want to kill my self",
+    "i want to kil myself",
+    "kms",
+    "I want to end my life",
+    "thinking of ending my life",
+    "I'm going to end it all",
+    "I just want to end it",
+    "I'm going to take my own life",
+    "I'll hang myself",
+    "I want to jump off a bridge",
+    # harming oneself
+    "I want to hurt myself",
+    "I've been hurting myself again",
+    "I cut myself again",
+    "cutting my self tonight",
+    "self harm",
+    "self-harming again",
+    "I keep burning myself on purpose",
+    "I might slit my wrists",
+    # overdose
+    "I might overdose",
+    "thinking about an overdose",
+    "I overdosed on my pills",
+    "I'm going to OD",
+    "OD'd last night",
+    "I took a whole bottle of pills",
+    "gonna take all my pills at once",
+    # Spanish
+    "quiero morir",
+    "me quiero matar",
+    # crisis language comes first even inside a keyword reply
+    "STOP I want to end my life",
+]
+
+MUST_NOT_FLAG = [
+    "I'm dying to come back",
+    "dying to see you all next week!",
+    "My back is killing me",
+    "this heat is killing me lol",
+    "the traffic killed me today",
+    "I'd kill for a coffee",
+    "I'm dead tired",
+    "that joke killed me",
+    "I nearly died laughing",
+    "This cake is to die for",
+    "I would die for my kids",
+    "I'm going to die of embarrassment",
+    "Killing it at work today",
+    "Can we end the session early?",
+    "Let's end it here for today",
+    "I want to dye my hair",
+    "I ran 5 kms this morning",
+    "that's odd",
+    "My dog died last year and I still miss him",
+    "I hurt my back lifting boxes",
+    "it really hurt my self-esteem",
+    "I'm cutting myself some slack this week",
+    "The payment is overdue",
+    "I can't go on Tuesday, can we move it?",
+    "I took all of my meds today",
+    "Remember to take your pills",
+    "I want to take my life back",
+    "The OD appointment is on Friday",
+    "I succeeded!",
+    "I sussed it out",
+    "8",
+    "Feeling great today, 9/10",
+    "Home safe, thanks!",
+    "I'm done with work for today",
+    "dead battery, sorry for the late reply",
+    "STOP",
+    "C",
+]
+
+
+@pytest.mark.parametrize("text", MUST_FLAG)
+def test_crisis_language_is_flagged(text: str) -> None:
+    assert crisis_language_in(text), text
+
+
+@pytest.mark.parametrize("text", MUST_NOT_FLAG)
+def test_figures_of_speech_and_ordinary_replies_are_not_flagged(text: str) -> None:
+    assert not crisis_language_in(text), text
+
+
+def test_the_table_is_large_enough_to_trust() -> None:
+    assert len(MUST_FLAG) + len(MUST_NOT_FLAG) >= 60
+    assert len(MUST_NOT_FLAG) >= 25
+
+
+def on_call_texts() -> list[OutboundMessage]:
+    return list(OutboundMessage.objects.filter(kind=OutboundMessage.Kind.STAFF_ALERT, to_number=ON_CALL))
+
+
+@pytest.mark.django_db
+def test_at_3am_dying_to_come_back_pages_nobody_but_i_want_to_die_does(client: Client, clinic: Clinic) -> None:
+    with time_machine.travel(local(2026, 12, 8, 3, 0), tick=False):
+        reply = patient_texts(client, "I'm dying to come back")
+        assert "988" not in reply
+        assert InboundMessage.objects.get().route == InboundMessage.Route.INBOX
+        assert not Alert.objects.exists() and on_call_texts() == []
+
+        reply = patient_texts(client, "I want to die")
+
+    assert "988" in reply and "911" in reply
+    alert = Alert.objects.get()
+    assert (alert.urgency, alert.reason) == (Alert.Urgency.URGENT, Alert.Reason.CRISIS)
+    [page] = on_call_texts()
+    assert page.outside_texting_hours_ok and page.send_after == local(2026, 12, 8, 3, 0)
