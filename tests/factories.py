@@ -12,6 +12,7 @@ from clinic.checkins.models import Alert, CheckInKind, CheckInStep
 from clinic.intake.models import Inquiry
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
+from tests.roles import roles_ensure
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,6 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
         if create and extracted:
+            roles_ensure()
             self.groups.add(Group.objects.get(name=extracted))
 
 

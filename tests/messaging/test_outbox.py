@@ -181,7 +181,7 @@ def test_conversation_shows_both_directions_in_order(api_as: ApiAs, front_desk: 
 
 
 @pytest.mark.django_db
-def test_inbox_lists_crisis_first_and_handled_is_idempotent(api_as: ApiAs, front_desk: AbstractBaseUser) -> None:
+def test_inbox_lists_crisis_first_and_handled_is_idempotent(api_as: ApiAs, clinician: AbstractBaseUser) -> None:
     InboundMessage.objects.create(
         message_sid="SM1", from_number="+16175550001", to_number="+1", body="question", route="inbox"
     )
@@ -191,7 +191,7 @@ def test_inbox_lists_crisis_first_and_handled_is_idempotent(api_as: ApiAs, front
     InboundMessage.objects.create(
         message_sid="SM3", from_number="+16175550003", to_number="+1", body="STOP", route="opt_out"
     )
-    client = api_as(front_desk)
+    client = api_as(clinician)
 
     rows = client.get("/api/v1/messaging/inbox/").json()
     assert [r["body"] for r in rows] == ["I want to die", "question"]
