@@ -146,6 +146,8 @@ def availability_for(
 ) -> list[Slot]:
     """Free start times for one provider from date_from to date_to (both included, local dates)."""
     now = now or timezone.now()
+    if not (provider.is_active and session_type.is_active and provider.clinic_id == session_type.clinic_id):
+        return []  # nothing here could ever be booked
     window_start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz).astimezone(datetime.UTC)
     window_end = datetime.datetime.combine(
         date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
@@ -180,7 +182,7 @@ def availability_for(
             if start <= now or not provider_busy.is_free(start, end) or not patient_busy.is_free(start, end):
                 continue
             free_rooms = tuple(room_id for room_id, busy in room_busy.items() if busy.is_free(start, end))
-            if candidate_rooms and not free_rooms:
+            if (candidate_rooms or session_type.needs_chair) and not free_rooms:
                 continue
             slots.append(Slot(starts_at=start, ends_at=end, provider_id=provider.pk, room_ids=free_rooms))
         day += datetime.timedelta(days=1)

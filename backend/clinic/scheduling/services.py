@@ -165,32 +165,57 @@ def appointment_check(
 
     Raises ValidationError for a request that can never work and BookingConflict for a taken time.
     """
+    now = now or timezone.now()
+    if booking.starts_at <= now:
+        raise ValidationError({"starts_at": "That time has passed: choose a time in the future."})
     _check_resources(booking)
     ends_at = booking.starts_at + datetime.timedelta(minutes=booking.session_type.occupies_minutes)
-    _check_time(booking, ends_at, now=now or timezone.now())
+    _check_time(booking, ends_at, now=now)
     conflict = _first_conflict(booking, ends_at, exclude_id=exclude_id)
     if conflict is not None:
         raise conflict
     return ends_at
 
 
-def _with_free_chair(booking: Booking) -> Booking:
-    """Choose the first treatment chair free for the whole stay when staff did not pick one."""
-    if booking.room is not None or not booking.session_type.needs_chair:
-        return booking
+def _free_chair(booking: Booking, *, exclude_id: int | None = None) -> Room:
+    """The first treatment chair free for the whole stay; a BookingConflict when every chair is taken."""
     ends_at = booking.starts_at + datetime.timedelta(minutes=booking.session_type.occupies_minutes)
+    chairs = Room.objects.filter(
+        clinic_id=booking.session_type.clinic_id, is_active=True, is_treatment_chair=True
+    ).order_by("name")
+    if not chairs.exists():
+        raise ValidationError({"room": "This session needs a treatment chair, and none is in use."})
     busy = Appointment.objects.filter(
-        status__in=OCCUPYING_STATUSES, starts_at__lt=ends_at, ends_at__gt=booking.starts_at, room__isnull=False
-    ).values("room_id")
-    chair = (
-        Room.objects.filter(clinic_id=booking.session_type.clinic_id, is_active=True, is_treatment_chair=True)
-        .exclude(pk__in=busy)
-        .order_by("name")
-        .first()
+        status__in=OCCUPYING_STATUSES, starts_at__lt=ends_at, ends_at__gt=booking.starts_at, room__in=chairs
     )
+    if exclude_id is not None:
+        busy = busy.exclude(pk=exclude_id)
+    chair = chairs.exclude(pk__in=busy.values("room_id")).first()
     if chair is None:
-        raise ValidationError({"room": "No treatment chair is free for the whole session at that time."})
-    return replace(booking, room=chair)
+        taken = busy.order_by("starts_at").first()
+        assert taken is not None  # every chair is busy, so some booking holds one
+        raise BookingConflict(
+            resource="Every treatment chair",
+            starts_at=taken.starts_at,
+            ends_at=taken.ends_at,
+            tz=booking.session_type.clinic.timezone,
+        )
+    return chair
+
+
+def _room_free(room: Room, booking: Booking, *, exclude_id: int) -> bool:
+    ends_at = booking.starts_at + datetime.timedelta(minutes=booking.session_type.occupies_minutes)
+    return not (
+        Appointment.objects.filter(
+            status__in=OCCUPYING_STATUSES, room=room, starts_at__lt=ends_at, ends_at__gt=booking.starts_at
+        )
+        .exclude(pk=exclude_id)
+        .exists()
+    )
+
+
+# A request whose automatically chosen chair was taken by a concurrent booking tries another this often.
+CHAIR_ATTEMPTS = 3
 
 
 @transaction.atomic
@@ -202,25 +227,31 @@ def appointment_book(
     series_position: int | None = None,
 ) -> Appointment:
     """Book one session. A chair session without a chosen room gets the first free chair."""
-    booking = _with_free_chair(replace(booking, starts_at=as_utc(booking.starts_at)))
-    ends_at = appointment_check(booking)
-    appointment = Appointment(
-        patient=booking.patient,
-        provider=booking.provider,
-        room=booking.room,
-        session_type=booking.session_type,
-        starts_at=booking.starts_at,
-        ends_at=ends_at,
-        series=series,
-        series_position=series_position,
-        created_by=actor.user_or_none,
-        updated_by=actor.user_or_none,
-    )
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as error:
-        _raise_conflict_from(error, booking, ends_at, exclude_id=None)
+    booking = replace(booking, starts_at=as_utc(booking.starts_at))
+    choose_chair = booking.room is None and booking.session_type.needs_chair and booking.starts_at > timezone.now()
+    for attempt in range(1, CHAIR_ATTEMPTS + 1):
+        candidate = replace(booking, room=_free_chair(booking)) if choose_chair else booking
+        ends_at = appointment_check(candidate)
+        appointment = Appointment(
+            patient=candidate.patient,
+            provider=candidate.provider,
+            room=candidate.room,
+            session_type=candidate.session_type,
+            starts_at=candidate.starts_at,
+            ends_at=ends_at,
+            series=series,
+            series_position=series_position,
+            created_by=actor.user_or_none,
+            updated_by=actor.user_or_none,
+        )
+        try:
+            with transaction.atomic():
+                appointment.save()
+            break
+        except IntegrityError as error:
+            if choose_chair and ROOM_OVERLAP_CONSTRAINT in str(error) and attempt < CHAIR_ATTEMPTS:
+                continue  # another request took that chair a moment ago: pick again
+            _raise_conflict_from(error, candidate, ends_at, exclude_id=None)
     audit_by(actor, action=AuditEvent.Action.CREATE, target=appointment, detail="booked")
     events.appointment_booked(appointment=appointment)
     return appointment
@@ -277,6 +308,10 @@ def appointment_reschedule(
         starts_at=starts_at,
         room=room or appointment.room,
     )
+    # Keep the session's chair if it is free at the new time, else take the first free one.
+    needs_other_chair = booking.room is None or not _room_free(booking.room, booking, exclude_id=appointment.pk)
+    if room is None and booking.session_type.needs_chair and starts_at > timezone.now() and needs_other_chair:
+        booking = replace(booking, room=_free_chair(booking, exclude_id=appointment.pk))
     ends_at = appointment_check(booking, exclude_id=appointment.pk)
     _check_series_spacing(appointment, starts_at)
     previous_starts_at = appointment.starts_at
