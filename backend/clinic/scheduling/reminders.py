@@ -166,4 +166,6 @@ def reminder_cause_problem(related_id: str) -> str:
         return f"appointment {appointment.status}"
     if str(int(appointment.starts_at.timestamp())) != timestamp:
         return "appointment moved"
+    if appointment.starts_at <= timezone.now():
+        return "appointment already started"  # e.g. the row waited out a long outage: too late to remind
     return ""
