@@ -35,7 +35,9 @@ run: install
 	@echo "  Health:         http://127.0.0.1:$(PORT)/healthz  and  /readyz"
 	@echo "  Ctrl-C stops web, worker and beat."
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile start
+	@# honcho hands each process its own PORT (web's + 100, + 200); the worker must still reach web's sandbox.
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/honcho -f Procfile start
 
 test: install
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python tests/preflight.py

@@ -207,3 +207,14 @@ def test_messaging_api_refuses_anonymous_callers() -> None:
     client = APIClient()
     assert client.get("/api/v1/messaging/inbox/").status_code == 401
     assert client.post(API.format(1), {"body": "x"}).status_code == 401
+
+
+def test_without_a_rate_limit_the_dispatcher_claims_whole_batches(settings: Any) -> None:
+    from clinic.messaging.outbox import dispatch_batch_size
+
+    settings.SMS_DISPATCH_BATCH = 500
+    settings.SMS_DISPATCH_INTERVAL_SECONDS = 2
+    settings.SMS_RATE_PER_SECOND = 0
+    assert dispatch_batch_size() == 500
+    settings.SMS_RATE_PER_SECOND = 1
+    assert dispatch_batch_size() == 2

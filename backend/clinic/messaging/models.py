@@ -95,6 +95,8 @@ class OutboundMessage(models.Model):
             # The dispatcher reads only due rows; a partial index keeps that cost independent of the backlog.
             models.Index(fields=["send_after"], name="outbox_scheduled_due", condition=Q(status="scheduled")),
             models.Index(fields=["sending_started_at"], name="outbox_sending", condition=Q(status="sending")),
+            # Lost queued rows are looked for every tick; the index keeps that independent of history too.
+            models.Index(fields=["queued_at"], name="outbox_queued", condition=Q(status="queued")),
             models.Index(fields=["related_type", "related_id"], name="outbox_related"),
         ]
 

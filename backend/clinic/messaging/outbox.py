@@ -70,6 +70,8 @@ def _enqueue_send_tasks(ids: Iterable[int]) -> None:
 
 def dispatch_batch_size() -> int:
     """Claim no more than the send-rate limit lets out before the next look, so tasks rarely wait."""
+    if float(settings.SMS_RATE_PER_SECOND) <= 0:
+        return int(settings.SMS_DISPATCH_BATCH)  # no rate limit
     per_interval = float(settings.SMS_RATE_PER_SECOND) * float(settings.SMS_DISPATCH_INTERVAL_SECONDS)
     return max(1, min(int(settings.SMS_DISPATCH_BATCH), math.ceil(per_interval)))
 

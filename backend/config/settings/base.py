@@ -314,5 +314,7 @@ LOGGING = {
     "loggers": {
         # Request logs carry query strings; keep them out unless debugging.
         "django.server": {"level": "WARNING"},
+        # The Twilio SDK logs every request (URL, headers) at INFO; our own log lines say what matters.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
