@@ -23,7 +23,7 @@ from clinic.scheduling.selectors import clinic_current
 from . import numbers
 from .models import DeliveryReport, OutboundMessage
 from .texting_hours import texting_allowed_at, texting_next_allowed
-from .twilio_client import twilio_client_build
+from .twilio_client import twilio_client_build, twilio_client_shared
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -177,7 +177,9 @@ def outbox_send(*, message_id: int) -> SendOutcome:
         OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
             status=Status.SENT, provider_sid=sid, sent_at=timezone.now(), last_error_code=None
         )
-        delivery_reports_apply(message_sid=sid)
+        # A status callback can beat us here (it is kept as a report); almost always there is none.
+        if DeliveryReport.objects.filter(message_sid=sid).exists():
+            delivery_reports_apply(message_sid=sid)
     return SendOutcome("sent")
 
 
@@ -196,7 +198,7 @@ def _rate_wait() -> float:
 
 
 def _provider_send(message: OutboundMessage) -> str:
-    client = twilio_client_build()
+    client = twilio_client_shared()
     kwargs: dict[str, str] = {"to": message.to_number, "body": message.body, "status_callback": _status_callback_url()}
     if settings.TWILIO_MESSAGING_SERVICE_SID:
         kwargs["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID

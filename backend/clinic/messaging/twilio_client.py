@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,3 +41,16 @@ def twilio_client_build(*, api_url: str | None = None, timeout: float = 10.0) ->
         else ApiUrlHttpClient(api_url, timeout=timeout)
     )
     return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+
+
+@functools.lru_cache(maxsize=4)
+def _client_for(pid: int, api_url: str, account_sid: str, auth_token: str) -> Client:
+    return twilio_client_build(api_url=api_url)
+
+
+def twilio_client_shared() -> Client:
+    """One client per process and configuration, so sends reuse its HTTP connection (and TLS session).
+
+    Keyed by process id too: a client made before a worker forks is never shared with its children.
+    """
+    return _client_for(os.getpid(), settings.TWILIO_API_URL, settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
