@@ -66,3 +66,11 @@ def test_production_settings_refuse_to_load_without_secret_key() -> None:
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_the_empty_values_docker_compose_passes_for_unset_secrets() -> None:
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUBLIC_BASE_URL", "TWILIO_AUTH_TOKEN"):
+        result = manage("check", env=production_env(**{name: ""}))
+
+        assert result.returncode != 0, name
+        assert f"Set {name}" in result.stderr

@@ -7,16 +7,25 @@ import environ
 from .base import *  # noqa: F403
 from .base import env
 
+
+def _required(name: str) -> str:
+    """A variable production cannot run without; missing and empty (as docker-compose passes it) are refused."""
+    value = str(env.str(name, default="")).strip()
+    if not value:
+        raise environ.ImproperlyConfigured(f"Set {name}: production settings have no default for it.")
+    return value
+
+
 DEBUG = False
-SECRET_KEY = env.str("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": env.db_url("DATABASE_URL")}
+SECRET_KEY = _required("SECRET_KEY")
+ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
+DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL").rstrip("/")
+PUBLIC_BASE_URL = _required("PUBLIC_BASE_URL").rstrip("/")
 
 # Production always runs on Redis: broker, and the cache that holds throttles and rate limits.
-REDIS_URL = env.str("REDIS_URL")
+REDIS_URL = _required("REDIS_URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -27,8 +36,8 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
-TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID")
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN")
+TWILIO_ACCOUNT_SID = _required("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = _required("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 if not (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID):
