@@ -24,7 +24,6 @@ from clinic.scheduling.models import Appointment, Clinic, Provider, Room, Sessio
 from clinic.scheduling.series import SeriesSession, series_book
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import (
-    ClinicFactory,
     PatientFactory,
     ProviderFactory,
     RoomFactory,
@@ -49,26 +48,6 @@ def monday(hour: int, minute: int = 0) -> datetime.datetime:
 def _frozen_now() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
-
-
-@pytest.fixture
-def chair(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair A")
-
-
-@pytest.fixture
-def chair_b(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair B")
 
 
 @pytest.fixture

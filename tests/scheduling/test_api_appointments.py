@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,7 +22,6 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import (
-    ClinicFactory,
     PatientFactory,
     ProviderFactory,
     RoomFactory,
@@ -30,7 +29,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=NY)
@@ -40,27 +39,6 @@ Status = Appointment.Status
 
 def monday(hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(2026, 12, 7, hour, minute, tzinfo=NY)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
-
-
-@pytest.fixture
-def chair(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair A")
 
 
 @pytest.fixture

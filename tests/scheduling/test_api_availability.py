@@ -21,7 +21,6 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Clinic, Provider, Room, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import (
-    ClinicFactory,
     PatientFactory,
     ProviderFactory,
     RoomFactory,
@@ -41,21 +40,6 @@ SLOTS_PER_DAY = 26  # 09:00 to 15:15 every 15 minutes: the last start whose 105 
 def _frozen_now() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
-
-
-@pytest.fixture
-def chair(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair A")
 
 
 @pytest.fixture

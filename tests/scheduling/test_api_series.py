@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth.models import AbstractBaseUser, User
 from rest_framework.test import APIClient
 
@@ -24,7 +23,6 @@ from clinic.scheduling.models import Appointment, Clinic, Provider, Room, Series
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import (
     NINE,
-    ClinicFactory,
     PatientFactory,
     ProviderFactory,
     RoomFactory,
@@ -33,7 +31,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=NY)
@@ -42,27 +40,6 @@ PROPOSE = "/api/v1/series/propose/"
 SERIES = "/api/v1/series/"
 # Every other weekday from Monday 2026-12-07, skipping the weekend: 48 hours apart, within 21 days.
 EXPECTED_DAYS = ["2026-12-07", "2026-12-09", "2026-12-11", "2026-12-14", "2026-12-16", "2026-12-18"]
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
-
-
-@pytest.fixture
-def chair(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair A")
 
 
 @pytest.fixture

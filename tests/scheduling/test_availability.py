@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -21,9 +20,9 @@ from clinic.patients.models import Patient
 from clinic.scheduling.availability import BusyTimes, Slot, availability_for, working_hours_contain
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType, TimeOff
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book, appointment_reschedule
-from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.factories import PatientFactory, ProviderFactory, SessionTypeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 UTC = datetime.UTC
@@ -43,35 +42,9 @@ def monday(hour: int, minute: int = 0) -> datetime.datetime:
     return local(2026, 12, 7, hour, minute)
 
 
-@pytest.fixture(autouse=True)
-def _frozen_now() -> Iterator[None]:
-    with time_machine.travel(local(2026, 12, 1, 8), tick=False):
-        yield
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
-
-
 @pytest.fixture
 def other_provider(clinic: Clinic) -> Provider:
     return ProviderFactory(clinic=clinic, display_name="Dr. Ben Hale")
-
-
-@pytest.fixture
-def chair(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair A")
-
-
-@pytest.fixture
-def chair_b(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair B")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -52,7 +52,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 Status = Appointment.Status
@@ -70,35 +70,9 @@ def monday(hour: int, minute: int = 0) -> datetime.datetime:
     return local(*MONDAY, hour, minute)
 
 
-@pytest.fixture(autouse=True)
-def _frozen_now() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
-
-
 @pytest.fixture
 def other_provider(clinic: Clinic) -> Provider:
     return ProviderFactory(clinic=clinic, display_name="Dr. Ben Hale")
-
-
-@pytest.fixture
-def chair(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair A")
-
-
-@pytest.fixture
-def chair_b(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair B")
 
 
 @pytest.fixture

@@ -53,11 +53,6 @@ def _frozen_now() -> Iterator[None]:
 
 
 @pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
 def ada(clinic: Clinic) -> Provider:
     every_day = [(day, datetime.time(0), datetime.time(23)) for day in range(7)]
     return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone", hours=every_day)
@@ -71,11 +66,6 @@ def ben(clinic: Clinic) -> Provider:
 @pytest.fixture
 def chair_a(clinic: Clinic) -> Room:
     return RoomFactory(clinic=clinic, name="Chair A")
-
-
-@pytest.fixture
-def chair_b(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair B")
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from clinic.scheduling.services import (
     appointment_confirm,
     appointment_reschedule,
 )
-from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory, UserFactory
+from tests.factories import PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +51,6 @@ def uid(appointment: Appointment) -> str:
 
 def feed_url(provider: Provider) -> str:
     return f"/api/v1/calendar/providers/{provider.pk}/feed.ics"
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import zoneinfo
-from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -30,16 +29,14 @@ from clinic.scheduling.services import (
     appointment_reschedule,
 )
 from tests.factories import (
-    ClinicFactory,
     PatientFactory,
     ProviderFactory,
-    RoomFactory,
     SeriesPlanFactory,
     SessionTypeFactory,
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 FIRST_DAY = datetime.date(2026, 12, 7)
@@ -52,27 +49,6 @@ def local(*args: int) -> datetime.datetime:
 
 def dec(day: int, hour: int = 9, minute: int = 0) -> datetime.datetime:
     return local(2026, 12, day, hour, minute)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now() -> Iterator[None]:
-    with time_machine.travel(local(2026, 12, 1, 8), tick=False):
-        yield
-
-
-@pytest.fixture
-def clinic() -> Clinic:
-    return ClinicFactory()
-
-
-@pytest.fixture
-def provider(clinic: Clinic) -> Provider:
-    return ProviderFactory(clinic=clinic, display_name="Dr. Ada Stone")
-
-
-@pytest.fixture
-def chair(clinic: Clinic) -> Room:
-    return RoomFactory(clinic=clinic, name="Chair A")
 
 
 @pytest.fixture

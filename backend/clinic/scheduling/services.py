@@ -7,11 +7,12 @@ constraints in models.py hold them too, so two requests racing for one slot cann
 from __future__ import annotations
 
 import datetime
+import hashlib
 import zoneinfo
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
@@ -218,6 +219,31 @@ def _room_free(room: Room, booking: Booking, *, exclude_id: int) -> bool:
 CHAIR_ATTEMPTS = 3
 
 
+def _lock_calendar(booking: Booking) -> None:
+    """Serialize bookings that touch the same provider, patient or chair until the transaction ends.
+
+    Taken in one sorted order before any check, so racing requests queue instead of deadlocking
+    inside the exclusion constraints, and each sees its predecessors' committed rows (PostgreSQL only;
+    SQLite serializes every write transaction already).
+    """
+    if connection.vendor != "postgresql":
+        return
+    room_ids = [booking.room.pk] if booking.room is not None else []
+    if booking.room is None and booking.session_type.needs_chair:
+        room_ids = list(
+            Room.objects.filter(clinic_id=booking.session_type.clinic_id, is_treatment_chair=True).values_list(
+                "pk", flat=True
+            )
+        )
+    names = [f"provider:{booking.provider.pk}", f"patient:{booking.patient.pk}", *(f"room:{pk}" for pk in room_ids)]
+    keys = sorted(
+        int.from_bytes(hashlib.sha256(f"calendar:{name}".encode()).digest()[:8], "big", signed=True) for name in names
+    )
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 @transaction.atomic
 def appointment_book(
     *,
@@ -228,6 +254,7 @@ def appointment_book(
 ) -> Appointment:
     """Book one session. A chair session without a chosen room gets the first free chair."""
     booking = replace(booking, starts_at=as_utc(booking.starts_at))
+    _lock_calendar(booking)
     choose_chair = booking.room is None and booking.session_type.needs_chair and booking.starts_at > timezone.now()
     for attempt in range(1, CHAIR_ATTEMPTS + 1):
         candidate = replace(booking, room=_free_chair(booking)) if choose_chair else booking
@@ -308,6 +335,7 @@ def appointment_reschedule(
         starts_at=starts_at,
         room=room or appointment.room,
     )
+    _lock_calendar(replace(booking, room=room))
     # Keep the session's chair if it is free at the new time, else take the first free one.
     needs_other_chair = booking.room is None or not _room_free(booking.room, booking, exclude_id=appointment.pk)
     if room is None and booking.session_type.needs_chair and starts_at > timezone.now() and needs_other_chair:
