@@ -333,14 +333,26 @@ def step(world: World, model: Model, operation: Operation) -> tuple[str, str]:
             start = other.starts_at
             provider = provider or Provider.objects.get(pk=other.provider_id)
         room = world.rooms[operation.room] if operation.room is not None else None
+        chair = room or (Room.objects.get(pk=target.room_id) if target.room_id else None)
+        no_free_chair = False
+        if room is None and target.session_type.needs_chair and start > NOW:
+            # Without a chair asked for, the session keeps its chair if free then, else takes a free one.
+            end = start + datetime.timedelta(minutes=target.session_type.occupies_minutes)
+            busy = {b.room_id for b in model.occupying(exclude=target.pk) if b.starts_at < end and start < b.ends_at}
+            if chair is None or chair.pk in busy:
+                chairs = sorted((r for r in world.rooms if r.is_treatment_chair), key=lambda r: r.name)
+                chair = next((r for r in chairs if r.pk not in busy), None)
+                no_free_chair = chair is None
         if target.status not in RESCHEDULABLE:
             expected = REFUSED
+        elif no_free_chair:
+            expected = CONFLICT
         else:
             expected, _ = model.decide(
                 patient_id=target.patient_id,
                 provider=provider or Provider.objects.get(pk=target.provider_id),
                 session_type=target.session_type,
-                room=room or (Room.objects.get(pk=target.room_id) if target.room_id else None),
+                room=chair,
                 start=start,
                 exclude=target.pk,
             )
