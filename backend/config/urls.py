@@ -23,6 +23,8 @@ admin.site.index_title = "Triage, patients and scheduling"
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# No `.json` suffix routes: the API speaks JSON only, and the suffixed actions answered 500.
+router.include_format_suffixes = False
 router.register("staff/inquiries", InquiryViewSet, basename="staff-inquiry")
 
 api_v1: list[URLPattern | URLResolver] = [

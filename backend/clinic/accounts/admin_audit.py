@@ -12,7 +12,19 @@ from .services import audit_by
 
 
 class AuditedAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Leave an audit event whenever staff open, change or delete a record in the admin."""
+    """Leave an audit event whenever staff list, open, change or delete records in the admin."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            shown = getattr(response, "context_data", {}).get("cl")
+            audit_by(
+                Actor.from_request(request),
+                action=AuditEvent.Action.LIST,
+                target_type=self.model._meta.label,
+                detail=f"{len(shown.result_list) if shown is not None else 0} listed in admin",
+            )
+        return response
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None

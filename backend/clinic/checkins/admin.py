@@ -39,25 +39,13 @@ def scores_url(patient_id: int) -> str:
 
 
 class ReadOnlyRecordAdmin(AuditedAdminMixin):
-    """Written by the services, read by people: no adding or deleting by hand. Lists are audited too."""
+    """Written by the services, read by people: no adding or deleting by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        response = super().changelist_view(request, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            shown = getattr(response, "context_data", {}).get("cl")
-            audit_by(
-                Actor.from_request(request),
-                action=AuditEvent.Action.LIST,
-                target_type=self.model._meta.label,
-                detail=f"{len(shown.result_list) if shown is not None else 0} listed in admin",
-            )
-        return response
 
 
 class AlertForm(forms.ModelForm[Alert]):

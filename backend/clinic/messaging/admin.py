@@ -102,7 +102,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
 
 
 @admin.register(PhoneNumberState)
-class PhoneNumberStateAdmin(admin.ModelAdmin[PhoneNumberState]):
+class PhoneNumberStateAdmin(AuditedAdminMixin, admin.ModelAdmin[PhoneNumberState]):
     list_display = [
         "phone",
         "opted_out_at",

@@ -7,13 +7,11 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
-from clinic.accounts.models import AuditEvent
-from clinic.accounts.services import audit_by
 from clinic.core.phone import phone_to_e164
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.selectors import clinic_timezone
@@ -130,16 +128,3 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin[Patient]):
         if not change and isinstance(obj, Patient):
             obj.created_by = Actor.from_request(request).user_or_none
         super().save_model(request, obj, form, change)
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        response = super().changelist_view(request, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            shown = getattr(response, "context_data", {}).get("cl")
-            count = len(shown.result_list) if shown is not None else 0
-            audit_by(
-                Actor.from_request(request),
-                action=AuditEvent.Action.LIST,
-                target_type=Patient._meta.label,
-                detail=f"{count} patients listed in admin",
-            )
-        return response
