@@ -9,7 +9,7 @@ from .models import AuditEvent
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["occurred_at", "actor", "action", "target_type", "target_id", "detail", "ip_address"]
-    list_filter = ["action", "target_type", "occurred_at"]
+    list_filter = ["action", "target_type", ("actor", admin.RelatedOnlyFieldListFilter), "occurred_at"]
     search_fields = ["target_id", "actor__username", "ip_address"]
     date_hierarchy = "occurred_at"
 

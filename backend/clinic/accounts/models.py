@@ -5,7 +5,11 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """Who read or changed which record, when, from where. Never holds the record's content."""
+    """Who read or changed which record, when, from where. Never holds the record's content.
+
+    Append-only: on PostgreSQL a trigger refuses every UPDATE and DELETE (migration 0003), and a
+    staff account with events cannot be deleted, only deactivated, so the trail keeps its names.
+    """
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
@@ -15,7 +19,7 @@ class AuditEvent(models.Model):
         DELETE = "delete", "Deleted"
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     target_type = models.CharField(max_length=64)

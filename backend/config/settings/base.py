@@ -305,16 +305,30 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# One JSON object per line (LOG_FORMAT=plain for a terminal); phone numbers and e-mails redacted in both.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise environ.ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "clinic.core.log_format.JsonFormatter"},
+        "plain": {
+            "()": "clinic.core.log_format.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Request logs carry query strings; keep them out unless debugging.
         "django.server": {"level": "WARNING"},
         # The Twilio SDK logs every request (URL, headers) at INFO; our own log lines say what matters.
         "twilio.http_client": {"level": "WARNING"},
+        # SQL with its parameters (names, numbers, texts) is logged at DEBUG when DEBUG is on: never.
+        "django.db.backends": {"level": "INFO"},
     },
 }
+# Celery workers log through the same handler and redaction instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
