@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "corsheaders",
     "clinic.core",
     "clinic.accounts",
     "clinic.scheduling",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "clinic.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks, so preflight answers carry its headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,6 +206,15 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "clinic.scheduling.models.Appointment.Status",
     },
 }
+
+# Browsers may call the public inquiry API from these sites only (a clinic website embedding the
+# form, e.g. https://www.example-clinic.com). Staff endpoints never answer cross-origin requests.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/inquiries/$"
+CORS_ALLOW_METHODS = ["OPTIONS", "POST"]
+CORS_ALLOW_HEADERS = ["accept", "content-type", "idempotency-key"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # Requests larger than this are refused with 413 before anything reads them.
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=64 * 1024)
