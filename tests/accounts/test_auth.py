@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,47 +80,6 @@ def test_session_login_through_admin_reaches_the_staff_api(front_desk: AbstractB
     assert response.status_code == 302
     assert client.get("/api/v1/staff/inquiries/").status_code == 200
     assert client.get("/admin/intake/inquiry/").status_code == 200
-
-
-def _all_paths() -> list[str]:
-    paths: list[str] = []
-
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            else:
-                paths.append(route)
-
-    walk(get_resolver().url_patterns, "/")
-    return paths
-
-
-# What an anonymous caller may reach; everything else under /api/ must refuse them.
-ANONYMOUS_ALLOWED = {"/api/v1/inquiries/", "/api/v1/auth/token/", "/api/schema/", "/api/docs/"}
-
-
-def test_every_api_route_refuses_anonymous_callers_except_the_public_ones() -> None:
-    UserFactory(username="someone")
-    api = APIClient()
-    checked = 0
-    for route in _all_paths():
-        if not route.startswith("/api/") or route in ANONYMOUS_ALLOWED:
-            continue
-        path = (
-            route.replace("^", "")
-            .replace("$", "")
-            .replace("(?P<reference>[A-Za-z0-9\\-]+)", "INQ-AAAAAAAA")
-            .replace("\\.(?P<format>[a-z0-9]+)/?", ".json")
-            .replace("<drf_format_suffix:format>", "json")
-        )
-        path = re.sub(r"<int:\w+>", "1", path)
-        for method in ("get", "post", "patch", "put", "delete"):
-            status = getattr(api, method)(path).status_code
-            assert status in (401, 403, 405), f"{method.upper()} {path} answered {status} to an anonymous caller"
-        checked += 1
-    assert checked >= 8
 
 
 def test_anonymous_can_reach_public_form_health_schema_and_docs() -> None:
