@@ -173,14 +173,23 @@ def outbox_send(*, message_id: int) -> SendOutcome:
         )
         return SendOutcome("outcome unknown")
 
-    with transaction.atomic():
-        OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
-            status=Status.SENT, provider_sid=sid, sent_at=timezone.now(), last_error_code=None
-        )
-        # A status callback can beat us here (it is kept as a report); almost always there is none.
-        if DeliveryReport.objects.filter(message_sid=sid).exists():
-            delivery_reports_apply(message_sid=sid)
+    outbox_record_sent(message_id=message_id, sid=sid)
     return SendOutcome("sent")
+
+
+def outbox_record_sent(*, message_id: int, sid: str) -> None:
+    """Record that the provider has the text of a `sending` row, then apply callbacks that came first.
+
+    Two commits on purpose: a callback commits its report before it looks for the row, so whichever
+    side commits second sees the other's write (in one transaction each, both could miss).
+    """
+    OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
+        status=Status.SENT, provider_sid=sid, sent_at=timezone.now(), last_error_code=None
+    )
+    # A status callback can beat us here (it is kept as a report); almost always there is none.
+    if DeliveryReport.objects.filter(message_sid=sid).exists():
+        with transaction.atomic():
+            delivery_reports_apply(message_sid=sid)
 
 
 def _never_reached_provider(exc: requests.RequestException) -> bool:
@@ -248,8 +257,9 @@ def _schedule_retry(message: OutboundMessage, *, code: int | None, text: str) ->
 
 def delivery_report_record(*, message_sid: str, status: str, error_code: int | None) -> None:
     """Store a status callback and apply it; a late or repeated one never moves a message back."""
+    # Committed before looking for the row: see outbox_record_sent for the other half.
+    DeliveryReport.objects.create(message_sid=message_sid, status=status, error_code=error_code)
     with transaction.atomic():
-        DeliveryReport.objects.create(message_sid=message_sid, status=status, error_code=error_code)
         delivery_reports_apply(message_sid=message_sid)
 
 
@@ -307,18 +317,14 @@ def outbox_reconcile_stale(*, older_than: timedelta | None = None) -> dict[str, 
         except (TwilioRestException, requests.RequestException):
             counts["unknown"] += 1
             continue
-        with transaction.atomic():
-            if sid:
-                OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
-                    status=Status.SENT, provider_sid=sid, sent_at=timezone.now()
-                )
-                delivery_reports_apply(message_sid=sid)
-                counts["found"] += 1
-            else:
-                OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
-                    status=Status.SCHEDULED, send_after=timezone.now(), attempts=F("attempts") - 1
-                )
-                counts["resent"] += 1
+        if sid:
+            outbox_record_sent(message_id=message_id, sid=sid)
+            counts["found"] += 1
+        else:
+            OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
+                status=Status.SCHEDULED, send_after=timezone.now(), attempts=F("attempts") - 1
+            )
+            counts["resent"] += 1
     return counts
 
 
