@@ -10,14 +10,14 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
 from django.template.response import SimpleTemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.checkins.admin import CheckInStepInline
 
-from . import services
+from . import admin_series, services
 from .forms import AppointmentAdminForm, CancelForm
 from .models import (
     Appointment,
@@ -293,7 +293,7 @@ class SeriesAppointmentInline(admin.TabularInline[Appointment, Series]):
 
 @admin.register(Series)
 class SeriesAdmin(InClinicTime, AuditedAdminMixin):
-    """Series are booked as a whole through the API; here they are read, with their sessions."""
+    """Series are booked as a whole (the "Book a series" page, or the API); here they are read, with their sessions."""
 
     list_display = ["__str__", "plan", "patient", "session_count", "created_at", "created_by"]
     list_filter = ["plan"]
@@ -312,10 +312,21 @@ class SeriesAdmin(InClinicTime, AuditedAdminMixin):
         return queryset.annotate(session_count=Count("appointments"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+        return False  # not added field by field: booked whole on the "Book a series" page
 
     def has_delete_permission(self, request: HttpRequest, obj: Series | None = None) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        book = path("book/", self.admin_site.admin_view(self.book_view), name=admin_series.URL_NAME)
+        return [book, *super().get_urls()]
+
+    def book_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_series.series_book_view(request, self.admin_site)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "can_book_series": admin_series.series_book_allowed(request)}
+        return super().changelist_view(request, extra_context)
 
 
 from . import admin_calendar  # noqa: E402,F401  (registers the day-schedule admin page)

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib.admin import AdminSite
+from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clinic.accounts.actor import Actor
+from clinic.patients.models import Patient
 
 from . import services
-from .models import Appointment, Provider, Room
+from .models import Appointment, Provider, Room, Series, SeriesPlan
+from .series import ProposedSession, SeriesSession, series_book, series_propose
 from .services import Booking, BookingConflict
 
 MOVING_FIELDS = ("starts_at", "provider", "room")
@@ -106,3 +110,81 @@ class CancelForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 60}),
         help_text="Why the sessions are cancelled (staff-facing).",
     )
+
+
+class SeriesBookForm(forms.Form):
+    """Choose a plan, a patient, a provider and where to start; the page proposes the dates, then books them."""
+
+    plan = forms.ModelChoiceField(queryset=SeriesPlan.objects.filter(is_active=True).select_related("clinic"))
+    patient = forms.ModelChoiceField(queryset=Patient.objects.all())  # a search box: see __init__
+    provider = forms.ModelChoiceField(queryset=Provider.objects.filter(is_active=True))
+    first_day = forms.DateField(widget=AdminDateWidget, help_text="The first day the series may start.")
+    preferred_time = forms.TimeField(
+        required=False,
+        widget=AdminTimeWidget,
+        help_text="Aim each session at this time of day (clinic time), e.g. 10:00. Empty: the earliest free time.",
+    )
+
+    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin's patient search, so a clinic with thousands of patients still gets a usable field.
+        self.fields["patient"] = forms.ModelChoiceField(
+            queryset=Patient.objects.all(),
+            widget=AutocompleteSelect(Series._meta.get_field("patient"), admin_site),
+            help_text="Type part of the name or phone number.",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        plan: SeriesPlan | None = data.get("plan")
+        provider: Provider | None = data.get("provider")
+        if plan is not None and provider is not None and provider.clinic_id != plan.clinic_id:
+            self.add_error("provider", "This provider does not work at the plan's clinic.")
+        return data
+
+    def choice_key(self) -> str:
+        """What the dates were proposed for: booking checks the fields have not changed since."""
+        data = self.cleaned_data
+        chosen = [data["plan"].pk, data["patient"].pk, data["provider"].pk, data["first_day"]]
+        return ":".join(str(value) for value in [*chosen, data.get("preferred_time")])
+
+    def propose(self) -> list[ProposedSession]:
+        data = self.cleaned_data
+        return series_propose(
+            plan=data["plan"],
+            patient=data["patient"],
+            provider=data["provider"],
+            first_day=data["first_day"],
+            preferred_time=data.get("preferred_time"),
+        )
+
+    def book(self, *, actor: Actor, chosen: list[str], proposed_for: str) -> Series:
+        """Book the proposed sessions the page carried back (see proposal_value), all or none."""
+        if proposed_for != self.choice_key():
+            raise ValidationError("The choices changed after the dates were proposed: check the new dates.")
+        data = self.cleaned_data
+        series, _ = series_book(
+            actor=actor,
+            plan=data["plan"],
+            patient=data["patient"],
+            provider=data["provider"],
+            sessions=[_proposal_parse(value) for value in chosen],
+        )
+        return series
+
+
+def proposal_value(session: ProposedSession) -> str:
+    """One proposed session as the page carries it to the booking step: start (UTC, ISO 8601) and chair."""
+    return f"{session.starts_at.astimezone(datetime.UTC).isoformat()}|{session.room_id or ''}"
+
+
+def _proposal_parse(value: str) -> SeriesSession:
+    raw_start, _, raw_room = value.partition("|")
+    try:
+        starts_at = datetime.datetime.fromisoformat(raw_start)
+        room = Room.objects.get(pk=int(raw_room)) if raw_room else None
+    except (ValueError, Room.DoesNotExist) as exc:
+        raise ValidationError("The proposed dates could not be read: propose them again.") from exc
+    if starts_at.tzinfo is None:
+        raise ValidationError("The proposed dates could not be read: propose them again.")
+    return SeriesSession(starts_at=starts_at, room=room)
