@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -83,6 +84,8 @@ class Inquiry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "inquiries"
+        # A new inquiry looks up the same person's open one by phone or by email, case-insensitively.
+        indexes = [models.Index(Upper("email"), name="intake_inquiry_email_upper")]
         permissions = [("convert_inquiry", "Can convert an inquiry into a patient")]
 
     def __str__(self) -> str:

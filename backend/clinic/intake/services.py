@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
@@ -74,11 +75,11 @@ def _lock_person(phone: str) -> None:
 
 def _open_inquiry_for(data: InquiryInput) -> Inquiry | None:
     since = timezone.now() - timedelta(hours=settings.INQUIRY_MERGE_WINDOW_HOURS)
-    candidates = Inquiry.objects.filter(status__in=MERGEABLE_STATUSES, created_at__gte=since)
-    match = candidates.filter(phone=data.phone)
+    same_person = Q(phone=data.phone)
     if data.email:
-        match = match | candidates.filter(email__iexact=data.email)
-    return match.order_by("created_at").select_for_update().first()
+        same_person |= Q(email__iexact=data.email)  # served by the intake_inquiry_email_upper index
+    candidates = Inquiry.objects.filter(same_person, status__in=MERGEABLE_STATUSES, created_at__gte=since)
+    return candidates.order_by("created_at").select_for_update().first()
 
 
 def _record_consent(inquiry: Inquiry, *, source: str) -> None:
@@ -170,7 +171,8 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                     _record_consent(inquiry, source=source)
                 inquiry.save()
                 if data.reasons:
-                    inquiry.reasons.set(Reason.objects.filter(code__in=data.reasons))
+                    # A new inquiry has no reasons yet: add, unlike set, needs no look at the current ones.
+                    inquiry.reasons.add(*Reason.objects.filter(code__in=data.reasons))
             InquirySubmission.objects.create(
                 inquiry=inquiry, idempotency_key=idempotency_key or None, merged=merged, source=source
             )
