@@ -170,6 +170,13 @@ AXES_VERBOSE = False
 # How many reverse proxies in front of the web process set X-Forwarded-For (0 = none).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
+
+def _throttle_rate(name: str, default: str) -> str | None:
+    """A DRF rate such as "5/min"; "off" turns that limit off (load tests from one address need it)."""
+    rate = str(env.str(name, default=default)).strip()
+    return None if rate.lower() == "off" else rate
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -182,8 +189,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "clinic.core.exceptions.api_exception_handler",
     "NUM_PROXIES": NUM_PROXIES or None,
     "DEFAULT_THROTTLE_RATES": {
-        "inquiry_burst": env.str("INQUIRY_THROTTLE_BURST", default="5/min"),
-        "inquiry_daily": env.str("INQUIRY_THROTTLE_DAILY", default="30/day"),
+        "inquiry_burst": _throttle_rate("INQUIRY_THROTTLE_BURST", "5/min"),
+        "inquiry_daily": _throttle_rate("INQUIRY_THROTTLE_DAILY", "30/day"),
     },
 }
 
