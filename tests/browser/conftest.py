@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, Error, Page, sync_playwright
+from playwright.sync_api import Browser, Error, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from clinic.intake.api.public import REASON_CHOICES
+from clinic.intake.models import Reason
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
@@ -68,3 +72,46 @@ def artifacts_dir() -> Path:
     """Where screenshots go (git-ignored), to look at what the browser saw."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS_DIR
+
+
+class Screenshots:
+    """Full-page screenshots of one story, numbered in the order taken: 01_contact_form.png, 02_..."""
+
+    def __init__(self, folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)  # a shorter run must not leave an older run's pictures
+        folder.mkdir(parents=True)
+        self.folder = folder
+        self.taken: list[Path] = []
+
+    def take(self, page: Page, name: str) -> Path:
+        path = self.folder / f"{len(self.taken) + 1:02d}_{name}.png"
+        page.screenshot(path=path, full_page=True)
+        self.taken.append(path)
+        return path
+
+
+@pytest.fixture
+def screenshots(artifacts_dir: Path, request: pytest.FixtureRequest) -> Screenshots:
+    """A folder of numbered screenshots for this test module, e.g. tests/artifacts/whole_story/ for test_whole_story."""
+    return Screenshots(artifacts_dir / request.module.__name__.rpartition(".")[2].removeprefix("test_"))
+
+
+@pytest.fixture
+def admin_sign_in(live_server: LiveServer) -> Callable[[Page, str, str], None]:
+    """Sign in to /admin/ on a page with a username and password, as staff do."""
+
+    def sign_in(page: Page, username: str, password: str) -> None:
+        page.goto(f"{live_server.url}/admin/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("#user-tools")).to_contain_text(username)
+
+    return sign_in
+
+
+@pytest.fixture
+def contact_form_reasons(db: None) -> None:
+    """Put back the reasons a migration seeds: transactional tests run earlier may have flushed them."""
+    for position, (code, label) in enumerate(REASON_CHOICES):
+        Reason.objects.update_or_create(code=code, defaults={"label": label, "position": position})
