@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
-from django.template.response import SimpleTemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
@@ -30,28 +29,6 @@ from .models import (
     TimeOff,
     WorkingHours,
 )
-from .selectors import clinic_timezone
-
-
-class InClinicTime(admin.ModelAdmin[Any]):
-    """Show and read times in the clinic's zone: staff think in local time, the database keeps UTC."""
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        with timezone.override(clinic_timezone()):
-            return _rendered(super().changeform_view(request, object_id, form_url, extra_context))
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        with timezone.override(clinic_timezone()):
-            return _rendered(super().changelist_view(request, extra_context))
-
-
-def _rendered(response: HttpResponse) -> HttpResponse:
-    # A template response renders after the view returns: render it while the clinic's zone is active.
-    if isinstance(response, SimpleTemplateResponse):
-        response.render()
-    return response
 
 
 def _local(moment: Any) -> str:
@@ -77,7 +54,7 @@ class TimeOffInline(admin.TabularInline[TimeOff, Provider]):
 
 
 @admin.register(Provider)
-class ProviderAdmin(InClinicTime):
+class ProviderAdmin(admin.ModelAdmin[Provider]):
     list_display = ["display_name", "credentials", "user", "clinic", "is_active"]
     list_filter = ["is_active", "clinic"]
     search_fields = ["display_name", "user__username", "user__email"]
@@ -137,7 +114,7 @@ CANCEL_PAGE = """{% extends "admin/base_site.html" %}
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(InClinicTime, AuditedAdminMixin):
+class AppointmentAdmin(AuditedAdminMixin):
     """Sessions are booked, moved and moved along only through the services; nothing is saved raw."""
 
     form = AppointmentAdminForm
@@ -292,7 +269,7 @@ class SeriesAppointmentInline(admin.TabularInline[Appointment, Series]):
 
 
 @admin.register(Series)
-class SeriesAdmin(InClinicTime, AuditedAdminMixin):
+class SeriesAdmin(AuditedAdminMixin):
     """Series are booked as a whole (the "Book a series" page, or the API); here they are read, with their sessions."""
 
     list_display = ["__str__", "plan", "patient", "session_count", "created_at", "created_by"]
