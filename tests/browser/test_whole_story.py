@@ -254,8 +254,8 @@ def front_desk_triages(story: Story) -> None:
     expect(page.get_by_role("row").filter(has_text=story.reference)).to_contain_text("Whitlock")
     expect(inquiry_status(story, page)).to_have_text("New")
     story.shots.take(page, "admin_new_inquiry")
-    run_action(page, story.reference, "Mark selected as contacted", "1 inquiries marked contacted")
-    run_action(page, story.reference, "Mark selected as screening", "1 inquiries marked screening")
+    run_action(page, story.reference, "Mark selected as contacted", "1 inquiry marked contacted")
+    run_action(page, story.reference, "Mark selected as screening", "1 inquiry marked screening")
     expect(inquiry_status(story, page)).to_have_text("Screening")
     story.shots.take(page, "admin_inquiry_in_screening")
 

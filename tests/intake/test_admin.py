@@ -71,7 +71,7 @@ def test_bulk_transition_action_moves_valid_ones_and_reports_the_rest(front_desk
     converted.refresh_from_db()
     assert fresh.status == Inquiry.Status.CONTACTED
     assert converted.status == Inquiry.Status.CONVERTED
-    assert "1 inquiries marked contacted" in page and converted.reference in page
+    assert "1 inquiry marked contacted" in page and converted.reference in page
 
 
 def test_convert_action_creates_a_patient(front_desk: AbstractBaseUser) -> None:

@@ -69,7 +69,8 @@ def _transition_action(to_status: str, label: str) -> Any:
             except ValidationError as exc:
                 refused.append(f"{inquiry.reference}: {' '.join(exc.messages)}")
         if moved:
-            modeladmin.message_user(request, f"{moved} inquiries marked {label.lower()}.", messages.SUCCESS)
+            noun = "inquiry" if moved == 1 else "inquiries"
+            modeladmin.message_user(request, f"{moved} {noun} marked {label.lower()}.", messages.SUCCESS)
         for line in refused:
             modeladmin.message_user(request, line, messages.WARNING)
 
