@@ -9,6 +9,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
 
 # Appointments in these states hold their provider, room and patient; cancelled and no-show ones free them.
 OCCUPYING_STATUSES = ("scheduled", "confirmed", "checked_in", "completed")
@@ -166,7 +167,8 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} off {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M} UTC"
+        starts, ends = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{self.provider} off {starts:%Y-%m-%d %H:%M} to {ends:%Y-%m-%d %H:%M %Z}"
 
 
 class SeriesPlan(models.Model):
@@ -319,4 +321,6 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.session_type} on {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.get_status_display()})"
+        # In the active time zone: the clinic's in the admin, UTC elsewhere.
+        starts = timezone.localtime(self.starts_at)
+        return f"{self.session_type} on {starts:%Y-%m-%d %H:%M %Z} ({self.get_status_display()})"
