@@ -178,15 +178,19 @@ def outbox_send(*, message_id: int) -> SendOutcome:
 
 
 def outbox_record_sent(*, message_id: int, sid: str) -> None:
-    """Record that the provider has the text of a `sending` row, then apply callbacks that came first.
+    """Record that the provider has the text of a `sending` row, and apply callbacks that came first."""
+    with transaction.atomic():
+        OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
+            status=Status.SENT, provider_sid=sid, sent_at=timezone.now(), last_error_code=None
+        )
+        # A status callback can beat us here (it is kept as a report); almost always there is none.
+        _early_reports_apply(sid)
+    # Once more after commit: a callback that committed its report while our transaction was open
+    # looked for the row before it could see the SID; whichever side looks last sees the other.
+    _early_reports_apply(sid)
 
-    Two commits on purpose: a callback commits its report before it looks for the row, so whichever
-    side commits second sees the other's write (in one transaction each, both could miss).
-    """
-    OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
-        status=Status.SENT, provider_sid=sid, sent_at=timezone.now(), last_error_code=None
-    )
-    # A status callback can beat us here (it is kept as a report); almost always there is none.
+
+def _early_reports_apply(sid: str) -> None:
     if DeliveryReport.objects.filter(message_sid=sid).exists():
         with transaction.atomic():
             delivery_reports_apply(message_sid=sid)

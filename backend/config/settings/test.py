@@ -16,3 +16,8 @@ if _TEST_FAKE_NOW:
     import time_machine
 
     time_machine.travel(datetime.datetime.fromisoformat(_TEST_FAKE_NOW), tick=True).start()
+
+# Fault tests give one worker a cache on a Redis that is down while its broker stays up.
+_TEST_CACHE_URL = os.environ.get("TEST_CACHE_URL", "")
+if _TEST_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _TEST_CACHE_URL}}

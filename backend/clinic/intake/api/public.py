@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from redis.exceptions import RedisError
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -39,6 +40,14 @@ class InquiryBurstThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            # The counters live in the cache; while it is down, a patient's inquiry matters more than the limit.
+            logger.warning("inquiry throttle: cache unreachable (%s); not throttling", type(exc).__name__)
+            return True
 
 
 class InquiryDailyThrottle(InquiryBurstThrottle):

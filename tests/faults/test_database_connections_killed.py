@@ -1,0 +1,52 @@
+"""PostgreSQL drops the workers' connections (pg_terminate_backend) again and again in the middle of a dispatch."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from clinic.messaging.sandbox.models import SandboxMessage
+from tests.faults.conftest import WORKER_APPLICATION_NAME, Stack
+from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
+from tests.live import wait_until
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+# Enough for the kills to land in every step of a send (claim, provider call, record) many times,
+# small enough to finish in well under a minute on two shared cores.
+TOTAL = 300
+
+
+def worker_connections_terminate() -> int:
+    """Terminate the workers' connections to this test database only; return how many were cut."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND application_name = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"], WORKER_APPLICATION_NAME],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack) -> None:
+    bodies = batch_enqueue(label="Connections cut", count=TOTAL, numbers=batch_numbers(first=0, count=30))
+    worker = stack.worker()
+    stack.beat()
+    wait_until(lambda: SandboxMessage.objects.count() >= 30, timeout=90, what="the dispatch to be under way")
+
+    cut = 0
+
+    def cut_and_check_progress() -> bool:
+        nonlocal cut
+        cut += worker_connections_terminate()
+        return SandboxMessage.objects.count() >= TOTAL * 2 // 3
+
+    # Cut every few hundred milliseconds until two thirds of the batch is through, then let it finish.
+    wait_until(cut_and_check_progress, timeout=180, what="sending to go on while connections are cut", interval=0.3)
+    assert cut >= 10, f"only {cut} connections were cut"
+    assert b"terminating connection due to administrator command" in worker.log.read_bytes()
+
+    wait_for_outbox(lambda counts: counts.get("delivered", 0) == TOTAL, timeout=120, what=f"{TOTAL} texts delivered")
+    assert_delivered_exactly_once(bodies)
+    assert worker.process is not None and worker.process.poll() is None, "the worker did not survive"
