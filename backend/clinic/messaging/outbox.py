@@ -35,23 +35,23 @@ def outbox_enqueue(
     created_by: User | None = None,
 ) -> OutboundMessage:
     """Write one text to the outbox, in the caller's transaction. The same key twice writes it once."""
-    message, _ = OutboundMessage.objects.get_or_create(
+    candidate = OutboundMessage(
         idempotency_key=idempotency_key,
-        defaults={
-            "kind": kind,
-            "template": template,
-            "to_number": to_number,
-            "body": body,
-            "send_after": send_after or timezone.now(),
-            "patient_id": patient_id,
-            "inquiry_id": inquiry_id,
-            "related_type": related_type,
-            "related_id": related_id,
-            "outside_texting_hours_ok": outside_texting_hours_ok,
-            "created_by": created_by,
-        },
+        kind=kind,
+        template=template,
+        to_number=to_number,
+        body=body,
+        send_after=send_after or timezone.now(),
+        patient_id=patient_id,
+        inquiry_id=inquiry_id,
+        related_type=related_type,
+        related_id=related_id,
+        outside_texting_hours_ok=outside_texting_hours_ok,
+        created_by=created_by,
     )
-    return message
+    # INSERT ... ON CONFLICT DO NOTHING, then read the row: two statements where get_or_create needs four.
+    OutboundMessage.objects.bulk_create([candidate], ignore_conflicts=True)
+    return OutboundMessage.objects.get(idempotency_key=idempotency_key)
 
 
 def outbox_cancel_for(*, related_type: str, related_id: str, reason: str) -> int:
