@@ -17,6 +17,9 @@ from clinic.patients.urls import api_urlpatterns as patients_api
 from clinic.scheduling.calendar_urls import api_urlpatterns as calendar_api
 from clinic.scheduling.urls import api_urlpatterns as scheduling_api
 
+# API clients get JSON for a URL that matches no route (a path id that is not a number, say).
+handler404 = "clinic.core.views.not_found"
+
 admin.site.site_header = "Clinic back office"
 admin.site.site_title = "Clinic back office"
 admin.site.index_title = "Triage, patients and scheduling"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
@@ -10,6 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from clinic.core.openapi import ErrorDetailSerializer
 
 from .roles import user_roles
 
@@ -23,7 +25,10 @@ class TokenObtainView(ObtainAuthToken):
         request=inline_serializer(
             name="TokenRequest", fields={"username": serializers.CharField(), "password": serializers.CharField()}
         ),
-        responses={200: inline_serializer(name="TokenResponse", fields={"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(name="TokenResponse", fields={"token": serializers.CharField()}),
+            429: OpenApiResponse(ErrorDetailSerializer, description="Locked out after repeated failed sign-ins."),
+        },
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

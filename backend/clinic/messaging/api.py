@@ -96,6 +96,10 @@ class PatientConversationView(APIView):
         return Response(OutboundMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
+class InboxFilterSerializer(serializers.Serializer[Any]):
+    include_handled = serializers.BooleanField(required=False, default=False)
+
+
 class InboxView(APIView):
     """Texts no route answered (and crisis texts), oldest first, crisis on top."""
 
@@ -107,7 +111,9 @@ class InboxView(APIView):
         responses=InboxMessageSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        include_handled = request.query_params.get("include_handled", "").lower() in ("1", "true", "yes")
+        filters = InboxFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        include_handled = filters.validated_data["include_handled"]
         messages = list(selectors.inbox_messages(include_handled=include_handled)[:200])
         audit_by(
             Actor.from_request(request),

@@ -120,6 +120,8 @@ class UpcomingAppointmentSerializer(serializers.ModelSerializer[Appointment]):
 class PatientDetailSerializer(PatientSerializer):
     """A patient with their number's opt-out state and coming sessions (passed in the context)."""
 
+    # Declared, not generated: a generated read-only field drops allow_blank, and the schema then calls "" invalid.
+    email = serializers.EmailField(read_only=True, allow_blank=True)
     phone_state = serializers.SerializerMethodField()
     upcoming_appointments = serializers.SerializerMethodField()
 

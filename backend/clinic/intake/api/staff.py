@@ -271,7 +271,7 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(InquiryDetailSerializer(self.get_object()).data)
 
     @extend_schema(responses=InquiryNoteSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # all of one inquiry's notes, in one list
     def notes(self, request: Request, reference: str) -> Response:
         inquiry = self.get_object()
         audit_by(self._actor(), action=AuditEvent.Action.VIEW, target=inquiry, detail="notes")
