@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -65,22 +66,28 @@ class Stack:
         return server
 
     def worker(self, **overrides: str) -> WorkerProcess:
+        """A worker with these settings, started by the next `start()`."""
         process = WorkerProcess(self.env(**overrides), self.folder / f"worker-{len(self.workers)}.log")
-        process.start()
         self.workers.append(process)
         return process
 
     def beat(self, **overrides: str) -> BeatProcess:
+        """A beat with these settings, started by the next `start()`."""
         process = BeatProcess(self.env(**overrides), self.folder / f"beat-{len(self.beats)}")
-        process.start()
         self.beats.append(process)
         return process
 
+    def start(self) -> None:
+        """Start every worker and beat not started yet, side by side (each takes seconds to import Django)."""
+        waiting = [p for p in [*self.workers, *self.beats] if p.process is None]
+        with ThreadPoolExecutor(max_workers=max(1, len(waiting))) as pool:
+            for started in [pool.submit(process.start) for process in waiting]:
+                started.result()
+
     def stop(self) -> None:
-        for beat in self.beats:
-            beat.stop()
-        for worker in self.workers:
-            worker.stop()
+        with ThreadPoolExecutor(max_workers=max(1, len(self.workers) + len(self.beats))) as pool:
+            for stopped in [pool.submit(process.stop) for process in [*self.beats, *self.workers]]:
+                stopped.result()
         for server in self.redis_servers:
             server.kill()
 

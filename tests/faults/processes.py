@@ -93,3 +93,9 @@ class BeatProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
+
+
+def task_failures(log: Path) -> list[str]:
+    """The lines of a worker's log where a task raised instead of returning, shortened for a message."""
+    lines = log.read_bytes().splitlines()
+    return [line[:500].decode(errors="replace") for line in lines if b"raised unexpected" in line]

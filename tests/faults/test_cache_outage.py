@@ -12,7 +12,7 @@ from clinic.intake.models import Inquiry
 from clinic.messaging.models import OutboundMessage
 from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
-from tests.faults.processes import RedisServer, free_port
+from tests.faults.processes import RedisServer, free_port, task_failures
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -54,7 +54,10 @@ def test_texts_go_out_once_each_while_the_rate_limiter_cannot_reach_its_cache(st
     bodies = batch_enqueue(label="Cache down", count=100, numbers=batch_numbers(first=0, count=10))
     worker = stack.worker(TEST_CACHE_URL=dead_cache)
     stack.beat()
+    stack.start()
 
     wait_for_outbox(lambda counts: counts.get("delivered", 0) == 100, timeout=90, what="100 texts delivered")
     assert_delivered_exactly_once(bodies)
     assert b"shared cache unreachable" in worker.log.read_bytes()
+    # The heartbeat alone fails: it is kept in the cache, and /readyz then rightly reports it stale.
+    assert not [line for line in task_failures(worker.log) if "tasks.heartbeat" not in line]

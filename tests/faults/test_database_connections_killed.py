@@ -8,6 +8,7 @@ from django.db import connection
 from clinic.messaging.sandbox.models import SandboxMessage
 from tests.faults.conftest import WORKER_APPLICATION_NAME, Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
+from tests.faults.processes import task_failures
 from tests.live import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -33,6 +34,7 @@ def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack
     bodies = batch_enqueue(label="Connections cut", count=TOTAL, numbers=batch_numbers(first=0, count=30))
     worker = stack.worker()
     stack.beat()
+    stack.start()
     wait_until(lambda: SandboxMessage.objects.count() >= 30, timeout=90, what="the dispatch to be under way")
 
     cut = 0
@@ -50,3 +52,7 @@ def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack
     wait_for_outbox(lambda counts: counts.get("delivered", 0) == TOTAL, timeout=120, what=f"{TOTAL} texts delivered")
     assert_delivered_exactly_once(bodies)
     assert worker.process is not None and worker.process.poll() is None, "the worker did not survive"
+    # Tasks whose connection was cut fail; none may fail any other way (a deadlock, a broken invariant).
+    cut_off = ("terminating connection due to administrator command", "server closed the connection")
+    unexpected = [line for line in task_failures(worker.log) if not any(reason in line for reason in cut_off)]
+    assert not unexpected, unexpected[:3]

@@ -9,25 +9,25 @@ import pytest
 from clinic.messaging.sandbox.models import SandboxMessage
 from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
+from tests.faults.processes import task_failures
 from tests.live import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 TOTAL = 2000  # the size the issue names
-OUTAGE_SECONDS = 12.0
+OUTAGE_SECONDS = 11.0
 
 
 def test_redis_down_for_seconds_mid_dispatch_loses_and_duplicates_nothing(stack: Stack) -> None:
     server = stack.own_redis()
     bodies = batch_enqueue(label="Redis outage", count=TOTAL, numbers=batch_numbers(first=0, count=100))
-    worker = stack.worker()
-    beat = stack.beat()
-    wait_until(lambda: SandboxMessage.objects.count() >= 300, timeout=120, what="the dispatch to be well under way")
+    worker, beat = stack.worker(), stack.beat()
+    stack.start()
+    wait_until(lambda: SandboxMessage.objects.count() >= 200, timeout=120, what="the dispatch to be well under way")
 
     server.kill()
     down_at = time.monotonic()
-    sent_when_redis_died = SandboxMessage.objects.count()
-    # Redis stays down: nothing is enqueued, nothing rate-limited, and neither process may give up.
+    # Redis stays down (its queues are gone with it); neither the worker nor beat may give up meanwhile.
     wait_until(lambda: time.monotonic() - down_at >= OUTAGE_SECONDS, timeout=OUTAGE_SECONDS + 5, what="the outage")
     assert worker.process is not None and worker.process.poll() is None, "the worker died with Redis"
     assert beat.alive(), "beat died with Redis"
@@ -36,4 +36,6 @@ def test_redis_down_for_seconds_mid_dispatch_loses_and_duplicates_nothing(stack:
 
     wait_for_outbox(lambda counts: counts.get("delivered", 0) == TOTAL, timeout=240, what=f"{TOTAL} texts delivered")
     assert_delivered_exactly_once(bodies)
-    assert sent_when_redis_died < TOTAL
+    # Tasks that were running as Redis died may fail on it; none may fail any other way (e.g. a deadlock).
+    unexpected = [line for line in task_failures(worker.log) if "connect" not in line.lower()]
+    assert not unexpected, unexpected[:3]

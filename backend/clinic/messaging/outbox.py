@@ -105,6 +105,12 @@ def outbox_requeue_lost(*, older_than: timedelta | None = None) -> int:
     Safe: a late task for such a row finds it no longer queued, or claims it before the new one.
     """
     cutoff = timezone.now() - (older_than or timedelta(seconds=settings.SMS_QUEUED_STALE_SECONDS))
-    return OutboundMessage.objects.filter(
-        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True), status=Status.QUEUED
-    ).update(status=Status.SCHEDULED)
+    with transaction.atomic():
+        # Lock first, skipping rows another dispatcher holds: two bulk UPDATEs of one set can deadlock.
+        lost = list(
+            OutboundMessage.objects.filter(Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True), status=Status.QUEUED)
+            .order_by("id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)
+        )
+        return OutboundMessage.objects.filter(id__in=lost, status=Status.QUEUED).update(status=Status.SCHEDULED)
