@@ -63,7 +63,8 @@ def _with_number_words_as_digits(text: str) -> str:
 
 
 def _as_number(token: str) -> float:
-    return float(token.replace(",", "."))
+    # Hundreds of digits make an infinite float, which has no floor: anything that big is just off the scale.
+    return min(float(token.replace(",", ".")), 1e9)
 
 
 def _single_number(text: str, *, out_of: int, low: int, high: int) -> int | None:

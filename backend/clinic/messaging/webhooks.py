@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from .inbound import inbound_receive
 from .sending import delivery_report_record
 
 logger = logging.getLogger(__name__)
+ERROR_CODE = re.compile(r"[0-9]{1,8}")
 
 
 def _signed_by_twilio(request: HttpRequest) -> bool:
@@ -36,6 +38,11 @@ def _twiml(reply: str = "") -> HttpResponse:
     return HttpResponse(str(response), content_type="application/xml")
 
 
+def _usable(value: str, max_length: int) -> bool:
+    """A non-empty identifier short enough for its column, without the NUL PostgreSQL cannot store."""
+    return 0 < len(value) <= max_length and "\x00" not in value
+
+
 def _forbidden() -> HttpResponse:
     return HttpResponse(status=403)
 
@@ -47,14 +54,15 @@ def twilio_inbound_sms(request: HttpRequest) -> HttpResponse:
         logger.warning("inbound SMS webhook with a missing or invalid signature")
         return _forbidden()
     params = request.POST
-    message_sid, from_number = params.get("MessageSid", ""), params.get("From", "")
-    if not message_sid or not from_number or len(message_sid) > 40 or len(from_number) > 20:
+    message_sid, from_number, to_number = params.get("MessageSid", ""), params.get("From", ""), params.get("To", "")
+    if not _usable(message_sid, 40) or not _usable(from_number, 20) or "\x00" in to_number:
         return HttpResponse(status=400)
     routed = inbound_receive(
         message_sid=message_sid,
         from_number=from_number,
-        to_number=params.get("To", "")[:20],
-        body=params.get("Body", "")[:1600],
+        to_number=to_number[:20],
+        # PostgreSQL cannot store a NUL; a patient's text is kept without it rather than lost.
+        body=params.get("Body", "").replace("\x00", "")[:1600],
     )
     return _twiml(routed.reply if routed else "")
 
@@ -68,9 +76,10 @@ def twilio_status_callback(request: HttpRequest) -> HttpResponse:
     params = request.POST
     message_sid = params.get("MessageSid", "")
     status = params.get("MessageStatus", "")
-    if not message_sid or not status or len(message_sid) > 40 or len(status) > 20:
+    if not _usable(message_sid, 40) or not _usable(status, 20):
         return HttpResponse(status=400)
     code_text = params.get("ErrorCode", "")
-    error_code = int(code_text) if code_text.isdigit() and len(code_text) < 9 else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    error_code = int(code_text) if ERROR_CODE.fullmatch(code_text) else None
     delivery_report_record(message_sid=message_sid, status=status, error_code=error_code)
     return HttpResponse(status=204)
