@@ -25,8 +25,10 @@ def _signed_by_twilio(request: HttpRequest) -> bool:
     if not signature or request.content_type != "application/x-www-form-urlencoded":
         return False
     url = settings.PUBLIC_BASE_URL + request.get_full_path()
+    # While the auth token is being rotated, Twilio may still sign with the previous one.
+    tokens = [token for token in (settings.TWILIO_AUTH_TOKEN, settings.TWILIO_AUTH_TOKEN_PREVIOUS) if token]
     try:
-        return bool(RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature))
+        return any(RequestValidator(token).validate(url, request.POST, signature) for token in tokens)
     except Exception:  # a malformed body or signature is simply not Twilio
         return False
 

@@ -294,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")
+# Set only while rotating the auth token: webhooks signed with it are still accepted (README, Operations).
+TWILIO_AUTH_TOKEN_PREVIOUS = env.str("TWILIO_AUTH_TOKEN_PREVIOUS", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="+15005550006")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 # In the sandbox, texts go to our own sandbox API (served by this web process) unless told otherwise.
