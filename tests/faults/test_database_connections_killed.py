@@ -46,6 +46,7 @@ def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack
 
     # Cut every few hundred milliseconds until two thirds of the batch is through, then let it finish.
     wait_until(cut_and_check_progress, timeout=180, what="sending to go on while connections are cut", interval=0.3)
+    print(f"{cut} worker connections cut")
     assert cut >= 10, f"only {cut} connections were cut"
     assert b"terminating connection due to administrator command" in worker.log.read_bytes()
 

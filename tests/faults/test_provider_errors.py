@@ -83,6 +83,7 @@ def test_retryable_errors_are_retried_to_delivery_and_permanent_ones_fail_with_t
     assert sandbox_requests.count == attempts["total"]
     refused_retryable = sandbox_requests.count - (TOTAL - REFUSED_FOR_GOOD) - REFUSED_FOR_GOOD
     share = refused_retryable / (sandbox_requests.count - REFUSED_FOR_GOOD)
+    print(f"{sandbox_requests.count} requests, {share:.1%} refused and retried, at most {attempts['most']} attempts")
     assert 0.2 < share < 0.4, f"{share:.0%} of requests were refused, not about 30%"
     assert sandbox_requests.count < 2 * TOTAL
     assert not task_failures(worker.log)  # every refusal was an outcome, never a crash
