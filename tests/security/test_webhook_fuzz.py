@@ -464,6 +464,19 @@ def test_a_signed_body_at_and_past_the_size_limit(client: Client, clinic_world: 
         assert InboundMessage.objects.get().body == "x" * 1600  # stored up to the longest SMS Twilio delivers
 
 
+def test_bytes_that_are_not_utf8_in_a_signed_text_are_read_as_django_reads_them(
+    client: Client, clinic_world: Clinic
+) -> None:
+    body = b"MessageSid=SM" + b"f" * 32 + b"&From=%2B16175550142&To=%2B15005550006&Body=caf%E9+\xff\xfe+ok"
+    as_read = [(name, value) for name, values in QueryDict(body).lists() for value in values]
+    response = post_raw(client, SMS_PATH, body, content_type=FORM, signature=signature_for(SMS_PATH, as_read))
+    assert_answered_safely(response)
+    assert response.status_code == 200
+    stored = InboundMessage.objects.get().body
+    # Percent-encoded bytes that are not UTF-8 become U+FFFD; raw bytes (never valid in a form) read as Latin-1.
+    assert stored == QueryDict(body)["Body"] == "caf\ufffd \xff\xfe ok"
+
+
 def test_a_declared_length_that_is_not_a_number_is_refused(client: Client, clinic_world: Clinic) -> None:
     pairs = inbound("STOP")
     body = urlencode(pairs).encode()
