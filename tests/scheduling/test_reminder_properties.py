@@ -28,7 +28,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from clinic.accounts.actor import Actor
-from clinic.accounts.models import AuditEvent
 from clinic.messaging.models import DeliveryReport, InboundMessage, OutboundMessage, PhoneNumberState
 from clinic.messaging.outbox import outbox_claim_due
 from clinic.messaging.sandbox.models import SandboxMessage
@@ -100,7 +99,6 @@ def reset() -> None:
         InboundMessage,
         PhoneNumberState,
         Appointment,
-        AuditEvent,
     ):
         model.objects.all().delete()
 
