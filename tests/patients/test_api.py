@@ -90,10 +90,19 @@ def test_without_consent_nothing_is_recorded(desk: APIClient) -> None:
     assert body["phone_state"]["can_text"] is False
 
 
-def test_form_encoded_create_works_too(desk: APIClient) -> None:
-    response = desk.post(LIST, {"first_name": "Sam", "last_name": "Berg", "phone": "6175550100", "sms_consent": "true"})
-    assert response.status_code == 201
-    assert response.json()["sms_consent"] is True
+@pytest.mark.parametrize("encoding", ["multipart", "form"])
+def test_the_staff_api_reads_json_only_so_an_empty_field_cannot_mean_not_sent(desk: APIClient, encoding: str) -> None:
+    # Form encoding drops empty fields: a PATCH clearing the phone would have answered 200 and changed nothing.
+    patient = PatientFactory(phone="+16175550100")
+    body = {"phone": ""}
+    if encoding == "form":
+        response = desk.patch(f"{LIST}{patient.pk}/", "phone=", content_type="application/x-www-form-urlencoded")
+    else:
+        response = desk.patch(f"{LIST}{patient.pk}/", body, format="multipart")
+    assert response.status_code == 415
+    assert "Unsupported media type" in response.json()["detail"]
+    patient.refresh_from_db()
+    assert patient.phone == "+16175550100"
 
 
 @pytest.mark.parametrize(

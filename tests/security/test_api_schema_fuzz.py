@@ -60,8 +60,9 @@ def invalid_data_refused(headers: dict[str, str]) -> Any:
     - Coercion: a text field takes a number, a boolean takes 0, 1, "true", "off"..., a number takes "12".
     - It trims the whitespace around a string before checking its length (CharField.trim_whitespace), so a
       value over maxLength only by surrounding whitespace is, once trimmed, a valid one.
-    - It reads a form-encoded body as a browser form: an optional field sent empty counts as not sent.
-      Such a case is sent again as JSON, the format the API is used with, which must refuse it.
+    - The public inquiry endpoint also reads form-encoded bodies (the staff API reads JSON only), as a
+      browser form: an optional field sent empty counts as not sent. Such a case is sent again as JSON,
+      which must refuse it.
     Everything else invalid (too long, out of range, not in the enum, a required field missing, text
     for a boolean that is no boolean word...) must still be refused.
     """
