@@ -360,3 +360,41 @@ def redis_keys_delete(url: str, *patterns: str) -> int:
     finally:
         client.close()
     return deleted
+
+
+@dataclass(frozen=True)
+class BenchStores:
+    """Where one benchmark run keeps its data: a PostgreSQL database and Redis keys of its own."""
+
+    database_url: str
+    redis_url: str
+    run_id: str  # prefix of the run's Celery queue and cache keys
+
+
+def bench_stores_choose(name: str, *, database: str, redis_db: int) -> BenchStores | None:
+    """The run's stores beside the caller's DATABASE_URL and REDIS_URL; None (said why) if they are unusable."""
+    caller_db, caller_redis = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not caller_db or not caller_redis:
+        say(f"{name}: set DATABASE_URL (PostgreSQL) and REDIS_URL; the benchmark uses databases of its own there.")
+        return None
+    database_url = database_url_with_name(caller_db, database)
+    if database_url == caller_db:
+        say(f"{name}: refusing to run on the caller's own database ({caller_db}).")
+        return None
+    redis_url = os.environ.get("BENCH_REDIS_URL") or redis_url_with_db(caller_redis, redis_db)
+    return BenchStores(database_url=database_url, redis_url=redis_url, run_id=f"bench-{name}-{os.getpid()}")
+
+
+def bench_stores_release(name: str, stores: BenchStores, *, keep_database: bool) -> None:
+    """Delete the run's Redis keys and drop its database; a failure here is reported, never raised over
+    the benchmark's own error."""
+    try:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        redis_keys_delete(stores.redis_url, f"{stores.run_id}*", f"_kombu.binding*.{stores.run_id}")
+        if not keep_database:
+            postgres_database_drop(stores.database_url)
+    except Exception as error:
+        say(f"{name}: could not clean up ({type(error).__name__}: {error}); database {stores.database_url}")

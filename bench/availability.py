@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime
-import os
 import random
 import sys
 import zoneinfo
@@ -39,17 +38,16 @@ from typing import Any
 
 from _common import (
     at_most,
-    database_url_with_name,
+    bench_stores_choose,
+    bench_stores_release,
     django_setup,
     figure,
     heading,
     machine_load,
     median,
     met_text,
-    postgres_database_drop,
     postgres_database_recreate,
     quick_mode,
-    redis_url_with_db,
     say,
     summary_row_write,
     table_format,
@@ -398,24 +396,13 @@ def loading_ms(world: World, window: tuple[datetime.date, datetime.date], *, rep
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = options_parse(argv)
-    caller_db, caller_redis = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
-    if not caller_db or not caller_redis:
-        say("availability: set DATABASE_URL (PostgreSQL) and REDIS_URL; the benchmark uses a database of its own.")
+    stores = bench_stores_choose("availability", database=BENCH_DATABASE, redis_db=BENCH_REDIS_DB)
+    if stores is None:
         return 2
-    database_url = database_url_with_name(caller_db, BENCH_DATABASE)
-    if database_url == caller_db:
-        say(f"availability: refusing to run on the caller's own database ({caller_db}).")
-        return 2
-    redis_url = os.environ.get("BENCH_REDIS_URL") or redis_url_with_db(caller_redis, BENCH_REDIS_DB)
     try:
-        run(options, database_url=database_url, redis_url=redis_url)
+        run(options, database_url=stores.database_url, redis_url=stores.redis_url)
     finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if not options.keep_database:
-            postgres_database_drop(database_url)
+        bench_stores_release("availability", stores, keep_database=options.keep_database)
     return 0
 
 

@@ -53,18 +53,16 @@ from _common import (
     REPO_DIR,
     at_least,
     at_most,
-    database_url_with_name,
+    bench_stores_choose,
+    bench_stores_release,
     django_setup,
     figure,
     heading,
     logging_to_file,
     machine_load,
     met_text,
-    postgres_database_drop,
     postgres_database_recreate,
     quick_mode,
-    redis_keys_delete,
-    redis_url_with_db,
     say,
     summary_row_write,
     table_format,
@@ -169,16 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "and run the benchmark again."
         )
         return 2
-    caller_db, caller_redis = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
-    if not caller_db or not caller_redis:
-        say("intake: set DATABASE_URL (PostgreSQL) and REDIS_URL; the benchmark uses databases of its own there.")
+    # The run's own database, queue and cache prefix: no other worker takes its tasks, nor its workers theirs.
+    stores = bench_stores_choose("intake", database=BENCH_DATABASE, redis_db=BENCH_REDIS_DB)
+    if stores is None:
         return 2
-    database_url = database_url_with_name(caller_db, BENCH_DATABASE)
-    redis_url = os.environ.get("BENCH_REDIS_URL") or redis_url_with_db(caller_redis, BENCH_REDIS_DB)
-    if database_url == caller_db:
-        say(f"intake: refusing to run on the caller's own database ({caller_db}).")
-        return 2
-    run_id = f"bench-intake-{os.getpid()}"
 
     work_dir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     finished = False
@@ -188,9 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 options,
                 children,
                 wrk=wrk,
-                database_url=database_url,
-                redis_url=redis_url,
-                run_id=run_id,
+                database_url=stores.database_url,
+                redis_url=stores.redis_url,
+                run_id=stores.run_id,
                 work_dir=work_dir,
             ).run()
         finished = True
@@ -201,27 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"intake: FAILED CHECK, so no figures: {error}")
         return 1
     finally:
-        _stores_release(database_url, redis_url, run_id=run_id, keep_database=options.keep_database)
+        bench_stores_release("intake", stores, keep_database=options.keep_database)
         if finished and not options.keep_logs:
             shutil.rmtree(work_dir, ignore_errors=True)
         else:
             say(f"intake: the servers' logs and wrk's output are in {work_dir}")
     return 0
-
-
-def _stores_release(database_url: str, redis_url: str, *, run_id: str, keep_database: bool) -> None:
-    """Delete the run's Redis keys and drop its database; a failure here is reported, never raised over
-    the benchmark's own error."""
-    try:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        redis_keys_delete(redis_url, f"{run_id}*", f"_kombu.binding*.{run_id}")
-        if not keep_database:
-            postgres_database_drop(database_url)
-    except Exception as error:
-        say(f"intake: could not clean up ({type(error).__name__}: {error}); database {database_url}")
 
 
 @dataclass(frozen=True)
