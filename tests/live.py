@@ -1,4 +1,4 @@
-"""Real processes for end-to-end tests: a Celery worker on the test database, and waiting for it."""
+"""Real processes for end-to-end tests: Celery processes on the test database, and waiting for them."""
 
 from __future__ import annotations
 
@@ -25,53 +25,69 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str, interval
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-class WorkerProcess:
-    """A real `celery worker` on the test database and the test Redis, sending to the live sandbox."""
+class CeleryProcess:
+    """A real Celery process (its own session, so a signal reaches its pool too), logging to `log`."""
+
+    ready_marker = b""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = dict(env)
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
     def start(self) -> None:
+        command = self.command()
+        self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [
-                    CELERY,
-                    "-A",
-                    "workers",
-                    "worker",
-                    "--loglevel=INFO",
-                    "--concurrency=2",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "-n",
-                    f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
-                ],
-                cwd=REPO,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                command, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
-        wait_until(lambda: b"ready." in self.log.read_bytes(), timeout=60, what="the celery worker to start")
+        wait_until(lambda: self.ready_marker in self.log.read_bytes(), timeout=60, what=f"celery {command[3]} to start")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL the worker and its pool processes, as a crash or an OOM kill would."""
-        if self.process and self.process.poll() is None:
+        """SIGKILL the process and its pool, as a crash or an OOM kill would."""
+        if self.alive():
+            assert self.process is not None
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.alive():
+            assert self.process is not None
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class WorkerProcess(CeleryProcess):
+    """A real `celery worker` on the test database and the test Redis, sending to the live sandbox."""
+
+    ready_marker = b"ready."
+
+    def command(self) -> list[str]:
+        return [
+            CELERY,
+            "-A",
+            "workers",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ]
 
     def restart_at(self, moment: datetime.datetime) -> None:
         """Stop, then start again with the worker's clock moved to `moment` (and ticking) by time-machine."""
         self.stop()
         self.env["TEST_FAKE_NOW"] = moment.isoformat()
         self.start()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from tests.live import CELERY, REPO, wait_until
+from tests.live import CELERY, CeleryProcess, wait_until
 
 
 def free_port() -> int:
@@ -63,39 +62,17 @@ class RedisServer:
             self.process.wait(timeout=10)
 
 
-class BeatProcess:
+class BeatProcess(CeleryProcess):
     """A real `celery beat`, which sends the "dispatch due messages" task on its schedule."""
 
+    ready_marker = b"beat: Starting"
+
     def __init__(self, env: dict[str, str], folder: Path) -> None:
-        self.env = dict(env)
+        super().__init__(env, folder / "beat.log")
         self.folder = folder
-        self.log = folder / "beat.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [CELERY, "-A", "workers", "beat", "--loglevel=INFO", "-s", str(self.folder / "schedule")],
-                cwd=REPO,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_until(lambda: b"beat: Starting" in self.log.read_bytes(), timeout=60, what="celery beat to start")
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+    def command(self) -> list[str]:
+        return [CELERY, "-A", "workers", "beat", "--loglevel=INFO", "-s", str(self.folder / "schedule")]
 
 
 def task_failures(log: Path) -> list[str]:
