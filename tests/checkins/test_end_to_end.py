@@ -9,7 +9,6 @@ Texts are counted where a phone would see them: at the sandbox.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -19,37 +18,17 @@ from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.checkins.models import Alert, CheckIn, CheckInAnswer
-from clinic.messaging.models import InboundMessage, OutboundMessage
+from clinic.messaging.models import InboundMessage
 from clinic.messaging.outbox import outbox_claim_due
-from clinic.messaging.sandbox.models import SandboxMessage
 from clinic.messaging.sandbox.services import sandbox_reply_as_patient
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_complete
 from tests.checkins.conftest import ON_CALL, PHONE, local
 from tests.factories import ClinicFactory, CompletedAppointmentFactory, PatientFactory, SessionTypeFactory
-from tests.live import WorkerProcess, wait_until
+from tests.live import WorkerProcess
+from tests.messaging.helpers import beat_play_at, sandbox_texts_to
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def texts_to(phone: str) -> list[SandboxMessage]:
-    return list(SandboxMessage.objects.filter(direction="outbound-api", to_number=phone).order_by("date_created"))
-
-
-def settled() -> bool:
-    return not OutboundMessage.objects.filter(status__in=("queued", "sending")).exists()
-
-
-def play_beat_at(worker: WorkerProcess, moment: datetime.datetime, done: Callable[[], bool], what: str) -> None:
-    """Move the worker's and the test's clocks to `moment`, then dispatch due rows until `done()`."""
-    worker.restart_at(moment)
-    with time_machine.travel(moment, tick=True):
-
-        def step() -> bool:
-            outbox_claim_due(limit=100)
-            return done()
-
-        wait_until(step, timeout=60, what=what, interval=0.2)
 
 
 def reply(body: str, at: datetime.datetime) -> str:
@@ -78,20 +57,20 @@ def test_completed_session_checkins_answers_and_a_crisis_that_pages_on_call(
     # Monday 18:59 nothing is due; at 19:00 the "home safe?" text reaches the patient's phone.
     with time_machine.travel(local(2026, 12, 7, 18, 59), tick=False):
         assert outbox_claim_due() == []
-    play_beat_at(worker, local(2026, 12, 7, 19, 0), lambda: len(texts_to(PHONE)) == 1, "the home-safe text")
-    assert "Are you home safe?" in texts_to(PHONE)[0].body
+    beat_play_at(worker, local(2026, 12, 7, 19, 0), lambda: len(sandbox_texts_to(PHONE)) == 1, "the home-safe text")
+    assert "Are you home safe?" in sandbox_texts_to(PHONE)[0].body
     assert "glad you are home" in reply("yep home now", local(2026, 12, 7, 19, 20))
 
     # Day 1 and day 3 at 10:00: mood, answered the way people write.
-    play_beat_at(worker, local(2026, 12, 8, 10, 0), lambda: len(texts_to(PHONE)) == 2, "the day-1 mood text")
-    assert "from 0 (worst) to 10 (best)" in texts_to(PHONE)[1].body
+    beat_play_at(worker, local(2026, 12, 8, 10, 0), lambda: len(sandbox_texts_to(PHONE)) == 2, "the day-1 mood text")
+    assert "from 0 (worst) to 10 (best)" in sandbox_texts_to(PHONE)[1].body
     assert "Thank you, Robin" in reply("I'm a 7 today", local(2026, 12, 8, 10, 5))
-    play_beat_at(worker, local(2026, 12, 10, 10, 0), lambda: len(texts_to(PHONE)) == 3, "the day-3 mood text")
+    beat_play_at(worker, local(2026, 12, 10, 10, 0), lambda: len(sandbox_texts_to(PHONE)) == 3, "the day-3 mood text")
     assert "one number from 0" in reply("better I think", local(2026, 12, 10, 11, 0))  # asked once to clarify
     assert "Thank you, Robin" in reply("six", local(2026, 12, 10, 11, 2))
 
     # Day 7: PHQ-2, two questions in turn; a total of 3 is a positive screen.
-    play_beat_at(worker, local(2026, 12, 14, 10, 0), lambda: len(texts_to(PHONE)) == 4, "the PHQ-2 text")
+    beat_play_at(worker, local(2026, 12, 14, 10, 0), lambda: len(sandbox_texts_to(PHONE)) == 4, "the PHQ-2 text")
     assert "felt down or hopeless" in reply("1", local(2026, 12, 14, 10, 3))
     assert "988" in reply("2", local(2026, 12, 14, 10, 4))
 
@@ -103,12 +82,14 @@ def test_completed_session_checkins_answers_and_a_crisis_that_pages_on_call(
     crisis_at = local(2026, 12, 15, 3, 12)
     answer = reply("I can't sleep and I want to die", crisis_at)
     assert "call or text 988" in answer and "911" in answer
-    play_beat_at(worker, crisis_at + datetime.timedelta(seconds=5), lambda: len(texts_to(ON_CALL)) == 1, "the page")
-    (page,) = texts_to(ON_CALL)
+    beat_play_at(
+        worker, crisis_at + datetime.timedelta(seconds=5), lambda: len(sandbox_texts_to(ON_CALL)) == 1, "the page"
+    )
+    (page,) = sandbox_texts_to(ON_CALL)
     alert = Alert.objects.get(reason=Alert.Reason.CRISIS)
     assert page.body.endswith(f"/admin/checkins/alert/{alert.pk}/change/")
     assert "Robin" not in page.body and PHONE not in page.body and "die" not in page.body
-    assert len(texts_to(PHONE)) == 4  # the patient's crisis answer was the TwiML reply, not an outbox text
+    assert len(sandbox_texts_to(PHONE)) == 4  # the patient's crisis answer was the TwiML reply, not an outbox text
 
     # The clinician sees the alert, with the patient's words; front desk does not.
     doctor, desk = APIClient(), APIClient()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -16,15 +15,20 @@ from django.test import Client
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
-from clinic.messaging.models import OutboundMessage
-from clinic.messaging.outbox import outbox_claim_due
 from clinic.messaging.sandbox.models import SandboxMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, SessionType
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel, appointment_reschedule
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
-from tests.live import WorkerProcess, wait_until
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.live import WorkerProcess
+from tests.messaging.helpers import (
+    SMS_PATH,
+    beat_play_at,
+    inbound_params,
+    outbox_settled,
+    post_signed,
+    sandbox_texts_to,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 NY = zoneinfo.ZoneInfo("America/New_York")
@@ -44,26 +48,6 @@ def book(provider: Provider, session_type: SessionType, patient: Patient, starts
     return appointment_book(actor=NOBODY, booking=booking)
 
 
-def texts_to(phone: str) -> list[SandboxMessage]:
-    return list(SandboxMessage.objects.filter(direction="outbound-api", to_number=phone).order_by("date_created"))
-
-
-def play_beat_at(worker: WorkerProcess, moment: datetime.datetime, done: Callable[[], bool], what: str) -> None:
-    """Move the worker's and the test's clocks to `moment`, then dispatch due rows until `done()`."""
-    worker.restart_at(moment)
-    with time_machine.travel(moment, tick=True):
-
-        def step() -> bool:
-            outbox_claim_due(limit=100)
-            return done()
-
-        wait_until(step, timeout=60, what=what, interval=0.3)
-
-
-def settled() -> bool:
-    return not OutboundMessage.objects.filter(status__in=("queued", "sending")).exists()
-
-
 def test_reminders_go_out_at_local_times_and_never_for_moved_or_cancelled_sessions(worker: WorkerProcess) -> None:
     with time_machine.travel(local(2026, 12, 7, 12, 0), tick=False):  # Monday noon
         clinic = ClinicFactory()  # texting hours 08:00-21:00
@@ -79,8 +63,10 @@ def test_reminders_go_out_at_local_times_and_never_for_moved_or_cancelled_sessio
         appointment_cancel(actor=NOBODY, appointment=third, reason="Patient unwell")
 
     # Tuesday 08:31: only the first patient's 48-hour reminder is due.
-    play_beat_at(worker, local(2026, 12, 8, 8, 31), lambda: len(texts_to(early.phone)) == 1 and settled(), "1st")
-    (reminder,) = texts_to(early.phone)
+    beat_play_at(
+        worker, local(2026, 12, 8, 8, 31), lambda: len(sandbox_texts_to(early.phone)) == 1 and outbox_settled(), "1st"
+    )
+    (reminder,) = sandbox_texts_to(early.phone)
     assert "Thursday, December 10 at 8:30 AM" in reminder.body and "Reply C to confirm" in reminder.body
     assert reminder.date_created.astimezone(NY).replace(second=0, microsecond=0) == local(2026, 12, 8, 8, 31)
 
@@ -92,19 +78,21 @@ def test_reminders_go_out_at_local_times_and_never_for_moved_or_cancelled_sessio
     assert first.status == Appointment.Status.CONFIRMED
 
     # Wednesday 20:31: the night-time reminder moved here, and the moved session's new 48-hour one.
-    play_beat_at(
+    beat_play_at(
         worker,
         local(2026, 12, 9, 20, 31),
-        lambda: len(texts_to(early.phone)) == 2 and len(texts_to(moved.phone)) == 1 and settled(),
+        lambda: (
+            len(sandbox_texts_to(early.phone)) == 2 and len(sandbox_texts_to(moved.phone)) == 1 and outbox_settled()
+        ),
         "the evening reminders",
     )
-    assert texts_to(early.phone)[1].date_created.astimezone(NY).hour == 20
-    (moved_text,) = texts_to(moved.phone)
+    assert sandbox_texts_to(early.phone)[1].date_created.astimezone(NY).hour == 20
+    (moved_text,) = sandbox_texts_to(moved.phone)
     assert "Friday, December 11 at 2:00 PM" in moved_text.body
 
     # Nothing was ever sent for the old time of the moved session or for the cancelled one.
-    assert texts_to(dropped.phone) == []
-    assert all("December 9" not in text.body for text in texts_to(moved.phone))
+    assert sandbox_texts_to(dropped.phone) == []
+    assert all("December 9" not in text.body for text in sandbox_texts_to(moved.phone))
     assert SandboxMessage.objects.filter(direction="outbound-api").count() == 3
 
 
@@ -117,9 +105,11 @@ def test_a_reminder_across_the_daylight_saving_change_keeps_real_hours(worker: W
         # Monday 10:00 EST, the day after clocks go back: 48 real hours before is Saturday 11:00 EDT.
         book(provider, SessionTypeFactory(clinic=clinic), patient, local(2026, 11, 2, 10, 0))
 
-    play_beat_at(worker, local(2026, 10, 31, 10, 59), settled, "nothing due yet")
-    assert texts_to(patient.phone) == []
-    play_beat_at(worker, local(2026, 10, 31, 11, 1), lambda: len(texts_to(patient.phone)) == 1, "the DST reminder")
-    (text,) = texts_to(patient.phone)
+    beat_play_at(worker, local(2026, 10, 31, 10, 59), outbox_settled, "nothing due yet")
+    assert sandbox_texts_to(patient.phone) == []
+    beat_play_at(
+        worker, local(2026, 10, 31, 11, 1), lambda: len(sandbox_texts_to(patient.phone)) == 1, "the DST reminder"
+    )
+    (text,) = sandbox_texts_to(patient.phone)
     assert text.date_created >= datetime.datetime(2026, 10, 31, 15, 0, tzinfo=datetime.UTC)
     assert "Monday, November 2 at 10:00 AM" in text.body

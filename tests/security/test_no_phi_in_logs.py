@@ -11,7 +11,6 @@ address, surname, or the words of any text sent or received.
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import logging
@@ -30,15 +29,20 @@ from rest_framework.test import APIClient
 from clinic.accounts.models import AuditEvent
 from clinic.checkins.models import Alert
 from clinic.core.log_format import JsonFormatter
-from clinic.messaging.models import InboundMessage, OutboundMessage
-from clinic.messaging.outbox import outbox_claim_due
-from clinic.messaging.sandbox.models import SandboxMessage
+from clinic.messaging.models import InboundMessage
 from clinic.messaging.sandbox.services import sandbox_reply_as_patient
 from clinic.scheduling.models import Appointment
 from tests.checkins.conftest import local
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
-from tests.live import WorkerProcess, wait_until
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.live import WorkerProcess
+from tests.messaging.helpers import (
+    SMS_PATH,
+    beat_play_at,
+    inbound_params,
+    outbox_settled,
+    post_signed,
+    sandbox_texts_to,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -73,20 +77,8 @@ def captured_logs() -> Iterator[io.StringIO]:
     root.setLevel(level)
 
 
-def play_beat_at(worker: WorkerProcess, moment: datetime.datetime, what: str, done: object) -> None:
-    worker.restart_at(moment)
-    with time_machine.travel(moment, tick=True):
-
-        def step() -> bool:
-            outbox_claim_due(limit=100)
-            return bool(done()) and not OutboundMessage.objects.filter(status__in=("queued", "sending")).exists()  # type: ignore[operator]
-
-        wait_until(step, timeout=60, what=what, interval=0.2)
-
-
 def texts_to(phone: str) -> list[str]:
-    rows = SandboxMessage.objects.filter(direction="outbound-api", to_number=phone).order_by("date_created")
-    return [row.body for row in rows]
+    return [message.body for message in sandbox_texts_to(phone)]
 
 
 def test_a_whole_flow_logs_nothing_that_identifies_the_patient(
@@ -139,7 +131,9 @@ def test_a_whole_flow_logs_nothing_that_identifies_the_patient(
         assert desk.get(f"/api/v1/patients/{patient.pk}/").status_code == 200
 
     # Monday 10:00, 48 hours ahead: the reminder reaches the phone; the patient confirms.
-    play_beat_at(worker, local(2026, 12, 7, 10, 0), "the 48-hour reminder", lambda: texts_to(PHONE))
+    beat_play_at(
+        worker, local(2026, 12, 7, 10, 0), lambda: bool(texts_to(PHONE)) and outbox_settled(), "the 48-hour reminder"
+    )
     with time_machine.travel(local(2026, 12, 7, 10, 5), tick=True):
         confirmed = sandbox_reply_as_patient(patient_number=PHONE, body="C")
         assert confirmed.inbound.webhook_status == 200
@@ -155,15 +149,20 @@ def test_a_whole_flow_logs_nothing_that_identifies_the_patient(
     with time_machine.travel(local(2026, 12, 9, 11, 50), tick=False):
         assert doctor.post(f"/api/v1/appointments/{appointment.pk}/check-in/").status_code == 200
         assert doctor.post(f"/api/v1/appointments/{appointment.pk}/complete/").status_code == 200
-    play_beat_at(
-        worker, local(2026, 12, 9, 19, 0), "the home-safe check-in", lambda: "home safe" in " ".join(texts_to(PHONE))
+    beat_play_at(
+        worker,
+        local(2026, 12, 9, 19, 0),
+        lambda: "home safe" in " ".join(texts_to(PHONE)) and outbox_settled(),
+        "the home-safe check-in",
     )
 
     # 19:20: crisis language. The patient gets 988 at once, the on-call phone a link, the clinician acknowledges.
     with time_machine.travel(local(2026, 12, 9, 19, 20), tick=True):
         answer = sandbox_reply_as_patient(patient_number=PHONE, body=CRISIS_WORDS)
     assert "988" in " ".join(message.body for message in answer.replies)
-    play_beat_at(worker, local(2026, 12, 9, 19, 21), "the on-call page", lambda: texts_to(ON_CALL))
+    beat_play_at(
+        worker, local(2026, 12, 9, 19, 21), lambda: bool(texts_to(ON_CALL)) and outbox_settled(), "the on-call page"
+    )
     alert = Alert.objects.get(reason=Alert.Reason.CRISIS)
     with time_machine.travel(local(2026, 12, 9, 19, 30), tick=False):
         assert doctor.get(f"/api/v1/alerts/{alert.pk}/").status_code == 200
