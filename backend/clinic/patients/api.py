@@ -17,7 +17,7 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
-from clinic.core.phone import phone_to_e164
+from clinic.core.serializer_fields import PhoneField, text_field
 from clinic.core.validators import validate_encodable_text
 from clinic.scheduling.models import Appointment
 
@@ -28,30 +28,11 @@ VIEW = ("patients.view_patient",)
 OLDEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
 
-class PatientPhoneField(serializers.CharField):
-    """A phone number as a person writes it; stored and shown in E.164."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        text = super().to_internal_value(data)
-        try:
-            return phone_to_e164(text)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages[0]) from exc
-
-
-def _name_field() -> serializers.CharField:
-    return serializers.CharField(max_length=100, trim_whitespace=True, validators=[validate_encodable_text])
-
-
 class PatientWriteSerializer(serializers.Serializer[Any]):
-    first_name = _name_field()
-    last_name = _name_field()
+    first_name = text_field(100, required=True)
+    last_name = text_field(100, required=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
-    phone = PatientPhoneField()
+    phone = PhoneField()
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     timezone = serializers.CharField(
         required=False,

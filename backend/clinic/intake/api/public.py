@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from clinic.core.serializer_fields import PhoneField, text_field
+
 from ..models import Inquiry, new_inquiry_reference
 from ..services import InquiryInput, inquiry_submit
-from .fields import PhoneField, text_field
 
 logger = logging.getLogger(__name__)
 

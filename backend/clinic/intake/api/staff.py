@@ -17,10 +17,10 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
+from clinic.core.serializer_fields import PhoneField, text_field
 
 from .. import selectors, services
 from ..models import Inquiry, InquiryNote, Screening
-from .fields import PhoneField, text_field
 from .public import REASON_CHOICES
 
 VIEW = ("intake.view_inquiry",)

@@ -1,3 +1,5 @@
+"""Serializer fields every API shares: trimmed, storable text and phone numbers as people write them."""
+
 from __future__ import annotations
 
 from typing import Any
