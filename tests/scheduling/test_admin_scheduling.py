@@ -19,6 +19,7 @@ from django.test import Client
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
+from clinic.checkins.models import CheckIn
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType, TimeOff
 from clinic.scheduling.series import SeriesSession, series_book
@@ -252,16 +253,41 @@ def test_check_in_and_complete_actions_move_sessions_and_report_refusals(
     first = book(patient, provider, infusion, monday(9))
     second = book(PatientFactory(), ProviderFactory(clinic=provider.clinic), infusion, monday(9))
 
-    assert act(office, "check_in", first, second).status_code == 302
+    with time_machine.travel(monday(8, 40), tick=False):  # the morning of the sessions
+        assert act(office, "check_in", first, second).status_code == 302
     assert set(Appointment.objects.values_list("status", flat=True)) == {Status.CHECKED_IN}
 
-    act(office, "complete", first)
-    first.refresh_from_db()
-    assert first.status == Status.COMPLETED
+    with time_machine.travel(monday(10, 50), tick=False):
+        act(office, "complete", first)
+        first.refresh_from_db()
+        assert first.status == Status.COMPLETED
 
-    response = act(office, "check_in", first)
+        response = act(office, "check_in", first)
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("cannot become checked in" in message for message in messages)
+
+
+def test_the_admin_refuses_a_check_in_before_the_day_and_a_completion_before_the_start(
+    office: Client, patient: Patient, provider: Provider, infusion: SessionType
+) -> None:
+    appointment = book(patient, provider, infusion, monday(9))
+
+    # The Sunday before: too early to check in (nothing changes, and the admin says why).
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 15, tzinfo=NY), tick=False):
+        response = act(office, "check_in", appointment)
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("only be checked in on its day" in message and "2026-12-07" in message for message in messages)
+    appointment.refresh_from_db()
+    assert appointment.status == Status.SCHEDULED
+
+    with time_machine.travel(monday(8, 50), tick=False):
+        act(office, "check_in", appointment)
+        response = act(office, "complete", appointment)  # ten minutes before the start
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("cannot be completed before it starts" in message for message in messages)
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CHECKED_IN
+    assert not CheckIn.objects.filter(appointment=appointment).exists()
 
 
 def test_mark_no_show_only_after_the_start(

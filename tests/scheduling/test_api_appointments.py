@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
+from clinic.checkins.models import CheckIn
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType
 from clinic.scheduling.services import Booking, appointment_book
@@ -90,7 +91,7 @@ def test_booking_answers_201_with_times_in_the_clinic_offset(
     assert body["patient"]["last_name"] == "Reyes"
     assert body["provider"]["display_name"] == "Dr. Ada Stone"
     assert body["status"] == Status.SCHEDULED
-    assert body["allowed_transitions"] == [Status.CONFIRMED, Status.CHECKED_IN, Status.CANCELLED]
+    assert body["allowed_transitions"] == [Status.CONFIRMED, Status.CANCELLED]  # check-in only on the day
     appointment = Appointment.objects.get()
     assert appointment.starts_at == monday(9)
     assert appointment.created_by == front_desk
@@ -293,8 +294,23 @@ def test_detail_is_audited_and_offers_the_next_statuses(
 
     assert response.status_code == 200
     body = response.json()
-    assert body["allowed_transitions"] == [Status.CONFIRMED, Status.CHECKED_IN, Status.CANCELLED]
+    assert body["allowed_transitions"] == [Status.CONFIRMED, Status.CANCELLED]
     assert body["can_reschedule"] is True
+    # On the day, before the start: it can also be checked in; after the start, no longer confirmed
+    # or cancelled, but a no-show; once it is over, it cannot be moved.
+    with time_machine.travel(monday(8, 30), tick=False):
+        assert desk.get(f"{URL}{appointment.pk}/").json()["allowed_transitions"] == [
+            Status.CONFIRMED,
+            Status.CHECKED_IN,
+            Status.CANCELLED,
+        ]
+    with time_machine.travel(monday(9, 10), tick=False):
+        later = desk.get(f"{URL}{appointment.pk}/").json()
+        assert later["allowed_transitions"] == [Status.CHECKED_IN, Status.NO_SHOW]
+        assert later["can_reschedule"] is True  # a late patient's session can still move
+    with time_machine.travel(monday(11), tick=False):
+        over = desk.get(f"{URL}{appointment.pk}/").json()
+        assert (over["allowed_transitions"], over["can_reschedule"]) == ([Status.CHECKED_IN, Status.NO_SHOW], False)
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.VIEW, target_id=str(appointment.pk), actor=front_desk
     ).exists()
@@ -392,12 +408,75 @@ def test_a_session_is_confirmed_checked_in_and_completed(
     base = f"{URL}{appointment.pk}"
 
     assert desk.post(f"{base}/confirm/").json()["status"] == Status.CONFIRMED
-    assert desk.post(f"{base}/check-in/").json()["status"] == Status.CHECKED_IN
-    assert desk.post(f"{base}/complete/").json()["status"] == Status.COMPLETED
+    with time_machine.travel(monday(8, 45), tick=False):
+        assert desk.post(f"{base}/check-in/").json()["status"] == Status.CHECKED_IN
+    with time_machine.travel(monday(10, 45), tick=False):
+        assert desk.post(f"{base}/complete/").json()["status"] == Status.COMPLETED
 
     refused = desk.post(f"{base}/confirm/")
     assert refused.status_code == 400
     assert "status" in refused.json()
+
+
+def test_a_session_is_checked_in_only_on_its_day_and_completed_only_after_its_start(
+    desk: APIClient, patient: Patient, provider: Provider, infusion: SessionType
+) -> None:
+    appointment = book(patient, provider, infusion, monday(9))
+    base = f"{URL}{appointment.pk}"
+
+    # The evening before, in the clinic's zone (already Monday in UTC): too early to check in.
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 20, tzinfo=NY), tick=False):
+        early = desk.post(f"{base}/check-in/")
+    assert early.status_code == 400
+    assert "only be checked in on its day" in early.json()["status"][0]
+    assert "2026-12-07" in early.json()["status"][0]
+
+    with time_machine.travel(monday(7, 30), tick=False):
+        assert desk.post(f"{base}/check-in/").status_code == 200
+        too_soon = desk.post(f"{base}/complete/")
+    assert too_soon.status_code == 400
+    assert "cannot be completed before it starts" in too_soon.json()["status"][0]
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CHECKED_IN
+    assert not CheckIn.objects.filter(appointment=appointment).exists()  # no check-ins started
+
+    with time_machine.travel(monday(10, 45), tick=False):
+        assert desk.post(f"{base}/complete/").json()["status"] == Status.COMPLETED
+    assert CheckIn.objects.filter(appointment=appointment).exists()
+
+
+def test_a_session_from_yesterday_can_no_longer_be_checked_in(
+    desk: APIClient, patient: Patient, provider: Provider, infusion: SessionType
+) -> None:
+    appointment = book(patient, provider, infusion, monday(9))
+
+    with time_machine.travel(datetime.datetime(2026, 12, 8, 9, tzinfo=NY), tick=False):
+        refused = desk.post(f"{URL}{appointment.pk}/check-in/")
+    assert refused.status_code == 400
+    assert "can no longer be checked in" in refused.json()["status"][0]
+
+
+def test_a_started_session_cannot_be_confirmed_or_cancelled_nor_an_ended_one_moved(
+    desk: APIClient, patient: Patient, provider: Provider, infusion: SessionType
+) -> None:
+    appointment = book(patient, provider, infusion, monday(9))
+    base = f"{URL}{appointment.pk}"
+
+    with time_machine.travel(monday(9, 5), tick=False):
+        confirm = desk.post(f"{base}/confirm/")
+        cancel = desk.post(f"{base}/cancel/", {"reason": "Patient did not come"}, format="json")
+        into_the_past = desk.post(f"{base}/reschedule/", {"starts_at": monday(9).isoformat()}, format="json")
+    assert confirm.status_code == cancel.status_code == into_the_past.status_code == 400
+    assert "can no longer be confirmed" in confirm.json()["status"][0]
+    assert "no-show" in cancel.json()["status"][0]
+    assert "has passed" in into_the_past.json()["starts_at"][0]
+
+    with time_machine.travel(monday(12), tick=False):
+        moved = desk.post(f"{base}/reschedule/", {"starts_at": monday(14).isoformat()}, format="json")
+    assert moved.status_code == 400
+    assert "over" in moved.json()["status"][0]
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.starts_at) == (Status.SCHEDULED, monday(9))
 
 
 def test_a_no_show_only_once_the_session_has_started(

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
+from clinic.checkins.models import CheckIn
 from clinic.messaging.models import OutboundMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import (
@@ -606,12 +607,13 @@ DURING_THE_SESSION = monday(10, 30)
 
 
 def run_transition(actor: Actor, appointment: Appointment, to_status: str) -> Appointment:
+    """Each move at a moment its time rule allows, so only the status table decides here."""
     if to_status == Status.CONFIRMED:
         return appointment_confirm(actor=actor, appointment=appointment)
     if to_status == Status.CHECKED_IN:
-        return appointment_check_in(actor=actor, appointment=appointment)
+        return appointment_check_in(actor=actor, appointment=appointment, now=DURING_THE_SESSION)
     if to_status == Status.COMPLETED:
-        return appointment_complete(actor=actor, appointment=appointment)
+        return appointment_complete(actor=actor, appointment=appointment, now=DURING_THE_SESSION)
     if to_status == Status.CANCELLED:
         return appointment_cancel(actor=actor, appointment=appointment, reason="clinic closed")
     if to_status == Status.NO_SHOW:
@@ -705,6 +707,76 @@ def test_a_no_show_cannot_be_marked_before_the_start(
     assert appointment.status == Status.NO_SHOW
 
 
+# --- The clock's rules: confirm or cancel before the start, check in on the day, complete after ---
+
+CLOCK_RULES = [
+    ("confirm", monday(9, 59), ""),
+    ("confirm", monday(10), "started at Mon 2026-12-07 10:00 (America/New_York): it can no longer be confirmed"),
+    ("cancel", monday(9, 59), ""),
+    ("cancel", monday(10), "mark it a no-show"),
+    # 23:59 on Sunday in the clinic is already Monday in UTC: still the day before.
+    ("check_in", local(2026, 12, 6, 23, 59), "only be checked in on its day: this one is on Mon 2026-12-07"),
+    ("check_in", monday(0, 1), ""),
+    ("check_in", monday(23, 59), ""),
+    ("check_in", local(2026, 12, 8, 0, 1), "was on Mon 2026-12-07 (America/New_York): it can no longer be checked in"),
+    ("complete", monday(9, 59), "cannot be completed before it starts"),
+    ("complete", monday(10), ""),
+    ("no_show", monday(9, 59), "not started yet"),
+    ("no_show", monday(10), ""),
+]
+
+
+@pytest.mark.parametrize(("operation", "moment", "refusal"), CLOCK_RULES)
+def test_the_clock_decides_when_a_session_moves_along(
+    book: Book,
+    actor: Actor,
+    provider: Provider,
+    chair: Room,
+    infusion: SessionType,
+    patient: Patient,
+    operation: str,
+    moment: datetime.datetime,
+    refusal: str,
+) -> None:
+    appointment = book(provider=provider, patient=patient, session_type=infusion, starts_at=monday(10), room=chair)
+    if operation == "complete":
+        Appointment.objects.filter(pk=appointment.pk).update(status=Status.CHECKED_IN)
+    calls: dict[str, Callable[[], Appointment]] = {
+        "confirm": lambda: appointment_confirm(actor=actor, appointment=appointment),
+        "cancel": lambda: appointment_cancel(actor=actor, appointment=appointment, reason="patient asked"),
+        "check_in": lambda: appointment_check_in(actor=actor, appointment=appointment),
+        "complete": lambda: appointment_complete(actor=actor, appointment=appointment),
+        "no_show": lambda: appointment_mark_no_show(actor=actor, appointment=appointment),
+    }
+    before = Appointment.objects.values_list("status", flat=True).get(pk=appointment.pk)
+    audits = AuditEvent.objects.count()
+
+    with time_machine.travel(moment, tick=False):
+        if not refusal:
+            assert calls[operation]().status != before
+            return
+        with pytest.raises(ValidationError) as caught:
+            calls[operation]()
+
+    assert refusal in caught.value.message_dict["status"][0]
+    appointment.refresh_from_db()
+    assert appointment.status == before
+    assert AuditEvent.objects.count() == audits
+
+
+def test_a_session_completed_the_day_before_it_happens_starts_no_check_ins(
+    book: Book, actor: Actor, provider: Provider, chair: Room, infusion: SessionType, patient: Patient
+) -> None:
+    appointment = book(provider=provider, patient=patient, session_type=infusion, starts_at=monday(10), room=chair)
+    Appointment.objects.filter(pk=appointment.pk).update(status=Status.CHECKED_IN)  # however it got there
+
+    with pytest.raises(ValidationError, match="before it starts"):
+        appointment_complete(actor=actor, appointment=appointment, now=local(2026, 12, 6, 16))
+
+    assert not CheckIn.objects.filter(appointment=appointment).exists()
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.CHECKIN).exists()
+
+
 # --- Rescheduling -----------------------------------------------------------------------------
 
 
@@ -791,8 +863,8 @@ def test_every_operation_is_audited_without_patient_data(
     appointment = book(provider=provider, patient=patient, session_type=infusion, starts_at=monday(10), room=chair)
     appointment = appointment_reschedule(actor=actor, appointment=appointment, starts_at=monday(11))
     appointment = appointment_confirm(actor=actor, appointment=appointment)
-    appointment = appointment_check_in(actor=actor, appointment=appointment)
-    appointment = appointment_complete(actor=actor, appointment=appointment)
+    appointment = appointment_check_in(actor=actor, appointment=appointment, now=monday(10, 45))
+    appointment = appointment_complete(actor=actor, appointment=appointment, now=monday(13))
     other = book(provider=provider, patient=patient, session_type=infusion, starts_at=monday(14), room=chair)
     appointment_cancel(actor=actor, appointment=other, reason=secret_reason)
     missed = book(provider=provider, patient=patient, session_type=infusion, starts_at=monday(14), room=chair)
@@ -831,8 +903,16 @@ def test_running_an_operation_twice_refuses_clearly_and_changes_nothing(
 
     operations: list[tuple[str, Callable[[Appointment], object], str]] = [
         ("confirm", lambda a: appointment_confirm(actor=actor, appointment=a), "confirmed session cannot become"),
-        ("check in", lambda a: appointment_check_in(actor=actor, appointment=a), "checked in session cannot become"),
-        ("complete", lambda a: appointment_complete(actor=actor, appointment=a), "completed session cannot become"),
+        (
+            "check in",
+            lambda a: appointment_check_in(actor=actor, appointment=a, now=monday(9, 50)),
+            "checked in session cannot become",
+        ),
+        (
+            "complete",
+            lambda a: appointment_complete(actor=actor, appointment=a, now=DURING_THE_SESSION),
+            "completed session cannot become",
+        ),
     ]
     appointment = book(provider=provider, patient=patient, session_type=infusion, starts_at=monday(10), room=chair)
     for _name, operation, message in operations:

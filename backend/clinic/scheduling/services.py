@@ -326,8 +326,9 @@ def appointment_reschedule(
     """Move a session (optionally to another provider or room); it needs confirming again."""
     appointment = _lock(appointment)
     starts_at = as_utc(starts_at)
-    if appointment.status not in RESCHEDULABLE:
-        raise ValidationError({"status": f"A {appointment.get_status_display().lower()} session cannot be moved."})
+    problem = appointment_reschedule_problem(appointment)
+    if problem:
+        raise ValidationError({"status": problem})
     booking = Booking(
         patient=appointment.patient,
         provider=provider or appointment.provider,
@@ -360,19 +361,69 @@ def appointment_reschedule(
     return appointment
 
 
+def _clock(moment: datetime.datetime, tz: zoneinfo.ZoneInfo) -> str:
+    return f"{moment.astimezone(tz):%a %Y-%m-%d %H:%M} ({tz.key})"
+
+
+def appointment_time_problem(appointment: Appointment, to_status: str, *, now: datetime.datetime) -> str:
+    """Why the clock forbids moving this session to `to_status` now, or "" if it allows it.
+
+    The rules, in one place: confirm or cancel only before the start; check in only on the session's
+    day (in the clinic's time zone); complete or mark a no-show only once the start has passed.
+    """
+    starts_at, tz = appointment.starts_at, _tz(appointment.session_type)
+    started = starts_at <= now
+    if to_status == Status.CONFIRMED and started:
+        return f"This session started at {_clock(starts_at, tz)}: it can no longer be confirmed."
+    if to_status == Status.CANCELLED and started:
+        return (
+            f"This session started at {_clock(starts_at, tz)}: it can no longer be cancelled; "
+            "mark it a no-show if the patient did not come."
+        )
+    if to_status == Status.CHECKED_IN:
+        day, today = starts_at.astimezone(tz).date(), now.astimezone(tz).date()
+        if today < day:
+            return f"A session can only be checked in on its day: this one is on {day:%a %Y-%m-%d} ({tz.key})."
+        if today > day:
+            return f"This session was on {day:%a %Y-%m-%d} ({tz.key}): it can no longer be checked in."
+    if to_status == Status.COMPLETED and not started:
+        return f"A session cannot be completed before it starts ({_clock(starts_at, tz)})."
+    if to_status == Status.NO_SHOW and not started:
+        return f"A session that has not started yet cannot be a no-show (it starts {_clock(starts_at, tz)})."
+    return ""
+
+
+def appointment_transition_problem(
+    appointment: Appointment, to_status: str, *, now: datetime.datetime | None = None
+) -> str:
+    """Why this session cannot become `to_status` now (its status, then the clock), or "" if it can."""
+    if to_status not in ALLOWED_TRANSITIONS[appointment.status]:
+        return f"A {appointment.get_status_display().lower()} session cannot become {Status(to_status).label.lower()}."
+    return appointment_time_problem(appointment, to_status, now=now or timezone.now())
+
+
+def appointment_reschedule_problem(appointment: Appointment, *, now: datetime.datetime | None = None) -> str:
+    """Why this session cannot be moved now, or "" if it can (a late patient's session can still move)."""
+    if appointment.status not in RESCHEDULABLE:
+        return f"A {appointment.get_status_display().lower()} session cannot be moved."
+    if appointment.ends_at <= (now or timezone.now()):
+        return "This session is over: mark it a no-show, then book a new time."
+    return ""
+
+
 def _move(
-    actor: Actor, appointment: Appointment, to_status: str, *, detail: str, cancellation_reason: str = ""
+    actor: Actor,
+    appointment: Appointment,
+    to_status: str,
+    *,
+    detail: str,
+    now: datetime.datetime | None,
+    cancellation_reason: str = "",
 ) -> Appointment:
     appointment = _lock(appointment)
-    if to_status not in ALLOWED_TRANSITIONS[appointment.status]:
-        raise ValidationError(
-            {
-                "status": (
-                    f"A {appointment.get_status_display().lower()} session cannot become "
-                    f"{Status(to_status).label.lower()}."
-                )
-            }
-        )
+    problem = appointment_transition_problem(appointment, to_status, now=now)
+    if problem:
+        raise ValidationError({"status": problem})
     previous = appointment.status
     appointment.status = to_status
     appointment.cancellation_reason = cancellation_reason
@@ -385,32 +436,43 @@ def _move(
 
 
 @transaction.atomic
-def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str) -> Appointment:
+def appointment_cancel(
+    *, actor: Actor, appointment: Appointment, reason: str, now: datetime.datetime | None = None
+) -> Appointment:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the session is cancelled."})
     appointment = _move(
-        actor, appointment, Status.CANCELLED, detail=", cancellation_reason", cancellation_reason=reason[:200]
+        actor,
+        appointment,
+        Status.CANCELLED,
+        detail=", cancellation_reason",
+        now=now,
+        cancellation_reason=reason[:200],
     )
     events.appointment_cancelled(appointment=appointment)
     return appointment
 
 
 @transaction.atomic
-def appointment_confirm(*, actor: Actor, appointment: Appointment) -> Appointment:
-    appointment = _move(actor, appointment, Status.CONFIRMED, detail="")
+def appointment_confirm(*, actor: Actor, appointment: Appointment, now: datetime.datetime | None = None) -> Appointment:
+    appointment = _move(actor, appointment, Status.CONFIRMED, detail="", now=now)
     events.appointment_confirmed(appointment=appointment)
     return appointment
 
 
 @transaction.atomic
-def appointment_check_in(*, actor: Actor, appointment: Appointment) -> Appointment:
-    return _move(actor, appointment, Status.CHECKED_IN, detail="")
+def appointment_check_in(
+    *, actor: Actor, appointment: Appointment, now: datetime.datetime | None = None
+) -> Appointment:
+    return _move(actor, appointment, Status.CHECKED_IN, detail="", now=now)
 
 
 @transaction.atomic
-def appointment_complete(*, actor: Actor, appointment: Appointment) -> Appointment:
-    appointment = _move(actor, appointment, Status.COMPLETED, detail="")
+def appointment_complete(
+    *, actor: Actor, appointment: Appointment, now: datetime.datetime | None = None
+) -> Appointment:
+    appointment = _move(actor, appointment, Status.COMPLETED, detail="", now=now)
     events.appointment_completed(appointment=appointment)
     return appointment
 
@@ -419,8 +481,6 @@ def appointment_complete(*, actor: Actor, appointment: Appointment) -> Appointme
 def appointment_mark_no_show(
     *, actor: Actor, appointment: Appointment, now: datetime.datetime | None = None
 ) -> Appointment:
-    if appointment.starts_at > (now or timezone.now()):
-        raise ValidationError({"status": "A session that has not started yet cannot be a no-show."})
-    appointment = _move(actor, appointment, Status.NO_SHOW, detail="")
+    appointment = _move(actor, appointment, Status.NO_SHOW, detail="", now=now)
     events.appointment_missed(appointment=appointment)
     return appointment

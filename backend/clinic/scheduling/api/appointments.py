@@ -55,7 +55,10 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
     created_at = LocalDateTimeField(read_only=True)
     updated_at = LocalDateTimeField(read_only=True)
     allowed_transitions = serializers.SerializerMethodField(
-        help_text="Statuses the session can move to now (each has its own action)."
+        help_text=(
+            "Statuses the session can move to now (each has its own action): confirm or cancel before the "
+            "start, check in on the session's day (clinic time), complete or no-show after the start."
+        )
     )
     can_reschedule = serializers.SerializerMethodField()
 
@@ -82,12 +85,13 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
         read_only_fields = fields
 
     def get_allowed_transitions(self, appointment: Appointment) -> list[str]:
+        # Offered only what the service would accept now: the status table and the clock's rules.
+        now = timezone.now()
         allowed = services.ALLOWED_TRANSITIONS[appointment.status]
-        # The service refuses a no-show before the session starts; do not offer it either.
-        return [to for to in allowed if to != Appointment.Status.NO_SHOW or appointment.starts_at <= timezone.now()]
+        return [to for to in allowed if not services.appointment_transition_problem(appointment, to, now=now)]
 
     def get_can_reschedule(self, appointment: Appointment) -> bool:
-        return appointment.status in services.RESCHEDULABLE
+        return not services.appointment_reschedule_problem(appointment)
 
 
 class AppointmentFilterSerializer(serializers.Serializer[Any]):
@@ -137,7 +141,7 @@ class CancelSerializer(serializers.Serializer[Any]):
 
 
 def _appointments() -> QuerySet[Appointment]:
-    return Appointment.objects.select_related("patient", "provider", "room", "session_type")
+    return Appointment.objects.select_related("patient", "provider", "room", "session_type__clinic")
 
 
 def _appointments_matching(filters: dict[str, Any]) -> QuerySet[Appointment]:

@@ -144,7 +144,7 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
     }
 
     def get_queryset(self) -> QuerySet[Series]:
-        appointments = Appointment.objects.select_related("patient", "provider", "room", "session_type")
+        appointments = Appointment.objects.select_related("patient", "provider", "room", "session_type__clinic")
         return Series.objects.select_related("plan", "patient").prefetch_related(
             Prefetch("appointments", queryset=appointments.order_by("starts_at", "id"))
         )
