@@ -328,7 +328,7 @@ def dana_gets_a_reminder(story: Story, *, at: datetime.datetime, texts_before: i
     beat_sends_due_texts(story.clock, at, dana_has=texts_to_dana() + 1, what=f"the reminder at {at:%a %H:%M}")
     phone_shows(story, count=texts_before + 1)
     reminder = story.dana.locator("tbody tr").nth(texts_before)
-    text_on_phone(story, texts_before, at=at, says=f"a reminder of your visit on {in_a_text(story.first_session)}")
+    text_on_phone(story, texts_before, at=at, says=f"see you {in_a_text(story.first_session)}")
     expect(reminder).to_contain_text("nothing to eat for 6 hours")  # the session type's preparation
     expect(reminder).to_contain_text("Reply C to confirm")
     story.shots.take(story.dana, shot)

@@ -184,3 +184,36 @@ def test_only_completed_sessions_get_checkins(infusion: SessionType, patient: Pa
     Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CHECKED_IN)
     appointment.refresh_from_db()
     assert checkins_start_for(appointment=appointment) == []
+
+
+def test_a_checkin_text_held_up_past_its_grace_is_suppressed_at_send_time(
+    infusion: SessionType, patient: Patient
+) -> None:
+    with time_machine.travel(local(2026, 12, 7, 12), tick=False):
+        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        checkins_start_for(appointment=appointment)
+    home_safe, mood = checkin_texts(appointment)[:2]  # Monday 19:00 and Tuesday 10:00
+
+    # Workers down all evening: at 01:00 the home-safe question is still within its 6 hours...
+    with time_machine.travel(local(2026, 12, 8, 0, 59), tick=False):
+        assert cause_problem(home_safe) == ""
+    # ...by Tuesday morning "Are you home safe?" about yesterday's visit makes no sense any more.
+    with time_machine.travel(local(2026, 12, 8, 9), tick=False):
+        assert cause_problem(home_safe) == "too late: due over 6 h ago"
+        assert cause_problem(mood) == ""
+    with time_machine.travel(local(2026, 12, 8, 16, 1), tick=False):
+        assert cause_problem(mood) == "too late: due over 6 h ago"
+
+
+def test_a_checkin_due_at_night_keeps_its_grace_from_the_morning(infusion: SessionType, patient: Patient) -> None:
+    # The session ends at 21:00: home safe is due at 22:00, outside texting hours, so it can first go at 08:00.
+    with time_machine.travel(local(2026, 12, 7, 21, 5), tick=False):
+        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 21))
+        checkins_start_for(appointment=appointment)
+    home_safe = checkin_texts(appointment)[0]
+    assert home_safe.send_after == local(2026, 12, 7, 22)
+
+    with time_machine.travel(local(2026, 12, 8, 13, 59), tick=False):
+        assert cause_problem(home_safe) == ""
+    with time_machine.travel(local(2026, 12, 8, 14, 1), tick=False):
+        assert cause_problem(home_safe) == "too late: due over 6 h ago"

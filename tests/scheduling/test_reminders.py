@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -100,14 +101,18 @@ def test_booking_writes_the_48_and_3_hour_reminders_with_time_and_preparation(
 def test_a_reminder_due_at_night_moves_to_the_nearest_allowed_time_before_the_session(
     provider: Provider, infusion: SessionType
 ) -> None:
-    # 3 hours before 09:00 is 06:00: the nearest allowed moment before the session is 08:00 that morning.
-    morning = book(provider, infusion, local(2026, 12, 10, 9, 0))
+    # 3 hours before 09:15 is 06:15: the nearest allowed moment before the session is 08:00 that morning.
+    morning = book(provider, infusion, local(2026, 12, 10, 9, 15))
+    # Before 09:00, 08:00 would leave barely the minimum lead (an hour), and a few seconds of sending
+    # would cross it: the evening before it is.
+    nine = book(provider, infusion, local(2026, 12, 9, 9, 0))
     # Before 08:30, 08:00 would leave less than the minimum lead (an hour): the evening before it is.
     too_close = book(provider, infusion, local(2026, 12, 11, 8, 30))
     # 48 hours before 07:15 is 07:15 two days earlier, outside texting hours: 08:00 that day is nearest.
     early = book(provider, infusion, local(2026, 12, 12, 7, 15))
 
-    assert [r.send_after for r in reminders_of(morning)] == [local(2026, 12, 8, 9, 0), local(2026, 12, 10, 8, 0)]
+    assert [r.send_after for r in reminders_of(morning)] == [local(2026, 12, 8, 9, 15), local(2026, 12, 10, 8, 0)]
+    assert [r.send_after for r in reminders_of(nine)] == [local(2026, 12, 7, 12, 0), local(2026, 12, 8, 20, 30)]
     assert [r.send_after for r in reminders_of(too_close)] == [local(2026, 12, 9, 8, 30), local(2026, 12, 10, 20, 30)]
     # 07:15 - 3h = 04:15: 08:00 is after the session, so it goes the evening before at 20:30.
     assert [r.send_after for r in reminders_of(early)] == [local(2026, 12, 10, 8, 0), local(2026, 12, 11, 20, 30)]
@@ -134,8 +139,9 @@ def test_a_booking_for_tomorrow_morning_still_gets_its_reminder_this_evening(
     with time_machine.travel(local(2026, 12, 7, 18, 0), tick=False):
         appointment = book(provider, infusion, local(2026, 12, 8, 9, 0))
 
-    # The 48-hour reminder has passed: one goes now; the 3-hour one (06:00) moves to 08:00.
-    assert [r.send_after for r in reminders_of(appointment)] == [local(2026, 12, 7, 18, 0), local(2026, 12, 8, 8, 0)]
+    # The 48-hour reminder has passed: one goes now; the 3-hour one (06:00) cannot move to 08:00, an hour
+    # before the session, so it goes this evening at 20:30.
+    assert [r.send_after for r in reminders_of(appointment)] == [local(2026, 12, 7, 18, 0), local(2026, 12, 7, 20, 30)]
 
 
 @pytest.mark.usefixtures("chair")
@@ -216,7 +222,60 @@ def test_reminders_use_the_patients_time_zone(provider: Provider, infusion: Sess
     appointment = book(provider, infusion, local(2026, 12, 10, 10, 0), timezone="America/Los_Angeles")
 
     first, second = reminders_of(appointment)
-    # 10:00 in New York is 07:00 in Los Angeles; 3 hours before is 04:00 there: the evening before, 20:30 LA.
-    assert "7:00 AM" in first.body
+    # The patient comes to the clinic: the time is the clinic's, its zone named, with theirs beside it.
+    assert "see you Thursday, December 10 at 10:00 AM ET (7:00 AM your time)." in first.body
+    # Texting hours are the patient's own: 3 hours before is 04:00 in Los Angeles, so the evening before, 20:30 LA.
     la = zoneinfo.ZoneInfo("America/Los_Angeles")
     assert second.send_after == datetime.datetime(2026, 12, 9, 20, 30, tzinfo=la)
+
+
+@pytest.mark.usefixtures("at_monday_noon", "chair")
+def test_a_video_session_is_written_in_the_patients_own_time_naming_its_zone(
+    provider: Provider, clinic: Clinic
+) -> None:
+    video = SessionTypeFactory(clinic=clinic, needs_chair=False, monitoring_minutes=0, mode=SessionType.Mode.VIDEO)
+
+    far = book(provider, video, local(2026, 12, 10, 14, 0), timezone="America/Los_Angeles")
+    near = book(provider, video, local(2026, 12, 11, 14, 0))
+
+    assert "see you Thursday, December 10 at 11:00 AM PT." in reminders_of(far)[0].body
+    assert "see you Friday, December 11 at 2:00 PM." in reminders_of(near)[0].body  # the clinic's zone: not named
+
+
+@pytest.mark.usefixtures("at_monday_noon", "chair")
+def test_a_reminder_sent_too_late_is_refused_at_send_time(provider: Provider, infusion: SessionType) -> None:
+    appointment = book(provider, infusion, local(2026, 12, 8, 14, 0))
+    three_hours = reminders_of(appointment)[-1]
+    assert three_hours.send_after == local(2026, 12, 8, 11, 0)
+
+    # The row slipped (workers down): until an hour before the session it may still go...
+    with time_machine.travel(local(2026, 12, 8, 13, 0), tick=False):
+        assert cause_problem(three_hours) == ""
+    # ...after that it is too late, as it is once the session has started.
+    with time_machine.travel(local(2026, 12, 8, 13, 0, 1), tick=False):
+        assert cause_problem(three_hours) == "too late: starts within 60 min"
+    with time_machine.travel(local(2026, 12, 8, 14, 0), tick=False):
+        assert cause_problem(three_hours) == "too late: appointment already started"
+
+
+@pytest.mark.usefixtures("at_monday_noon", "chair")
+def test_the_minimum_lead_is_a_setting_at_send_time_too(
+    provider: Provider, infusion: SessionType, settings: Any
+) -> None:
+    appointment = book(provider, infusion, local(2026, 12, 8, 14, 0))
+    three_hours = reminders_of(appointment)[-1]
+    settings.REMINDER_MIN_LEAD_MINUTES = 150
+
+    with time_machine.travel(local(2026, 12, 8, 11, 45), tick=False):
+        assert cause_problem(three_hours) == "too late: starts within 150 min"
+
+
+@pytest.mark.usefixtures("at_monday_noon", "chair")
+def test_a_one_hour_reminder_is_never_planned_where_sending_would_cross_the_minimum_lead(
+    provider: Provider, clinic: Clinic
+) -> None:
+    hour_before = SessionTypeFactory(clinic=clinic, reminder_hours=[24, 1])
+
+    appointment = book(provider, hour_before, local(2026, 12, 10, 14, 0))
+
+    assert [r.send_after for r in reminders_of(appointment)] == [local(2026, 12, 9, 14, 0)]

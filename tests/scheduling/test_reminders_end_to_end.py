@@ -15,9 +15,11 @@ from django.test import Client
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
+from clinic.messaging.models import OutboundMessage
 from clinic.messaging.sandbox.models import SandboxMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, SessionType
+from clinic.scheduling.reminders import reminder_related_id
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel, appointment_reschedule
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
 from tests.live import WorkerProcess
@@ -113,3 +115,44 @@ def test_a_reminder_across_the_daylight_saving_change_keeps_real_hours(worker: W
     (text,) = sandbox_texts_to(patient.phone)
     assert text.date_created >= datetime.datetime(2026, 10, 31, 15, 0, tzinfo=datetime.UTC)
     assert "Monday, November 2 at 10:00 AM" in text.body
+
+
+def test_a_reminder_held_up_by_a_worker_outage_is_suppressed_once_too_close_to_the_session(
+    worker: WorkerProcess,
+) -> None:
+    with time_machine.travel(local(2026, 12, 7, 12, 0), tick=False):  # Monday noon
+        clinic = ClinicFactory()
+        RoomFactory(clinic=clinic)
+        provider = ProviderFactory(clinic=clinic, hours=[(d, datetime.time(7), datetime.time(19)) for d in range(7)])
+        infusion = SessionTypeFactory(clinic=clinic)
+        late, still_in_time = (consenting_patient(f"+1617555011{n}") for n in (1, 2))
+        # Wednesday 14:00 and 16:00: their 3-hour reminders are due at 11:00 and 13:00.
+        close = book(provider, infusion, late, local(2026, 12, 9, 14, 0))
+        book(provider, infusion, still_in_time, local(2026, 12, 9, 16, 0))
+
+    # By Wednesday 08:00 the two 48-hour reminders have gone out.
+    beat_play_at(
+        worker,
+        local(2026, 12, 9, 8, 0),
+        lambda: (
+            len(sandbox_texts_to(late.phone)) == len(sandbox_texts_to(still_in_time.phone)) == 1 and outbox_settled()
+        ),
+        "the 48-hour reminders",
+    )
+
+    # The workers were down from 10:00 until 13:20: both 3-hour reminders are due now. The first
+    # session starts in 40 minutes, less than the minimum lead: its reminder is suppressed, not sent.
+    beat_play_at(
+        worker,
+        local(2026, 12, 9, 13, 20),
+        lambda: len(sandbox_texts_to(still_in_time.phone)) == 2 and outbox_settled(),
+        "the reminders after the outage",
+    )
+    (held_up,) = OutboundMessage.objects.filter(
+        related_id=reminder_related_id(close.pk, close.starts_at), idempotency_key__endswith=":3h"
+    )
+    assert held_up.status == OutboundMessage.Status.SUPPRESSED
+    assert held_up.suppressed_reason == "too late: starts within 60 min"
+    assert held_up.provider_sid is None and held_up.sent_at is None
+    assert len(sandbox_texts_to(late.phone)) == 1  # only the 48-hour one ever reached the phone
+    assert "Wednesday, December 9 at 4:00 PM" in sandbox_texts_to(still_in_time.phone)[1].body

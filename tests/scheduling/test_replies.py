@@ -59,6 +59,17 @@ def test_c_confirms_the_next_session_and_asks_about_the_ride(booked: Appointment
     assert InboundMessage.objects.get().route == InboundMessage.Route.CONFIRMATION
 
 
+def test_confirmations_write_the_clinics_time_naming_its_zone_for_a_patient_elsewhere(booked: Appointment) -> None:
+    booked.patient.timezone = "America/Los_Angeles"
+    booked.patient.save()
+
+    confirmed = reply("C", "SM" + "1" * 32)
+    again = reply("C", "SM" + "2" * 32)
+
+    assert "you are confirmed for Wednesday, December 9 at 10:00 AM ET (7:00 AM your time)." in confirmed
+    assert "already confirmed for Wednesday, December 9 at 10:00 AM ET (7:00 AM your time)." in again
+
+
 def test_confirming_twice_says_so_and_ride_is_recorded(booked: Appointment) -> None:
     reply("C", "SM" + "1" * 32)
     assert "already confirmed" in reply("C", "SM" + "2" * 32)

@@ -4,6 +4,10 @@ The rule, in one place: a step is due on the local day the session ended plus `d
 `local_time` in the patient's time zone (the clinic's if the patient has none), and never sooner
 than `CHECKIN_MIN_MINUTES_AFTER_SESSION` after the session (monitoring included) ends. Texting
 hours are enforced when the text is sent, so a due time late at night goes out the next morning.
+
+A check-in makes sense only close to its time: none goes out later than
+`CHECKIN_LATE_START_GRACE_HOURS` after the first moment texting hours allowed it (a session marked
+completed late skips those steps; a text held up by an outage is suppressed when it is finally sent).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from clinic.messaging.texting_hours import texting_next_allowed
 from clinic.scheduling.models import Appointment, SessionType
 
 from .models import CheckInKind, CheckInStep
@@ -58,3 +63,12 @@ def checkin_due_at(*, step: PlanStep, ends_at: datetime.datetime, tz: zoneinfo.Z
     due = datetime.datetime.combine(day, step.local_time, tzinfo=tz).astimezone(datetime.UTC)
     earliest = ends_at + datetime.timedelta(minutes=settings.CHECKIN_MIN_MINUTES_AFTER_SESSION)
     return max(due, earliest)
+
+
+def checkin_send_deadline(*, due: datetime.datetime, appointment: Appointment) -> datetime.datetime:
+    """The last moment a check-in text written for `due` is still worth sending (see the module docstring)."""
+    clinic = appointment.session_type.clinic
+    first_chance = texting_next_allowed(
+        due, tz=patient_zone(appointment), starts=clinic.texting_starts, ends=clinic.texting_ends
+    )
+    return first_chance + datetime.timedelta(hours=settings.CHECKIN_LATE_START_GRACE_HOURS)

@@ -24,7 +24,7 @@ from clinic.scheduling.models import Appointment
 from .alerts import alert_open
 from .models import Alert, CheckIn, CheckInAnswer, CheckInKind, StaffTask
 from .parsing import answer_parse
-from .plans import checkin_due_at, checkin_plan_for, patient_zone
+from .plans import checkin_due_at, checkin_plan_for, checkin_send_deadline, patient_zone
 from .selectors import ANSWERABLE, checkin_awaiting_answer
 from .tasks import staff_task_done, staff_task_open
 
@@ -76,13 +76,13 @@ def checkins_start_for(*, appointment: Appointment, now: datetime.datetime | Non
     """Write the check-ins of a completed session to the outbox, in the caller's transaction. Safe to run twice.
 
     A step whose time passed more than CHECKIN_LATE_START_GRACE_HOURS ago (the session was marked
-    completed late) is skipped; one whose time passed just now is sent now. A step another session's
-    plan already asks the same question for within 12 hours is skipped too.
+    completed late; see plans.checkin_send_deadline) is skipped; one whose time passed just now is
+    sent now. A step another session's plan already asks the same question for within 12 hours is
+    skipped too.
     """
     if appointment.status != Appointment.Status.COMPLETED:
         return []
     now = now or timezone.now()
-    grace = timedelta(hours=settings.CHECKIN_LATE_START_GRACE_HOURS)
     tz = patient_zone(appointment)
     started: list[CheckIn] = []
     for step in checkin_plan_for(session_type=appointment.session_type):
@@ -91,7 +91,7 @@ def checkins_start_for(*, appointment: Appointment, now: datetime.datetime | Non
             started.append(existing)
             continue
         due = checkin_due_at(step=step, ends_at=appointment.ends_at, tz=tz)
-        if due < now - grace:
+        if now > checkin_send_deadline(due=due, appointment=appointment):
             continue
         due = max(due, now)
         if _already_asked_around(appointment, step.kind, due):
@@ -135,14 +135,25 @@ def checkins_cancel_for(*, appointment: Appointment, reason: str = "appointment 
 
 
 def checkin_cause_problem(related_id: str) -> str:
-    """Checked at send time: a check-in text goes out only while its check-in waits and its session stands."""
-    check_in = CheckIn.objects.filter(pk=int(related_id)).select_related("appointment").first()
+    """Checked at send time: a check-in text goes out only while its check-in waits, its session stands,
+    and it is not too late to make sense (a "home safe?" two days after the session helps nobody).
+    """
+    check_in = (
+        CheckIn.objects.filter(pk=int(related_id))
+        .select_related("appointment__session_type__clinic", "appointment__patient", "message", "follow_up_message")
+        .first()
+    )
     if check_in is None:
         return "check-in deleted"
     if check_in.status != Status.PENDING:
         return f"check-in {check_in.status}"
     if check_in.appointment.status != Appointment.Status.COMPLETED:
         return f"appointment {check_in.appointment.status}"
+    question, follow_up = check_in.message, check_in.follow_up_message
+    # The follow-up is written only once the question went out: a sent question means this row is it.
+    written_for = follow_up.created_at if question and question.sent_at and follow_up else check_in.due_at
+    if timezone.now() > checkin_send_deadline(due=written_for, appointment=check_in.appointment):
+        return f"too late: due over {settings.CHECKIN_LATE_START_GRACE_HOURS:g} h ago"
     return ""
 
 

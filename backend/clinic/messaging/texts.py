@@ -18,9 +18,10 @@ TEXTS: dict[str, str] = {
     ),
     "help": "{clinic}: for help call {clinic_phone}. Reply STOP to opt out of texts. Msg&data rates may apply.",
     "opt_in": "{clinic}: you will receive texts from us again. Reply STOP to opt out, HELP for help.",
+    # {date} and {time} name the zone when the patient's differs (scheduling/session_time.py), so the
+    # reminder is kept short enough for the longest preparation instructions in three SMS parts.
     "appointment_reminder": (
-        "{clinic}: Hi {first_name}, a reminder of your visit on {date} at {time}. {preparation}"
-        "Reply C to confirm, R to reschedule."
+        "{clinic}: Hi {first_name}, see you {date} at {time}. {preparation}Reply C to confirm, R to reschedule."
     ),
     "appointment_confirmed": "{clinic}: Thanks {first_name}, you are confirmed for {date} at {time}.",
     "appointment_confirmed_ride": (
@@ -133,7 +134,7 @@ SAMPLE_VALUES: dict[str, str] = {
     "first_name": "Alexandrina",
     "clinic_phone": "+16175550100",
     "date": "Wednesday, September 30",
-    "time": "10:45 AM",
+    "time": "11:45 AM ET (10:45 AM your time)",  # a patient in another zone than the clinic's
     "preparation": "P" * 299 + " ",  # SessionType.preparation_instructions holds at most 300
 }
 

@@ -75,13 +75,14 @@ class SessionTypeAdmin(admin.ModelAdmin[SessionType]):
         "name",
         "duration_minutes",
         "monitoring_minutes",
+        "mode",
         "needs_chair",
         "needs_clinician",
         "needs_driver",
         "fasting_hours",
         "is_active",
     ]
-    list_filter = ["needs_chair", "needs_driver", "is_active", "clinic"]
+    list_filter = ["mode", "needs_chair", "needs_driver", "is_active", "clinic"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CheckInStepInline]

@@ -89,11 +89,23 @@ def validate_text_safe(value: str) -> None:
 
 
 class SessionType(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video"
+        PHONE = "phone", "Phone"
+
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="session_types")
     name = models.CharField(max_length=80, help_text="Staff-facing; never sent in a text.")
     slug = models.SlugField(max_length=60)
     duration_minutes = models.PositiveIntegerField()
     monitoring_minutes = models.PositiveIntegerField(default=0, help_text="Observation after the session.")
+    mode = models.CharField(
+        max_length=10,
+        choices=Mode.choices,
+        default=Mode.IN_PERSON,
+        help_text="Where the patient is: texts write an in-person session's time in the clinic's zone, "
+        "a video or phone session's in the patient's own.",
+    )
     needs_chair = models.BooleanField(default=False)
     needs_clinician = models.BooleanField(default=True)
     needs_driver = models.BooleanField(default=False)
@@ -119,6 +131,10 @@ class SessionType(models.Model):
     @property
     def occupies_minutes(self) -> int:
         return self.duration_minutes + self.monitoring_minutes
+
+    @property
+    def is_remote(self) -> bool:
+        return self.mode != self.Mode.IN_PERSON
 
 
 class WorkingHours(models.Model):

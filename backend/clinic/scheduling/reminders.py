@@ -10,10 +10,14 @@ When a reminder goes out (the rule, in one place):
    at the next allowed moment), so a booking made today for tomorrow morning still gets its
    reminder this evening.
 4. A reminder is only worth sending at least `REMINDER_MIN_LEAD_MINUTES` before the start, and two
-   reminders less than that apart collapse into the later one.
+   reminders less than that apart collapse into the later one. A reminder is planned a few minutes
+   (`DISPATCH_ALLOWANCE`) earlier than that latest moment, so the seconds a send takes never cross it.
+5. At send time the same rule holds again: a reminder that slipped (workers down, a backlog, a night
+   of deferral) to less than `REMINDER_MIN_LEAD_MINUTES` before the start is suppressed, not sent.
 
 Rows are written to the outbox in the booking's transaction. Each row names the start it was
-written for, so a row for a time that no longer holds (moved, cancelled) is never sent.
+written for, so a row for a time that no longer holds (moved, cancelled) is never sent. The date
+and time in the text are written by `session_time.session_time_values`.
 """
 
 from __future__ import annotations
@@ -30,10 +34,16 @@ from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allo
 from clinic.messaging.texts import text_render
 
 from .models import Appointment, Clinic
+from .session_time import session_time_values
 
 REMINDER_RELATED_TYPE = "appointment_reminder"
 REMINDABLE = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
 EVENING_MARGIN = datetime.timedelta(minutes=30)
+DISPATCH_ALLOWANCE = datetime.timedelta(minutes=5)
+
+
+def reminder_min_lead() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.REMINDER_MIN_LEAD_MINUTES)
 
 
 def reminder_related_id(appointment_id: int, starts_at: datetime.datetime) -> str:
@@ -60,7 +70,7 @@ def reminder_send_time(
 ) -> datetime.datetime | None:
     """When a reminder due at `due` goes out, or None if no useful moment is left (rules 2 to 4)."""
     starts_at, due, now = (moment.astimezone(datetime.UTC) for moment in (starts_at, due, now))
-    latest = starts_at - datetime.timedelta(minutes=settings.REMINDER_MIN_LEAD_MINUTES)
+    latest = starts_at - reminder_min_lead() - DISPATCH_ALLOWANCE
     due = max(due, now)
 
     def allowed(moment: datetime.datetime) -> bool:
@@ -103,7 +113,7 @@ def reminder_times(
         if at is not None:
             planned.append((hours, at))
     # Rule 4: reminders closer together than the minimum lead collapse into the later one.
-    lead = datetime.timedelta(minutes=settings.REMINDER_MIN_LEAD_MINUTES)
+    lead = reminder_min_lead()
     kept: list[tuple[int, datetime.datetime]] = []
     for hours, at in sorted(planned, key=lambda item: item[1]):
         if kept and at - kept[-1][1] < lead:
@@ -114,15 +124,12 @@ def reminder_times(
 
 def _format_values(appointment: Appointment) -> dict[str, str]:
     clinic = _clinic_of(appointment)
-    tz = zoneinfo.ZoneInfo(appointment.patient.timezone or clinic.timezone)
-    local = appointment.starts_at.astimezone(tz)
     preparation = appointment.session_type.preparation_instructions.strip()
     return {
         "clinic": clinic.short_name,
         "clinic_phone": clinic.phone,
         "first_name": appointment.patient.first_name,
-        "date": f"{local:%A, %B} {local.day}",
-        "time": local.strftime("%I:%M %p").lstrip("0"),
+        **session_time_values(appointment),
         "preparation": f"{preparation} " if preparation else "",
     }
 
@@ -157,7 +164,7 @@ def reminders_cancel(*, appointment: Appointment, starts_at: datetime.datetime, 
 
 
 def reminder_cause_problem(related_id: str) -> str:
-    """Checked again at send time: is the session this reminder was written for still on, at that time?"""
+    """Checked again at send time: is the session still on, at that time, and far enough away (rule 5)?"""
     appointment_id, _, timestamp = related_id.partition("@")
     appointment = Appointment.objects.filter(pk=int(appointment_id)).only("status", "starts_at").first()
     if appointment is None:
@@ -166,6 +173,10 @@ def reminder_cause_problem(related_id: str) -> str:
         return f"appointment {appointment.status}"
     if str(int(appointment.starts_at.timestamp())) != timestamp:
         return "appointment moved"
-    if appointment.starts_at <= timezone.now():
-        return "appointment already started"  # e.g. the row waited out a long outage: too late to remind
+    now = timezone.now()
+    if appointment.starts_at <= now:
+        return "too late: appointment already started"
+    if appointment.starts_at - now < reminder_min_lead():
+        # e.g. the row waited out a worker outage: a reminder minutes before the session helps nobody.
+        return f"too late: starts within {settings.REMINDER_MIN_LEAD_MINUTES} min"
     return ""

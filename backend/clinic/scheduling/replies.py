@@ -7,7 +7,6 @@ answered helpfully; it is never dropped in silence.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from clinic.patients.models import Patient
 from .models import Appointment
 from .selectors import clinic_current
 from .services import appointment_confirm
+from .session_time import session_time_values
 
 CONFIRM_WORDS = frozenset({"C", "YES", "CONFIRM", "CONFIRMED"})
 RESCHEDULE_WORDS = frozenset({"R", "RESCHEDULE"})
@@ -44,13 +44,7 @@ def _values(appointment: Appointment | None) -> dict[str, str]:
         "clinic_phone": clinic.phone if clinic else "the clinic",
     }
     if appointment is not None:
-        tz = zoneinfo.ZoneInfo(appointment.patient.timezone or appointment.session_type.clinic.timezone)
-        local = appointment.starts_at.astimezone(tz)
-        values.update(
-            first_name=appointment.patient.first_name,
-            date=f"{local:%A, %B} {local.day}",
-            time=local.strftime("%I:%M %p").lstrip("0"),
-        )
+        values.update(first_name=appointment.patient.first_name, **session_time_values(appointment))
     return values
 
 

@@ -247,14 +247,15 @@ INQUIRY_MERGE_WINDOW_HOURS = env.int("INQUIRY_MERGE_WINDOW_HOURS", default=24)
 SCHEDULING_SLOT_MINUTES = env.int("SCHEDULING_SLOT_MINUTES", default=15)
 # The longest window one availability request may ask for.
 SCHEDULING_MAX_AVAILABILITY_DAYS = env.int("SCHEDULING_MAX_AVAILABILITY_DAYS", default=62)
-# A reminder is not sent later than this before its session (see scheduling/reminders.py).
+# A reminder is not sent later than this before its session, checked again at send time (scheduling/reminders.py).
 REMINDER_MIN_LEAD_MINUTES = env.int("REMINDER_MIN_LEAD_MINUTES", default=60)
 
 # --- Check-ins and alerts (clinic.checkins) -----------------------------------------------
 
 # A check-in is never due sooner than this after its session (monitoring included) ends.
 CHECKIN_MIN_MINUTES_AFTER_SESSION = env.int("CHECKIN_MIN_MINUTES_AFTER_SESSION", default=60)
-# A session marked completed late skips check-ins whose time passed more than this long ago.
+# No check-in text goes out more than this long after its time (counted from when texting hours first
+# allowed it): a session marked completed late skips such steps, and a text held up is suppressed.
 CHECKIN_LATE_START_GRACE_HOURS = env.float("CHECKIN_LATE_START_GRACE_HOURS", default=6.0)
 # No answer this long after a check-in was sent: one gentle follow-up; this long after that: a staff task.
 CHECKIN_FOLLOW_UP_HOURS = env.float("CHECKIN_FOLLOW_UP_HOURS", default=4.0)

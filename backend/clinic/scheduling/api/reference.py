@@ -38,6 +38,7 @@ class SessionTypeSerializer(serializers.ModelSerializer[SessionType]):
             "duration_minutes",
             "monitoring_minutes",
             "occupies_minutes",
+            "mode",
             "needs_chair",
             "needs_clinician",
             "needs_driver",

@@ -1,0 +1,72 @@
+"""How a session's date and time are written in a text to its patient: the one place that decides.
+
+- In person: the clinic's time (where the patient will be), and when the patient's own zone differs,
+  the clinic's zone is named with the patient's time beside it: "2:00 PM ET (11:00 AM your time)".
+- Video or phone: the patient's own time, naming its zone when it differs from the clinic's:
+  "11:00 AM PT".
+
+Every text that names a session's date or time fills `{date}` and `{time}` from `session_time_values`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from .models import Appointment
+
+# US zones by their everyday names, the same all year ("ET", not "EST" in winter and "EDT" in summer).
+US_ZONE_NAMES = {
+    "EST": "ET",
+    "EDT": "ET",
+    "CST": "CT",
+    "CDT": "CT",
+    "MST": "MT",
+    "MDT": "MT",
+    "PST": "PT",
+    "PDT": "PT",
+    "AKST": "AKT",
+    "AKDT": "AKT",
+}
+US_ZONE_PREFIXES = ("America/", "US/")
+
+
+def zone_label(moment: datetime.datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """The zone's short name at that moment as a patient reads it: "ET", "PT", "CET", "UTC+03"."""
+    name = moment.astimezone(tz).tzname() or tz.key
+    if tz.key.startswith(US_ZONE_PREFIXES) and name in US_ZONE_NAMES:
+        return US_ZONE_NAMES[name]
+    if name[:1] in "+-":  # zones without a common abbreviation report only their offset
+        return f"UTC{name}"
+    return name
+
+
+def _clock(local: datetime.datetime) -> str:
+    return local.strftime("%I:%M %p").lstrip("0")
+
+
+def _day(local: datetime.datetime) -> str:
+    return f"{local:%A, %B} {local.day}"
+
+
+def _same_clock(moment: datetime.datetime, one: zoneinfo.ZoneInfo, other: zoneinfo.ZoneInfo) -> bool:
+    return moment.astimezone(one).utcoffset() == moment.astimezone(other).utcoffset()
+
+
+def session_time_values(appointment: Appointment) -> dict[str, str]:
+    """`date` and `time` of this session as its patient's texts write them (see the module docstring)."""
+    clinic_tz = zoneinfo.ZoneInfo(appointment.session_type.clinic.timezone)
+    patient_tz = zoneinfo.ZoneInfo(appointment.patient.timezone or clinic_tz.key)
+    starts_at = appointment.starts_at
+    same_clock = _same_clock(starts_at, clinic_tz, patient_tz)
+    if appointment.session_type.is_remote:
+        theirs = starts_at.astimezone(patient_tz)
+        time = _clock(theirs) if same_clock else f"{_clock(theirs)} {zone_label(starts_at, patient_tz)}"
+        return {"date": _day(theirs), "time": time}
+    there = starts_at.astimezone(clinic_tz)
+    time = _clock(there)
+    if not same_clock:
+        theirs = starts_at.astimezone(patient_tz)
+        own = _clock(theirs) if theirs.date() == there.date() else f"{_clock(theirs)} {theirs:%A}"
+        time = f"{time} {zone_label(starts_at, clinic_tz)} ({own} your time)"
+    return {"date": _day(there), "time": time}
