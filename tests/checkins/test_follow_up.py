@@ -11,6 +11,7 @@ from django.test import Client
 from clinic.checkins.models import CheckIn, StaffTask
 from clinic.checkins.services import checkins_follow_up_due, checkins_start_for
 from clinic.messaging.models import OutboundMessage
+from clinic.messaging.sending import cause_problem
 from clinic.patients.models import Patient
 from clinic.scheduling.models import SessionType
 from tests.checkins.conftest import local, patient_texts, provider_accepts, session
@@ -107,3 +108,16 @@ def test_a_question_that_could_not_be_sent_closes_without_a_follow_up(infusion: 
     assert sweep(local(2026, 12, 7, 19, 1)) == 1
     assert CheckIn.objects.get(step_key="home_safe:d0").status == CheckIn.Status.NOT_SENT
     assert follow_ups() == [] and not StaffTask.objects.exists()
+
+
+def test_a_follow_up_held_up_past_its_grace_is_suppressed_counting_from_when_it_was_written(
+    mood_checkin: CheckIn,
+) -> None:
+    assert sweep(SENT_AT + datetime.timedelta(hours=4)) == 1  # written Tuesday 14:00
+    [follow_up] = follow_ups()
+
+    # Its question was due at 10:00, but the follow-up's own six hours run from 14:00.
+    with time_machine.travel(local(2026, 12, 8, 19, 59), tick=False):
+        assert cause_problem(follow_up) == ""
+    with time_machine.travel(local(2026, 12, 8, 20, 1), tick=False):
+        assert cause_problem(follow_up) == "too late: due over 6 h ago"
