@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -12,6 +15,8 @@ from clinic.core.services import worker_heartbeat_record
 from clinic.messaging import outbox, sending
 from clinic.scheduling import replies
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="workers.tasks.heartbeat", ignore_result=True)
 def heartbeat() -> None:
@@ -21,10 +26,31 @@ def heartbeat() -> None:
 
 @shared_task(name="workers.tasks.outbox_dispatch", ignore_result=True)
 def outbox_dispatch() -> None:
-    """Settle rows abandoned by dead workers or lost tasks, then hand due rows to send tasks."""
-    sending.outbox_reconcile_stale()
-    outbox.outbox_requeue_lost()
-    outbox.outbox_claim_due()
+    """Settle rows abandoned by dead workers or lost tasks, then hand due rows to send tasks.
+
+    Each step runs even if the one before raised: due texts (a crisis page among them) never wait
+    because reconciling or requeueing went wrong.
+    """
+    steps: tuple[Callable[[], object], ...] = (
+        sending.outbox_reconcile_stale,
+        outbox.outbox_requeue_lost,
+        outbox.outbox_claim_due,
+    )
+    failed = [step.__name__ for step in steps if not _step_run(step)]
+    if failed:
+        # Raised after every step has run, so the failure still shows in the worker's task log.
+        raise RuntimeError(f"outbox dispatch steps failed: {', '.join(failed)}")
+
+
+def _step_run(step: Callable[[], object]) -> bool:
+    try:
+        step()
+    except Exception as exc:
+        # Type and frames only: an exception's text can quote a row's values (a phone number, a text).
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error("outbox dispatch: %s failed: %s\n%s", step.__name__, type(exc).__name__, frames)
+        return False
+    return True
 
 
 @shared_task(name="workers.tasks.drivers_unconfirmed_flag", ignore_result=True)
