@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
+from django.db import close_old_connections
 
 from clinic.checkins import alerts as checkin_alerts
 from clinic.checkins import services as checkins
@@ -36,21 +37,23 @@ def outbox_dispatch() -> None:
         outbox.outbox_requeue_lost,
         outbox.outbox_claim_due,
     )
-    failed = [step.__name__ for step in steps if not _step_run(step)]
-    if failed:
-        # Raised after every step has run, so the failure still shows in the worker's task log.
-        raise RuntimeError(f"outbox dispatch steps failed: {', '.join(failed)}")
+    failures = [failure for failure in map(_step_run, steps) if failure is not None]
+    if failures:
+        # Raised once every step has run, so the task still shows as failed, with the first cause.
+        raise failures[0]
 
 
-def _step_run(step: Callable[[], object]) -> bool:
+def _step_run(step: Callable[[], object]) -> Exception | None:
     try:
         step()
     except Exception as exc:
         # Type and frames only: an exception's text can quote a row's values (a phone number, a text).
         frames = "".join(traceback.format_tb(exc.__traceback__))
         logger.error("outbox dispatch: %s failed: %s\n%s", step.__name__, type(exc).__name__, frames)
-        return False
-    return True
+        # A connection the failure left broken is replaced before the next step.
+        close_old_connections()
+        return exc
+    return None
 
 
 @shared_task(name="workers.tasks.drivers_unconfirmed_flag", ignore_result=True)
