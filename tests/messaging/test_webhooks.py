@@ -234,7 +234,7 @@ def test_signature_is_checked_against_the_public_url_not_the_host_behind_the_pro
 
 
 def sending_message(key: str) -> OutboundMessage:
-    """A text whose send is in flight or ended with an unknown outcome: no SID recorded."""
+    """A text whose send ended with an unknown outcome: no SID recorded, a lookup due soon."""
     return OutboundMessage.objects.create(
         kind=OutboundMessage.Kind.AD_HOC,
         to_number="+16175550142",
@@ -243,6 +243,7 @@ def sending_message(key: str) -> OutboundMessage:
         send_after=timezone.now(),
         status=OutboundMessage.Status.SENDING,
         sending_started_at=timezone.now(),
+        reconcile_after=timezone.now(),
         attempts=1,
     )
 

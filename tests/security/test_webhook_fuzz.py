@@ -405,6 +405,7 @@ def test_a_row_id_in_the_status_callback_url_is_read_only_as_the_id_we_wrote(
             "status": OutboundMessage.Status.SENDING,
             "send_after": timezone.now(),
             "sending_started_at": timezone.now(),
+            "reconcile_after": timezone.now(),
         },
     )
     outbox_id = str(waiting.pk) if outbox_id == WAITING_ID else outbox_id

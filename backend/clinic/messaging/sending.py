@@ -462,7 +462,14 @@ def outbox_sid_learn(*, message_id: int, sid: str) -> bool:
     """
     if not _sid_well_formed(sid) or OutboundMessage.objects.filter(provider_sid=sid).exists():
         return False
-    if not OutboundMessage.objects.filter(id=message_id, status=Status.SENDING, provider_sid__isnull=True).exists():
+    # Only a row whose send ended without an answer, or whose worker is gone: a send still in flight
+    # records its own SID, and racing it from here only adds lock waits to every callback.
+    settled_elsewhere = Q(reconcile_after__isnull=False) | Q(
+        sending_started_at__lt=timezone.now() - timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS)
+    )
+    if not OutboundMessage.objects.filter(
+        settled_elsewhere, id=message_id, status=Status.SENDING, provider_sid__isnull=True
+    ).exists():
         return False
     try:
         outbox_record_sent(message_id=message_id, sid=sid)
