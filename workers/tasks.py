@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
+from django.db import close_old_connections
 
 from clinic.checkins import alerts as checkin_alerts
 from clinic.checkins import services as checkins
 from clinic.core.services import worker_heartbeat_record
 from clinic.messaging import outbox, sending
 from clinic.scheduling import replies
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="workers.tasks.heartbeat", ignore_result=True)
@@ -21,10 +27,33 @@ def heartbeat() -> None:
 
 @shared_task(name="workers.tasks.outbox_dispatch", ignore_result=True)
 def outbox_dispatch() -> None:
-    """Settle rows abandoned by dead workers or lost tasks, then hand due rows to send tasks."""
-    sending.outbox_reconcile_stale()
-    outbox.outbox_requeue_lost()
-    outbox.outbox_claim_due()
+    """Settle rows abandoned by dead workers or lost tasks, then hand due rows to send tasks.
+
+    Each step runs even if the one before raised: due texts (a crisis page among them) never wait
+    because reconciling or requeueing went wrong.
+    """
+    steps: tuple[Callable[[], object], ...] = (
+        sending.outbox_reconcile_stale,
+        outbox.outbox_requeue_lost,
+        outbox.outbox_claim_due,
+    )
+    failures = [failure for failure in map(_step_run, steps) if failure is not None]
+    if failures:
+        # Raised once every step has run, so the task still shows as failed, with the first cause.
+        raise failures[0]
+
+
+def _step_run(step: Callable[[], object]) -> Exception | None:
+    try:
+        step()
+    except Exception as exc:
+        # Type and frames only: an exception's text can quote a row's values (a phone number, a text).
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error("outbox dispatch: %s failed: %s\n%s", step.__name__, type(exc).__name__, frames)
+        # A connection the failure left broken is replaced before the next step.
+        close_old_connections()
+        return exc
+    return None
 
 
 @shared_task(name="workers.tasks.drivers_unconfirmed_flag", ignore_result=True)

@@ -50,9 +50,10 @@ def text(to: Patient, key: str, body: str | None = None) -> OutboundMessage:
 
 
 def dispatch_until(done: Any, *, timeout: float, what: str) -> None:
-    """Play beat: keep dispatching due rows (including retries) until `done()` holds."""
+    """Play beat: keep settling rows whose outcome is unknown and dispatching due rows until `done()` holds."""
 
     def step() -> bool:
+        outbox_reconcile_stale()
         outbox_claim_due(limit=500)
         return bool(done())
 
@@ -101,6 +102,23 @@ def test_retryable_errors_retry_then_succeed(worker: WorkerProcess) -> None:
     message.refresh_from_db()
     assert message.attempts == 3
     assert SandboxMessage.objects.filter(direction="outbound-api").count() == 1
+
+
+def test_a_500_after_the_provider_created_the_text_is_settled_and_the_text_sent_once(worker: WorkerProcess) -> None:
+    person = patient()
+    sandbox_failure_rule_create(kind=SandboxFailureRule.Kind.AFTER_CREATE, error_code=20500, http_status=500)
+    message = text(person, "created-then-500")
+
+    dispatch_until(
+        lambda: OutboundMessage.objects.get(pk=message.pk).status == Status.DELIVERED,
+        timeout=60,
+        what="the text to be settled after the 500",
+    )
+    message.refresh_from_db()
+    assert message.attempts == 1
+    assert list(SandboxMessage.objects.filter(direction="outbound-api").values_list("sid", flat=True)) == [
+        message.provider_sid
+    ]
 
 
 def test_permanent_errors_fail_with_the_code_and_21610_opts_the_number_out(worker: WorkerProcess) -> None:

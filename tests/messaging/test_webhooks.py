@@ -231,3 +231,69 @@ def test_signature_is_checked_against_the_public_url_not_the_host_behind_the_pro
 
     assert post_signed(client, SMS_PATH, params, signature=internal).status_code == 403
     assert post_signed(client, SMS_PATH, params, signature=public).status_code == 200
+
+
+def sending_message(key: str) -> OutboundMessage:
+    """A text whose send ended with an unknown outcome: no SID recorded, a lookup due soon."""
+    return OutboundMessage.objects.create(
+        kind=OutboundMessage.Kind.AD_HOC,
+        to_number="+16175550142",
+        body="hello",
+        idempotency_key=key,
+        send_after=timezone.now(),
+        status=OutboundMessage.Status.SENDING,
+        sending_started_at=timezone.now(),
+        reconcile_after=timezone.now(),
+        attempts=1,
+    )
+
+
+def test_a_status_callback_names_its_row_so_a_text_left_sending_learns_its_sid(client: Client) -> None:
+    message = sending_message("left-sending")
+    sid = "SM" + "1" * 32
+    path = f"{STATUS_PATH}?ob={message.pk}"
+
+    assert post_signed(client, path, status_params(sid, "sent")).status_code == 204
+    message.refresh_from_db()
+    assert (message.status, message.provider_sid) == (OutboundMessage.Status.SENT, sid)
+    post_signed(client, path, status_params(sid, "delivered"))
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.DELIVERED
+
+
+def test_the_row_id_in_a_callback_url_is_covered_by_the_signature(client: Client) -> None:
+    message = sending_message("unsigned-id")
+    params = status_params("SM" + "2" * 32, "sent")
+    # Signed for the URL without the id: adding one is a different URL, so the request is refused.
+    signature = twilio_signature(STATUS_PATH, params)
+
+    assert post_signed(client, f"{STATUS_PATH}?ob={message.pk}", params, signature=signature).status_code == 403
+    message.refresh_from_db()
+    assert (message.status, message.provider_sid) == (OutboundMessage.Status.SENDING, None)
+
+
+@pytest.mark.parametrize("outbox_id", ["abc", "0", "-1", "1e3", "9" * 30, "", "%EF%BC%91", "%00"])
+def test_a_row_id_we_did_not_write_is_ignored(client: Client, outbox_id: str) -> None:
+    message = sending_message("junk-id")
+    sid = "SM" + "3" * 32
+
+    response = post_signed(client, f"{STATUS_PATH}?ob={outbox_id}", status_params(sid, "sent"))
+
+    assert response.status_code == 204
+    message.refresh_from_db()
+    assert message.provider_sid is None
+    assert DeliveryReport.objects.filter(message_sid=sid).exists()
+
+
+def test_a_callback_never_gives_a_row_a_second_sid_or_another_rows_sid(client: Client) -> None:
+    settled = sent_message("SM" + "4" * 32)
+    waiting = sending_message("waiting")
+    # Another row's SID, a malformed SID, and a second SID for a row that has one: all ignored.
+    post_signed(client, f"{STATUS_PATH}?ob={waiting.pk}", status_params(settled.provider_sid or "", "delivered"))
+    post_signed(client, f"{STATUS_PATH}?ob={waiting.pk}", status_params("SM-not-a-sid", "sent"))
+    post_signed(client, f"{STATUS_PATH}?ob={settled.pk}", status_params("SM" + "5" * 32, "sent"))
+
+    waiting.refresh_from_db()
+    settled.refresh_from_db()
+    assert (waiting.status, waiting.provider_sid) == (OutboundMessage.Status.SENDING, None)
+    assert (settled.provider_sid, settled.status) == ("SM" + "4" * 32, OutboundMessage.Status.DELIVERED)

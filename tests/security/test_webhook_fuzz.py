@@ -386,6 +386,43 @@ def test_signed_status_callbacks_only_move_a_message_forward_or_are_refused(
         assert status_after == status_before  # another message's report, or a status we do not know
 
 
+WAITING_ID = "<the waiting row's id>"
+
+
+@hypothesis.settings(FUZZ_SETTINGS, max_examples=200)
+@hypothesis.given(
+    outbox_id=st.one_of(st.just(WAITING_ID), st.text(max_size=40), st.integers().map(str)), pairs=status_pairs
+)
+def test_a_row_id_in_the_status_callback_url_is_read_only_as_the_id_we_wrote(
+    client: Client, clinic_world: Clinic, outbox_id: str, pairs: Pairs
+) -> None:
+    waiting, _ = OutboundMessage.objects.get_or_create(
+        idempotency_key="fuzz:waiting",
+        defaults={
+            "kind": OutboundMessage.Kind.AD_HOC,
+            "to_number": PATIENT_PHONE,
+            "body": "Waiting for its SID.",
+            "status": OutboundMessage.Status.SENDING,
+            "send_after": timezone.now(),
+            "sending_started_at": timezone.now(),
+            "reconcile_after": timezone.now(),
+        },
+    )
+    outbox_id = str(waiting.pk) if outbox_id == WAITING_ID else outbox_id
+    path = f"{STATUS_PATH}?{urlencode({'ob': outbox_id})}"
+    body = urlencode(pairs).encode()
+    response = post_raw(client, path, body, content_type=FORM, signature=signature_for(path, pairs))
+    assert_answered_safely(response)
+    assert response.status_code in (204, 400, 413)
+    waiting.refresh_from_db()
+    sid = QueryDict(body).get("MessageSid", "")
+    if waiting.provider_sid is not None:
+        # Only the id we wrote, with a well-formed SID no other row had, ever settles the row.
+        assert outbox_id == str(waiting.pk) and waiting.provider_sid == sid and sid != SENT_SID
+        OutboundMessage.objects.filter(pk=waiting.pk).update(status=OutboundMessage.Status.SENDING, provider_sid=None)
+    assert OutboundMessage.objects.get(pk=clinic_world.sent.pk).provider_sid == SENT_SID
+
+
 # --- The nastiest inputs, by hand ---------------------------------------------------------------
 
 

@@ -84,6 +84,9 @@ class OutboundMessage(models.Model):
     )
     queued_at = models.DateTimeField(null=True, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
+    reconcile_after = models.DateTimeField(
+        null=True, blank=True, help_text="Sending: when to ask the provider whether it has the text (outcome unknown)."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import logging
 import random
+import re
+import traceback
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,10 +16,10 @@ from datetime import timedelta
 import requests
 import urllib3
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
 from clinic.scheduling.selectors import clinic_current
 
@@ -62,8 +65,25 @@ class SendOutcome:
     retry_in: float = 0.0
 
 
-def _status_callback_url() -> str:
-    return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/"
+# What a well-formed message SID looks like; anything else in an answer is not a SID.
+MESSAGE_SID = re.compile(r"SM[0-9a-f]{32}")
+# Marks a row whose last attempt may or may not have reached the provider (see _outcome_unknown).
+OUTCOME_UNKNOWN = "outcome unknown"
+# Twilio's clock and ours differ a little; a message's date_created is looked for this much wider.
+CLOCK_MARGIN = timedelta(minutes=1)
+# A candidate found by number and time must share at least this much of the text (Twilio may rewrite
+# a few characters or shorten a link, never the whole text).
+BODY_SIMILARITY_MIN = 0.5
+
+
+class ProviderAnswerInvalid(Exception):
+    """The provider answered something we cannot read as it documents it (no SID, not JSON, wrong shape)."""
+
+
+def _status_callback_url(message_id: int) -> str:
+    # The row's id (not PHI) comes back with every callback, so a callback names the row its SID
+    # belongs to even when the worker that sent it died before recording the SID.
+    return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/?ob={message_id}"
 
 
 def sender_identity() -> str:
@@ -162,16 +182,17 @@ def outbox_send(*, message_id: int) -> SendOutcome:
 
     try:
         sid = _provider_send(message)
-    except TwilioRestException as exc:
-        return _record_provider_error(message, code=exc.code, http_status=exc.status, text=str(exc.msg))
+    except (TwilioRestException, TwilioServiceException) as exc:
+        code = _error_code(exc.code)
+        if _may_have_created(exc.status):
+            return _outcome_unknown(message, code=code, text=f"HTTP {exc.status}")
+        return _record_provider_error(message, code=code, http_status=exc.status, text=_error_text(exc))
     except requests.RequestException as exc:
         if _never_reached_provider(exc):
             return _schedule_retry(message, code=None, text="could not connect to the SMS provider")
-        # Twilio may or may not have the message: leave it in `sending` for reconciliation.
-        OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
-            last_error_message=f"{type(exc).__name__}: outcome unknown, will reconcile"
-        )
-        return SendOutcome("outcome unknown")
+        return _outcome_unknown(message, code=None, text=type(exc).__name__)
+    except Exception as exc:  # an answer we cannot read (ProviderAnswerInvalid, or the SDK choking on it)
+        return _outcome_unknown(message, code=None, text=f"unreadable answer ({type(exc).__name__})")
 
     outbox_record_sent(message_id=message_id, sid=sid)
     return SendOutcome("sent")
@@ -211,14 +232,74 @@ def _rate_wait() -> float:
 
 
 def _provider_send(message: OutboundMessage) -> str:
+    """Ask the provider to send the row's text; return its SID, or raise ProviderAnswerInvalid."""
     client = twilio_client_shared()
-    kwargs: dict[str, str] = {"to": message.to_number, "body": message.body, "status_callback": _status_callback_url()}
+    kwargs: dict[str, str] = {
+        "to": message.to_number,
+        "body": message.body,
+        "status_callback": _status_callback_url(message.id),
+    }
     if settings.TWILIO_MESSAGING_SERVICE_SID:
         kwargs["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID
     else:
         kwargs["from_"] = settings.TWILIO_FROM_NUMBER
     created = client.messages.create(**kwargs)
-    return str(created.sid)
+    sid = getattr(created, "sid", None)
+    if not _sid_well_formed(sid):
+        raise ProviderAnswerInvalid("the create answer has no well-formed sid")
+    assert isinstance(sid, str)  # checked just above
+    if OutboundMessage.objects.filter(provider_sid=sid).exclude(id=message.id).exists():
+        # Another row already has it (a replayed or confused answer): recording it would fail, and
+        # it says nothing about this row's text.
+        raise ProviderAnswerInvalid("the create answer repeats a sid another text has")
+    return sid
+
+
+def _sid_well_formed(sid: object) -> bool:
+    return isinstance(sid, str) and MESSAGE_SID.fullmatch(sid) is not None
+
+
+def _error_code(code: object) -> int | None:
+    """Twilio's error code (five digits or more) as an int, or None when the answer carried none we can read.
+
+    The SDK puts the HTTP status in `code` when the error body is not Twilio's JSON: that is no code.
+    """
+    if isinstance(code, str) and re.fullmatch(r"[0-9]{1,8}", code):
+        code = int(code)
+    if isinstance(code, int) and not isinstance(code, bool) and 10_000 <= code < 10**8:
+        return code
+    return None
+
+
+def _error_text(exc: TwilioRestException | TwilioServiceException) -> str:
+    text = exc.msg if isinstance(exc, TwilioRestException) else exc.detail or exc.title
+    return str(text)
+
+
+def _may_have_created(http_status: object) -> bool:
+    """True when an error answer does not prove the message was never created (5xx, or no error status at all).
+
+    429 and other 4xx answers are refusals: Twilio created nothing.
+    """
+    return not (isinstance(http_status, int) and 400 <= http_status < 500)
+
+
+def _outcome_unknown(message: OutboundMessage, *, code: int | None, text: str) -> SendOutcome:
+    """Leave the row in `sending` and ask the provider about it after the delay a retry would wait.
+
+    Sending again at once could text the patient twice: a timeout or a 5xx can come after Twilio
+    created the message. outbox_reconcile_stale settles the row; a status callback naming the row
+    (see _status_callback_url) settles it sooner.
+    """
+    attempts = OutboundMessage.objects.filter(id=message.id).values_list("attempts", flat=True).first() or 1
+    delay = _backoff_seconds(attempts)
+    OutboundMessage.objects.filter(id=message.id, status=Status.SENDING).update(
+        reconcile_after=timezone.now() + timedelta(seconds=delay),
+        last_error_code=code,
+        last_error_message=f"{OUTCOME_UNKNOWN}: {text}"[:300],
+    )
+    logger.info("sms %s: outcome unknown (code %s), will ask the provider in %.0f s", message.id, code, delay)
+    return SendOutcome(OUTCOME_UNKNOWN)
 
 
 def _is_permanent(code: int | None, http_status: int) -> bool:
@@ -294,56 +375,167 @@ def delivery_reports_apply(*, message_sid: str) -> None:
 
 
 def outbox_reconcile_stale(*, older_than: timedelta | None = None) -> dict[str, int]:
-    """Settle rows left in `sending` (a worker died or timed out) by asking Twilio what it has.
+    """Settle rows left in `sending` by asking the provider what it has.
 
-    Found at Twilio: recorded as sent. Not found: scheduled again. Twilio unreachable: left for next time.
+    Two kinds: rows whose worker died (still `sending` after `older_than`) and rows whose send ended
+    with an unknown outcome (a 5xx, a timeout, an unreadable answer) once their `reconcile_after` is
+    due. Found at the provider: recorded as sent. Not found: sent again (a failed attempt counts
+    toward SMS_MAX_ATTEMPTS; a dead worker's does not). Provider unreachable or its answer
+    unreadable: left for next time. A row that raises is logged and skipped; the others go on.
     """
-    cutoff = timezone.now() - (older_than or timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS))
-    counts = {"found": 0, "resent": 0, "unknown": 0}
+    now = timezone.now()
+    cutoff = now - (older_than or timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS))
+    counts = {"found": 0, "resent": 0, "failed": 0, "unknown": 0, "skipped": 0, "errors": 0}
     stale = list(
-        OutboundMessage.objects.filter(status=Status.SENDING, sending_started_at__lt=cutoff).values_list(
-            "id", "sending_started_at"
-        )[:200]
+        OutboundMessage.objects.filter(
+            Q(reconcile_after__isnull=True, sending_started_at__lt=cutoff) | Q(reconcile_after__lte=now),
+            status=Status.SENDING,
+        )
+        .order_by("sending_started_at", "id")
+        .values_list("id", "reconcile_after")[:200]
     )
-    for message_id, started in stale:
-        assert started is not None  # selected by sending_started_at < cutoff
-        # Claim the reconciliation, so two dispatchers never settle one row twice.
-        if (
-            OutboundMessage.objects.filter(id=message_id, status=Status.SENDING, sending_started_at=started).update(
-                sending_started_at=timezone.now()
-            )
-            != 1
-        ):
-            continue
-        message = OutboundMessage.objects.get(id=message_id)
+    for message_id, reconcile_after in stale:
         try:
-            sid = _provider_find(message, since=started - timedelta(minutes=1))
-        except (TwilioRestException, requests.RequestException):
-            counts["unknown"] += 1
-            continue
-        if sid:
-            outbox_record_sent(message_id=message_id, sid=sid)
-            counts["found"] += 1
-        else:
-            OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
-                status=Status.SCHEDULED, send_after=timezone.now(), attempts=F("attempts") - 1
-            )
-            counts["resent"] += 1
+            counts[_reconcile_one(message_id, reconcile_after=reconcile_after)] += 1
+        except Exception as exc:  # one row must never stop the others (nor the dispatcher)
+            counts["errors"] += 1
+            # Type and frames only: an exception's text can quote the row's number or text.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            logger.error("sms %s: reconciliation failed: %s\n%s", message_id, type(exc).__name__, frames)
     return counts
 
 
-def _provider_find(message: OutboundMessage, *, since: datetime.datetime) -> str | None:
-    """The SID of a message Twilio already has for this row (same number and body, created since), if any."""
+def _reconcile_one(message_id: int, *, reconcile_after: datetime.datetime | None) -> str:
+    """Settle one row (see outbox_reconcile_stale); return which count it adds to."""
+    # Claim the reconciliation (two dispatchers never settle one row twice) and put off the next look
+    # if this one finds nothing certain; sending_started_at stays: it bounds the attempt's window.
+    lease = timezone.now() + timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS)
+    same_lease = Q(reconcile_after__isnull=True) if reconcile_after is None else Q(reconcile_after=reconcile_after)
+    if not OutboundMessage.objects.filter(same_lease, id=message_id, status=Status.SENDING).update(
+        reconcile_after=lease
+    ):
+        return "skipped"  # another dispatcher has it
+    message = OutboundMessage.objects.get(id=message_id)
+    started = message.sending_started_at or message.created_at
+    try:
+        sid = _provider_find(message, since=started - CLOCK_MARGIN, until=timezone.now() + CLOCK_MARGIN)
+    except Exception as exc:  # unreachable, refused, or an answer we cannot read: ask again later
+        logger.warning("sms %s: provider lookup failed (%s), will ask again", message_id, type(exc).__name__)
+        return "unknown"
+    if sid:
+        try:
+            outbox_record_sent(message_id=message_id, sid=sid)
+        except IntegrityError:  # another row recorded this SID meanwhile: look again next time
+            return "unknown"
+        return "found"
+    still_sending = OutboundMessage.objects.filter(id=message_id, status=Status.SENDING)
+    if message.last_error_message.startswith(OUTCOME_UNKNOWN):
+        # The provider answered this attempt with an error and has no message: it was a failed attempt.
+        if message.attempts >= settings.SMS_MAX_ATTEMPTS:
+            still_sending.update(
+                status=Status.FAILED,
+                finished_at=timezone.now(),
+                reconcile_after=None,
+                last_error_message=f"gave up: {message.last_error_message}"[:300],
+            )
+            logger.warning("sms %s failed after %s attempts, not found at the provider", message_id, message.attempts)
+            return "failed"
+        still_sending.update(
+            status=Status.SCHEDULED,
+            send_after=timezone.now(),
+            reconcile_after=None,
+            last_error_message="not found at the provider after an unknown outcome; sending again",
+        )
+        return "resent"
+    # The worker died: its attempt is not the text's fault.
+    still_sending.update(
+        status=Status.SCHEDULED, send_after=timezone.now(), reconcile_after=None, attempts=F("attempts") - 1
+    )
+    return "resent"
+
+
+def outbox_sid_learn(*, message_id: int, sid: str) -> bool:
+    """Record a SID a signed status callback names for this row, if the row is still waiting for one.
+
+    The callback URL carries the row's id (see _status_callback_url), so this settles a row whose
+    worker died or whose send ended with an unknown outcome, whatever the provider did to its text.
+    """
+    if not _sid_well_formed(sid) or OutboundMessage.objects.filter(provider_sid=sid).exists():
+        return False
+    # Only a row whose send ended without an answer, or whose worker is gone: a send still in flight
+    # records its own SID, and racing it from here only adds lock waits to every callback.
+    settled_elsewhere = Q(reconcile_after__isnull=False) | Q(
+        sending_started_at__lt=timezone.now() - timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS)
+    )
+    if not OutboundMessage.objects.filter(
+        settled_elsewhere, id=message_id, status=Status.SENDING, provider_sid__isnull=True
+    ).exists():
+        return False
+    try:
+        outbox_record_sent(message_id=message_id, sid=sid)
+    except IntegrityError:  # recorded for another row at the same moment
+        return False
+    return True
+
+
+def _provider_find(message: OutboundMessage, *, since: datetime.datetime, until: datetime.datetime) -> str | None:
+    """The SID of the message the provider has for this row, if any; raise ProviderAnswerInvalid if unreadable.
+
+    Matched by what the provider keeps unchanged: our API sent it (from our sender) to the row's
+    number, created within the attempt's window, and its SID is no other row's. The body only ranks
+    candidates (Twilio may rewrite it: smart encoding, shortened links): among several, the one
+    most like this row's text wins, and one that is more like another row still waiting for its
+    SID is left to that row.
+    """
     client = twilio_client_build()
     taken = set(
         OutboundMessage.objects.filter(to_number=message.to_number, provider_sid__isnull=False).values_list(
             "provider_sid", flat=True
         )
     )
+    waiting = list(
+        OutboundMessage.objects.filter(to_number=message.to_number, status=Status.SENDING, provider_sid__isnull=True)
+        .exclude(id=message.id)
+        .values_list("body", flat=True)
+    )
+    best: tuple[float, float, str] | None = None
     for candidate in client.messages.list(to=message.to_number, limit=100):
-        if candidate.sid in taken or candidate.body != message.body:
+        sid, created = getattr(candidate, "sid", None), getattr(candidate, "date_created", None)
+        if not _sid_well_formed(sid) or not isinstance(created, datetime.datetime) or created.tzinfo is None:
+            raise ProviderAnswerInvalid("a listed message has no well-formed sid or date_created")
+        assert isinstance(sid, str)  # checked just above
+        if sid in taken or not since <= created <= until or not _ours(candidate, message):
             continue
-        if candidate.date_created is not None and candidate.date_created < since:
+        body = candidate.body if isinstance(candidate.body, str) else ""
+        likeness = _body_likeness(message.body, body)
+        if likeness < BODY_SIMILARITY_MIN or any(_body_likeness(other, body) > likeness for other in waiting):
             continue
-        return str(candidate.sid)
-    return None
+        closeness = -abs((created - since).total_seconds())
+        if best is None or (likeness, closeness) > best[:2]:
+            best = (likeness, closeness, sid)
+    return best[2] if best else None
+
+
+def _ours(candidate: object, message: OutboundMessage) -> bool:
+    """True when a listed message was sent through the API, to this number, from our sender."""
+    if getattr(candidate, "direction", None) != "outbound-api" or getattr(candidate, "to", None) != message.to_number:
+        return False
+    if settings.TWILIO_MESSAGING_SERVICE_SID:
+        return bool(getattr(candidate, "messaging_service_sid", None) == settings.TWILIO_MESSAGING_SERVICE_SID)
+    sender = getattr(candidate, "from_", None)
+    # A message still queued may not name its sender yet.
+    return sender in (None, "", settings.TWILIO_FROM_NUMBER)
+
+
+def _body_likeness(ours: str, theirs: str) -> float:
+    """How alike two texts are, 0 to 1 (1: the same); insensitive to the characters smart encoding replaces."""
+    if ours == theirs:
+        return 1.0
+    return difflib.SequenceMatcher(None, _plain(ours), _plain(theirs), autojunk=False).ratio()
+
+
+def _plain(text: str) -> str:
+    return text.translate(_LOOK_ALIKES)
+
+
+_LOOK_ALIKES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})

@@ -13,10 +13,12 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from .inbound import inbound_receive
-from .sending import delivery_report_record
+from .sending import delivery_report_record, outbox_sid_learn
 
 logger = logging.getLogger(__name__)
 ERROR_CODE = re.compile(r"[0-9]{1,8}")
+# The outbox row id we put in our status-callback URL (?ob=<id>); anything else there is ignored.
+OUTBOX_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
 def _signed_by_twilio(request: HttpRequest) -> bool:
@@ -83,5 +85,10 @@ def twilio_status_callback(request: HttpRequest) -> HttpResponse:
     code_text = params.get("ErrorCode", "")
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     error_code = int(code_text) if ERROR_CODE.fullmatch(code_text) else None
+    outbox_id = request.GET.get("ob", "")
+    if OUTBOX_ID.fullmatch(outbox_id):
+        # Signed with the URL, so it is the id we gave Twilio with this message: the row learns its SID
+        # even if the worker that sent it died, or its send ended with an unknown outcome.
+        outbox_sid_learn(message_id=int(outbox_id), sid=message_sid)
     delivery_report_record(message_sid=message_sid, status=status, error_code=error_code)
     return HttpResponse(status=204)

@@ -288,6 +288,8 @@ SMS_SENDING_STALE_SECONDS = env.int("SMS_SENDING_STALE_SECONDS", default=120)
 # A row still `queued` after this long (its task was lost) is handed out again.
 SMS_QUEUED_STALE_SECONDS = env.int("SMS_QUEUED_STALE_SECONDS", default=600)
 SMS_SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SMS_SANDBOX_CALLBACK_DELAY_SECONDS", default=0.2)
+# The sandbox rewrites every text as Twilio's Smart Encoding does (curly quotes made straight, ...).
+SMS_SANDBOX_SMART_ENCODING = env.bool("SMS_SANDBOX_SMART_ENCODING", default=False)
 
 # Exactly one beat runs these; the dispatcher is safe to run twice by mistake all the same.
 CELERY_BEAT_SCHEDULE = {

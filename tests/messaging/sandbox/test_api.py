@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -238,6 +239,29 @@ def test_api_failure_rule_with_remaining_fails_twice_then_succeeds(twilio: Clien
     assert outcomes == [500, 500, "queued"]
     rule.refresh_from_db()
     assert rule.remaining == 0
+
+
+def test_after_create_rule_answers_the_error_yet_keeps_and_delivers_the_text(twilio: Client) -> None:
+    SandboxFailureRule.objects.create(kind="after_create", http_status=500, error_code=20500, remaining=1)
+
+    with pytest.raises(TwilioRestException) as raised:
+        twilio.messages.create(to=PATIENT, from_=settings.TWILIO_FROM_NUMBER, body="Hi")
+
+    assert (raised.value.status, raised.value.code) == (500, 20500)
+    assert sandbox_callbacks_drain(5.0)
+    assert list(SandboxMessage.objects.values_list("body", "status")) == [("Hi", "delivered")]
+
+
+def test_smart_encoding_rewrites_look_alike_characters_as_twilio_does(twilio: Client, settings: Any) -> None:
+    curly = "It\u2019s \u201cTuesday\u201d \u2013 9:00\u2026"
+
+    asked = twilio.messages.create(to=PATIENT, from_=settings.TWILIO_FROM_NUMBER, body=curly, smart_encoded=True)
+    plain = twilio.messages.create(to=PATIENT, from_=settings.TWILIO_FROM_NUMBER, body=curly)
+    settings.SMS_SANDBOX_SMART_ENCODING = True
+    always = twilio.messages.create(to=PATIENT, from_=settings.TWILIO_FROM_NUMBER, body=curly)
+
+    assert asked.body == always.body == 'It\'s "Tuesday" - 9:00...'
+    assert (asked.num_segments, plain.body, plain.num_segments) == ("1", curly, "1")
 
 
 def test_failure_rule_matches_only_its_number(twilio: Client) -> None:

@@ -141,6 +141,7 @@ def _message_create(request: HttpRequest, account_sid: str) -> HttpResponse:
         messaging_service_sid=data.get("MessagingServiceSid", "").strip(),
         body=data.get("Body", ""),
         status_callback=data.get("StatusCallback", "").strip(),
+        smart_encoded=data.get("SmartEncoded", "").strip().lower() == "true",
     )
     return JsonResponse(message_json(message), status=201)
 

@@ -69,6 +69,8 @@ class SandboxFailureRule(models.Model):
     class Kind(models.TextChoices):
         API = "api", "Refuse at create (HTTP error)"
         DELIVERY = "delivery", "Accept, then fail delivery"
+        # Twilio can time out or answer 5xx after it has created the message.
+        AFTER_CREATE = "after_create", "Accept, then answer an HTTP error"
 
     class DeliveryStatus(models.TextChoices):
         UNDELIVERED = "undelivered"
@@ -80,11 +82,11 @@ class SandboxFailureRule(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Share of matching requests that fail, 0 to 1.",
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.API)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.API)
     http_status = models.PositiveSmallIntegerField(
         default=429,
         validators=[MinValueValidator(400), MaxValueValidator(599)],
-        help_text="For 'api' rules: the HTTP status of the refusal (429, 500, 400...).",
+        help_text="For 'api' and 'after_create' rules: the HTTP status answered (429, 500, 400...).",
     )
     error_code = models.PositiveIntegerField(default=20429, help_text="Twilio error code, e.g. 20429, 21610, 30003.")
     delivery_status = models.CharField(

@@ -26,7 +26,7 @@ from .callbacks import (
 from .callbacks import sandbox_callbacks_drain as sandbox_callbacks_drain
 from .errors import TwilioApiError
 from .models import SandboxFailureRule, SandboxMessage
-from .segments import body_num_segments
+from .segments import body_num_segments, body_smart_encoded
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +96,22 @@ def sandbox_message_create(
     messaging_service_sid: str = "",
     body: str,
     status_callback: str = "",
+    smart_encoded: bool = False,
 ) -> SandboxMessage:
-    """Accept a text as Twilio's Messages API does, or raise TwilioApiError as Twilio would refuse it."""
+    """Accept a text as Twilio's Messages API does, or raise TwilioApiError as Twilio would refuse it.
+
+    An "after_create" rule keeps the text (it is delivered) and still raises, as Twilio can after a
+    timeout or a 5xx. With Smart Encoding (asked for, or SMS_SANDBOX_SMART_ENCODING) the body is
+    rewritten as Twilio rewrites it.
+    """
     _create_validate(
         to=to, from_=from_, messaging_service_sid=messaging_service_sid, body=body, status_callback=status_callback
     )
     rule = _failure_rule_pick(to=to)
     if rule is not None and rule.kind == SandboxFailureRule.Kind.API:
         raise TwilioApiError(status=rule.http_status, code=rule.error_code)
+    if smart_encoded or settings.SMS_SANDBOX_SMART_ENCODING:
+        body = body_smart_encoded(body)
 
     now = timezone.now()
     message = SandboxMessage.objects.create(
@@ -119,8 +127,12 @@ def sandbox_message_create(
         date_created=now,
         date_updated=now,
     )
-    plan = DeliveryPlan(sid=message.sid, steps=_delivery_steps(rule), delay_seconds=callback_delay_seconds())
+    after_create = rule is not None and rule.kind == SandboxFailureRule.Kind.AFTER_CREATE
+    steps = _delivery_steps(None if after_create else rule)
+    plan = DeliveryPlan(sid=message.sid, steps=steps, delay_seconds=callback_delay_seconds())
     transaction.on_commit(lambda: sandbox_delivery_schedule(plan=plan))
+    if rule is not None and after_create:
+        raise TwilioApiError(status=rule.http_status, code=rule.error_code)
     return message
 
 
