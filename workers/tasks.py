@@ -10,6 +10,7 @@ from clinic.checkins import alerts as checkin_alerts
 from clinic.checkins import services as checkins
 from clinic.core.services import worker_heartbeat_record
 from clinic.messaging import outbox, sending
+from clinic.messaging.models import OutboundMessage
 from clinic.scheduling import replies
 
 
@@ -45,6 +46,19 @@ def alerts_renotify() -> int:
     return checkin_alerts.alerts_renotify_due()
 
 
+@shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)
+def outbox_dispatch_urgent() -> None:
+    """Hand due urgent rows (pages) to send tasks now, on the urgent queue, without waiting for beat."""
+    outbox.outbox_claim_due(max_priority=OutboundMessage.Priority.URGENT)
+
+
+@shared_task(name="workers.tasks.outbox_send_batch", ignore_result=True)
+def outbox_send_batch(message_ids: list[int], urgent: bool = False) -> dict[str, int]:
+    """Send a batch of queued outbox rows, their provider calls overlapped; waits for send slots."""
+    return sending.outbox_send_batch(message_ids=message_ids, urgent=urgent)
+
+
+# Kept for tasks enqueued before batches existed (one row per task); nothing enqueues it any more.
 @shared_task(name="workers.tasks.outbox_send", bind=True, ignore_result=True, max_retries=None)
 def outbox_send(self: Any, message_id: int) -> str:
     """Send one outbox row; waits for a send slot when the shared rate limit is reached."""
