@@ -54,8 +54,12 @@ def outbox_dispatch_urgent() -> None:
 
 @shared_task(name="workers.tasks.outbox_send_batch", ignore_result=True)
 def outbox_send_batch(message_ids: list[int], urgent: bool = False) -> dict[str, int]:
-    """Send a batch of queued outbox rows, their provider calls overlapped; waits for send slots."""
-    return sending.outbox_send_batch(message_ids=message_ids, urgent=urgent)
+    """Send a batch of queued outbox rows, their provider calls overlapped; rows left without a send slot
+    come back as a new task once the rate window turns (never a process held while waiting)."""
+    result = sending.outbox_send_batch(message_ids=message_ids, urgent=urgent)
+    if result.waiting:
+        outbox.outbox_send_later(message_ids=result.waiting, urgent=urgent, countdown=result.retry_in)
+    return result.counts
 
 
 # Kept for tasks enqueued before batches existed (one row per task); nothing enqueues it any more.

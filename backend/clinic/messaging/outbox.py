@@ -96,6 +96,14 @@ def _enqueue_send_tasks(claimed: Sequence[tuple[int, int]]) -> None:
             current_app.send_task(SEND_BATCH_TASK, args=[batch], kwargs={"urgent": urgent}, queue=queue)
 
 
+def outbox_send_later(*, message_ids: Sequence[int], urgent: bool, countdown: float) -> None:
+    """Hand queued rows that found no send slot back to the broker, to try again once the window turns."""
+    queue = urgent_queue_name() if urgent else None
+    current_app.send_task(
+        SEND_BATCH_TASK, args=[list(message_ids)], kwargs={"urgent": urgent}, queue=queue, countdown=countdown
+    )
+
+
 def dispatch_batch_size() -> int:
     """Claim no more than the send-rate limit lets out before the next look, so tasks rarely wait."""
     if float(settings.SMS_RATE_PER_SECOND) <= 0:

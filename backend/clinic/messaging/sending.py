@@ -7,7 +7,6 @@ import logging
 import os
 import random
 import threading
-import time
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -253,29 +252,42 @@ def _provider_send_on_thread(message: OutboundMessage) -> str:
         connections.close_all()
 
 
-def outbox_send_batch(*, message_ids: Sequence[int], urgent: bool = False) -> dict[str, int]:
-    """Send queued rows, most urgent first, with their provider calls in flight together.
+@dataclass(frozen=True)
+class BatchOutcome:
+    """How many rows of a batch ended each way, and the rows still waiting for a send slot (for `retry_in` s)."""
+
+    counts: dict[str, int]
+    waiting: list[int]
+    retry_in: float = 0.0
+
+
+def outbox_send_batch(*, message_ids: Sequence[int], urgent: bool = False) -> BatchOutcome:
+    """Send queued rows, in the order given (most urgent first), with their provider calls in flight together.
 
     Each row is claimed with a conditional UPDATE (queued -> sending) that only one caller can win,
     checked again (consent, opt-out, cause, hours), sent from a thread, and recorded here. A row
     whose send fails in an unexpected way is left to retry or to reconciliation; the others go on.
-    Returns how many rows ended each way.
+    When the rate limit has no slot left, the rest are handed back (`waiting`) instead of holding a
+    worker process while they wait: a page must find a free process at once.
     """
-    outcomes: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     still_queued = set(
         OutboundMessage.objects.filter(id__in=message_ids, status=Status.QUEUED).values_list("id", flat=True)
     )
     pending = [message_id for message_id in message_ids if message_id in still_queued]
-    outcomes["not queued"] = len(message_ids) - len(pending)
+    counts["not queued"] = len(message_ids) - len(pending)
     while pending:
         grant = send_slots_acquire(sender=sender_identity(), wanted=len(pending), urgent=urgent)
         if not grant.granted:
-            time.sleep(grant.wait)
-            continue
+            return BatchOutcome(_nonzero(counts), waiting=pending, retry_in=grant.wait)
         chunk, pending = pending[: grant.granted], pending[grant.granted :]
         for outcome in _send_claimed_batch(_claim_queued(chunk)):
-            outcomes[outcome.result.split(":")[0]] += 1
-    return {result: count for result, count in outcomes.items() if count}
+            counts[outcome.result.split(":")[0]] += 1
+    return BatchOutcome(_nonzero(counts), waiting=[])
+
+
+def _nonzero(counts: Counter[str]) -> dict[str, int]:
+    return {result: count for result, count in counts.items() if count}
 
 
 def _claim_queued(message_ids: Sequence[int]) -> list[OutboundMessage]:
