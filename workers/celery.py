@@ -21,14 +21,20 @@ app = Celery("clinic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workers"])
 
-# Two queues, consumed in this order by every worker (Redis: queue_order_strategy "priority"): urgent
-# sends (pages) never wait behind the backlog of routine ones already in the broker.
-_default_queue = app.conf.task_default_queue
-app.conf.task_queues = (Queue(_default_queue + settings.SMS_URGENT_QUEUE_SUFFIX), Queue(_default_queue))
-app.conf.broker_transport_options = {
-    **(app.conf.broker_transport_options or {}),
-    "queue_order_strategy": "priority",
-}
+
+@app.on_after_configure.connect
+def _queues_urgent_first(sender: Celery, **kwargs: object) -> None:
+    """Two queues, consumed in this order by every worker (Redis: queue_order_strategy "priority"): urgent
+    sends (pages) never wait behind the backlog of routine ones already in the broker.
+
+    Set once the settings are read (not at import: the settings module may still be loading then).
+    """
+    default_queue = sender.conf.task_default_queue
+    sender.conf.task_queues = (Queue(default_queue + settings.SMS_URGENT_QUEUE_SUFFIX), Queue(default_queue))
+    sender.conf.broker_transport_options = {
+        **(sender.conf.broker_transport_options or {}),
+        "queue_order_strategy": "priority",
+    }
 
 
 def _ensure_broker_folders() -> None:

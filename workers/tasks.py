@@ -10,7 +10,6 @@ from clinic.checkins import alerts as checkin_alerts
 from clinic.checkins import services as checkins
 from clinic.core.services import worker_heartbeat_record
 from clinic.messaging import outbox, sending
-from clinic.messaging.models import OutboundMessage
 from clinic.scheduling import replies
 
 
@@ -48,8 +47,10 @@ def alerts_renotify() -> int:
 
 @shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)
 def outbox_dispatch_urgent() -> None:
-    """Hand due urgent rows (pages) to send tasks now, on the urgent queue, without waiting for beat."""
-    outbox.outbox_claim_due(max_priority=OutboundMessage.Priority.URGENT)
+    """Send due urgent rows (pages) now, from the urgent queue, without waiting for beat."""
+    result = sending.outbox_send_due_urgent()
+    if result.waiting:
+        outbox.outbox_send_later(message_ids=result.waiting, urgent=True, countdown=result.retry_in)
 
 
 @shared_task(name="workers.tasks.outbox_send_batch", ignore_result=True)

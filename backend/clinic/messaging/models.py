@@ -75,8 +75,12 @@ class OutboundMessage(models.Model):
     related_id = models.CharField(max_length=64, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
     send_after = models.DateTimeField()
+    # db_default too: rows written by code that predates this column (a rolling deploy) count as routine.
     priority = models.PositiveSmallIntegerField(
-        choices=Priority.choices, default=Priority.ROUTINE, help_text="Set from the kind (PRIORITY_OF_KIND)."
+        choices=Priority.choices,
+        default=Priority.ROUTINE,
+        db_default=Priority.ROUTINE,
+        help_text="Set from the kind (PRIORITY_OF_KIND).",
     )
     outside_texting_hours_ok = models.BooleanField(
         default=False, help_text="Only for the direct answer to a patient's own message, or alerts to staff."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 import math
 from collections.abc import Sequence
 from datetime import timedelta
@@ -17,7 +16,6 @@ from django.utils import timezone
 
 from .models import OutboundMessage, priority_of_kind
 
-logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
 Priority = OutboundMessage.Priority
 PENDING_STATUSES = (Status.SCHEDULED, Status.QUEUED)
@@ -61,7 +59,7 @@ def outbox_enqueue(
     )
     # INSERT ... ON CONFLICT DO NOTHING, then read the row: two statements where get_or_create needs four.
     OutboundMessage.objects.bulk_create([candidate], ignore_conflicts=True)
-    if priority == Priority.URGENT and send_after <= timezone.now():
+    if priority == Priority.URGENT and settings.SMS_PRIORITY and send_after <= timezone.now():
         # A page does not wait for beat's next look: once committed, the urgent queue claims and sends it.
         transaction.on_commit(_dispatch_urgent_now, robust=True)
     return OutboundMessage.objects.get(idempotency_key=idempotency_key)
@@ -112,8 +110,9 @@ def dispatch_batch_size() -> int:
     return max(1, min(int(settings.SMS_DISPATCH_BATCH), math.ceil(per_interval)))
 
 
-def outbox_claim_due(*, limit: int | None = None, max_priority: int = Priority.BULK) -> list[int]:
-    """Move due rows from scheduled to queued, most urgent first, and enqueue batch send tasks once committed.
+def outbox_claim_due(*, limit: int | None = None, max_priority: int = Priority.BULK, enqueue: bool = True) -> list[int]:
+    """Move due rows from scheduled to queued, most urgent first, and enqueue batch send tasks once committed
+    (unless `enqueue` is false: the caller sends them itself).
 
     One index range per priority (status scheduled, priority p, send_after <= now), so the cost stays
     independent of the future backlog. Rows another dispatcher holds are skipped (SKIP LOCKED), so two
@@ -122,23 +121,27 @@ def outbox_claim_due(*, limit: int | None = None, max_priority: int = Priority.B
     limit = limit or dispatch_batch_size()
     now = timezone.now()
     claimed: list[tuple[int, int]] = []
+    # SMS_PRIORITY=false (a benchmark's baseline): one range in order of due time, every row routine.
+    ranges = range(Priority.URGENT, max_priority + 1) if settings.SMS_PRIORITY else [None]
     with transaction.atomic():
-        for priority in range(Priority.URGENT, max_priority + 1):
+        for priority in ranges:
             if len(claimed) >= limit:
                 break
-            due = (
-                OutboundMessage.objects.filter(status=Status.SCHEDULED, priority=priority, send_after__lte=now)
-                .order_by("send_after")
-                .select_for_update(skip_locked=True)
-                .values_list("id", flat=True)[: limit - len(claimed)]
-            )
-            claimed += [(message_id, priority) for message_id in due]
+            due = OutboundMessage.objects.filter(status=Status.SCHEDULED, send_after__lte=now)
+            if priority is not None:
+                due = due.filter(priority=priority)
+            rows = due.order_by("send_after").select_for_update(skip_locked=True).values_list("id", flat=True)
+            claimed += [
+                (message_id, Priority.ROUTINE if priority is None else priority)
+                for message_id in rows[: limit - len(claimed)]
+            ]
         ids = [message_id for message_id, _ in claimed]
         if ids:
             OutboundMessage.objects.filter(id__in=ids, status=Status.SCHEDULED).update(
                 status=Status.QUEUED, queued_at=now
             )
-            transaction.on_commit(lambda: _enqueue_send_tasks(claimed))
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_send_tasks(claimed))
     return ids
 
 

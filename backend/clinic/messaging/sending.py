@@ -27,6 +27,7 @@ from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
 from .models import DeliveryReport, OutboundMessage, PhoneNumberState
+from .outbox import outbox_claim_due
 from .rate_limit import send_slots_acquire
 from .texting_hours import texting_allowed_at, texting_next_allowed
 from .twilio_client import twilio_client_build, twilio_client_shared
@@ -284,6 +285,12 @@ def outbox_send_batch(*, message_ids: Sequence[int], urgent: bool = False) -> Ba
         for outcome in _send_claimed_batch(_claim_queued(chunk)):
             counts[outcome.result.split(":")[0]] += 1
     return BatchOutcome(_nonzero(counts), waiting=[])
+
+
+def outbox_send_due_urgent() -> BatchOutcome:
+    """Claim the due urgent rows (pages) and send them here and now, without another trip through the broker."""
+    message_ids = outbox_claim_due(max_priority=OutboundMessage.Priority.URGENT, enqueue=False)
+    return outbox_send_batch(message_ids=message_ids, urgent=True)
 
 
 def _nonzero(counts: Counter[str]) -> dict[str, int]:

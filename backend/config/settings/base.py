@@ -293,6 +293,8 @@ SMS_SANDBOX_LATENCY_MS = env.int("SMS_SANDBOX_LATENCY_MS", default=0)
 # flight per worker process (threads: sending waits on the network, not the CPU).
 SMS_SEND_BATCH = env.int("SMS_SEND_BATCH", default=25)
 SMS_SEND_CONCURRENCY = env.int("SMS_SEND_CONCURRENCY", default=25)
+# Off only to measure the service without it (bench/priority.py's baseline): every text first come, first served.
+SMS_PRIORITY = env.bool("SMS_PRIORITY", default=True)
 # Urgent sends (pages) go to the default Celery queue's name + this, which every worker consumes first.
 SMS_URGENT_QUEUE_SUFFIX = ".urgent"
 

@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                     (3, "Bulk"),
                 ],
                 default=2,
+                db_default=2,
                 help_text="Set from the kind (PRIORITY_OF_KIND).",
             ),
         ),
