@@ -80,6 +80,7 @@ class Options:
     trials: int
     baseline_backlog: int
     warmup: float
+    trial_timeout: float
     keep_database: bool
     keep_logs: bool
 
@@ -111,6 +112,9 @@ def options_parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--trials", type=int, default=5 if quick else 20, help="crisis texts (20)")
     parser.add_argument("--baseline-backlog", type=int, default=150 if quick else 400, help="baseline's backlog (400)")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of draining before the first crisis text")
+    parser.add_argument(
+        "--trial-timeout", type=float, default=120.0, help="seconds a page may take before the run fails (120)"
+    )
     parser.add_argument("--keep-database", action="store_true", help=f"leave {BENCH_DATABASE} in place at the end")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' and workers' logs (in /tmp)")
     args = parser.parse_args(argv)
@@ -121,6 +125,7 @@ def options_parse(argv: Sequence[str] | None) -> Options:
         trials=args.trials,
         baseline_backlog=args.baseline_backlog,
         warmup=args.warmup,
+        trial_timeout=args.trial_timeout,
         keep_database=args.keep_database,
         keep_logs=args.keep_logs,
     )
@@ -200,7 +205,11 @@ class PriorityBench:
         Clinic.objects.update(on_call_phone=ON_CALL)
 
         measured = self.scenario(
-            "measured", backlog=options.backlog, trials=options.trials, worker_env={}, trial_timeout=120.0
+            "measured",
+            backlog=options.backlog,
+            trials=options.trials,
+            worker_env={},
+            trial_timeout=options.trial_timeout,
         )
         baseline = self.scenario(
             "baseline",
