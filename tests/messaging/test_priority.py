@@ -4,11 +4,13 @@ and batch sending (each row once, one row's failure never stopping the others)."
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from clinic.messaging.models import PRIORITY_OF_KIND, OutboundMessage, priority_of_kind
@@ -133,6 +135,33 @@ def test_a_batch_sent_twice_sends_each_row_once(sandbox_live: str, settings: Any
     assert set(OutboundMessage.objects.values_list("status", flat=True)) <= {Status.SENT, Status.DELIVERED}
     sids = set(OutboundMessage.objects.values_list("provider_sid", flat=True))
     assert sids == set(SandboxMessage.objects.values_list("sid", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_texting_all_day")
+def test_two_senders_given_the_same_batch_at_once_send_each_row_once(sandbox_live: str, settings: Any) -> None:
+    settings.SMS_RATE_PER_SECOND = 0
+    people = [consenting(f"+1617555{n:04d}") for n in range(5)]
+    ids = queued(people, 60, tag="race")
+    barrier = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+
+    def send(order: list[int]) -> None:
+        try:
+            barrier.wait()
+            results.append(outbox_send_batch(message_ids=order).counts)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(order,)) for order in (ids, ids[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert sum(counts.get("sent", 0) for counts in results) == 60
+    assert SandboxMessage.objects.filter(direction="outbound-api").count() == 60
+    assert set(OutboundMessage.objects.values_list("attempts", flat=True)) == {1}
 
 
 @pytest.mark.django_db(transaction=True)
