@@ -306,10 +306,15 @@ def _claim_queued(message_ids: Sequence[int]) -> list[OutboundMessage]:
     now = timezone.now()
     with connection.cursor() as cursor:
         # UPDATE ... RETURNING: each row leaves `queued` once, so only one claimer ever gets it back.
+        # Rows are locked in id order, skipping those another claimer holds: two batches that share
+        # rows (a requeued task and its late original) never deadlock.
+        # (SQLite, the embedded default, has no row locks: one writer at a time anyway.)
+        lock = " ORDER BY id FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
         cursor.execute(
             f"UPDATE {table} SET status = %s, sending_started_at = %s, attempts = attempts + 1, updated_at = %s "  # noqa: S608
-            f"WHERE status = %s AND id IN ({marks}) RETURNING id",
-            [Status.SENDING, now, now, Status.QUEUED, *message_ids],
+            f"WHERE status = %s AND id IN (SELECT id FROM {table} WHERE status = %s AND id IN ({marks}){lock}) "
+            "RETURNING id",
+            [Status.SENDING, now, now, Status.QUEUED, Status.QUEUED, *message_ids],
         )
         won = {row[0] for row in cursor.fetchall()}
     order = {message_id: index for index, message_id in enumerate(message_ids)}
