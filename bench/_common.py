@@ -393,7 +393,7 @@ def bench_stores_release(name: str, stores: BenchStores, *, keep_database: bool)
             from django.db import connections
 
             connections.close_all()
-        redis_keys_delete(stores.redis_url, f"{stores.run_id}*", f"_kombu.binding*.{stores.run_id}")
+        redis_keys_delete(stores.redis_url, f"{stores.run_id}*", f"_kombu.binding*.{stores.run_id}*")
         if not keep_database:
             postgres_database_drop(stores.database_url)
     except Exception as error:

@@ -53,7 +53,9 @@ def text_body(patients: Sequence[Any], tag: str, n: int) -> str:
     )
 
 
-def outbox_rows_add(patients: Sequence[Any], tag: str, count: int, *, status: str = "scheduled") -> list[int]:
+def outbox_rows_add(
+    patients: Sequence[Any], tag: str, count: int, *, status: str = "scheduled", kind: str = "ad_hoc"
+) -> list[int]:
     """Write `count` due texts to the patients, the way outbox_enqueue writes them; return their ids."""
     from django.utils import timezone
 
@@ -62,7 +64,7 @@ def outbox_rows_add(patients: Sequence[Any], tag: str, count: int, *, status: st
     now = timezone.now()
     rows = [
         OutboundMessage(
-            kind=OutboundMessage.Kind.AD_HOC,
+            kind=kind,
             to_number=patients[n % len(patients)].phone,
             body=text_body(patients, tag, n),
             patient_id=patients[n % len(patients)].pk,

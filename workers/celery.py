@@ -9,6 +9,7 @@ from pathlib import Path
 from celery import Celery
 from celery.signals import beat_init
 from django.conf import settings
+from kombu import Queue
 
 # Workers are started from the repository root; Django's project lives in backend/.
 _BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
@@ -19,6 +20,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = Celery("clinic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workers"])
+
+
+@app.on_after_configure.connect
+def _queues_urgent_first(sender: Celery, **kwargs: object) -> None:
+    """Two queues, consumed in this order by every worker (Redis: queue_order_strategy "priority"): urgent
+    sends (pages) never wait behind the backlog of routine ones already in the broker.
+
+    Set once the settings are read (not at import: the settings module may still be loading then).
+    """
+    default_queue = sender.conf.task_default_queue
+    sender.conf.task_queues = (Queue(default_queue + settings.SMS_URGENT_QUEUE_SUFFIX), Queue(default_queue))
+    sender.conf.broker_transport_options = {
+        **(sender.conf.broker_transport_options or {}),
+        "queue_order_strategy": "priority",
+    }
 
 
 def _ensure_broker_folders() -> None:

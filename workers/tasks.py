@@ -74,6 +74,25 @@ def alerts_renotify() -> int:
     return checkin_alerts.alerts_renotify_due()
 
 
+@shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)
+def outbox_dispatch_urgent() -> None:
+    """Send due urgent rows (pages) now, from the urgent queue, without waiting for beat."""
+    result = sending.outbox_send_due_urgent()
+    if result.waiting:
+        outbox.outbox_send_later(message_ids=result.waiting, urgent=True, countdown=result.retry_in)
+
+
+@shared_task(name="workers.tasks.outbox_send_batch", ignore_result=True)
+def outbox_send_batch(message_ids: list[int], urgent: bool = False) -> dict[str, int]:
+    """Send a batch of queued outbox rows, their provider calls overlapped; rows left without a send slot
+    come back as a new task once the rate window turns (never a process held while waiting)."""
+    result = sending.outbox_send_batch(message_ids=message_ids, urgent=urgent)
+    if result.waiting:
+        outbox.outbox_send_later(message_ids=result.waiting, urgent=urgent, countdown=result.retry_in)
+    return result.counts
+
+
+# Kept for tasks enqueued before batches existed (one row per task); nothing enqueues it any more.
 @shared_task(name="workers.tasks.outbox_send", bind=True, ignore_result=True, max_retries=None)
 def outbox_send(self: Any, message_id: int) -> str:
     """Send one outbox row; waits for a send slot when the shared rate limit is reached."""

@@ -42,6 +42,14 @@ class OutboundMessage(models.Model):
         STAFF_ALERT = "staff_alert", "Staff alert"
         AD_HOC = "ad_hoc", "Ad-hoc"
 
+    class Priority(models.IntegerChoices):
+        """Who goes first when texts wait for the sender: claimed and let through the rate limit in this order."""
+
+        URGENT = 0, "Urgent (crisis answers, on-call pages, alert notifications)"
+        REPLY = 1, "Direct reply"
+        ROUTINE = 2, "Reminder or check-in"
+        BULK = 3, "Bulk"
+
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         QUEUED = "queued", "Queued"
@@ -67,6 +75,13 @@ class OutboundMessage(models.Model):
     related_id = models.CharField(max_length=64, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
     send_after = models.DateTimeField()
+    # db_default too: rows written by code that predates this column (a rolling deploy) count as routine.
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices,
+        default=Priority.ROUTINE,
+        db_default=Priority.ROUTINE,
+        help_text="Set from the kind (PRIORITY_OF_KIND).",
+    )
     outside_texting_hours_ok = models.BooleanField(
         default=False, help_text="Only for the direct answer to a patient's own message, or alerts to staff."
     )
@@ -95,8 +110,11 @@ class OutboundMessage(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The dispatcher reads only due rows; a partial index keeps that cost independent of the backlog.
-            models.Index(fields=["send_after"], name="outbox_scheduled_due", condition=Q(status="scheduled")),
+            # The dispatcher reads only due rows, most urgent first (one range per priority); a partial index
+            # keeps that cost independent of the backlog.
+            models.Index(
+                fields=["priority", "send_after"], name="outbox_scheduled_due_prio", condition=Q(status="scheduled")
+            ),
             models.Index(fields=["sending_started_at"], name="outbox_sending", condition=Q(status="sending")),
             # Lost queued rows are looked for every tick; the index keeps that independent of history too.
             models.Index(fields=["queued_at"], name="outbox_queued", condition=Q(status="queued")),
@@ -105,6 +123,26 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_number} ({self.status})"
+
+
+_P = OutboundMessage.Priority
+_K = OutboundMessage.Kind
+# The one table of who goes first. A patient's own answer (confirmation reply, a text staff write by
+# hand) beats the scheduled reminders and check-ins; the inquiry acknowledgement is bulk: anyone on
+# the internet can cause it, so a flood of web-form submissions must never delay patients in care.
+PRIORITY_OF_KIND: dict[str, int] = {
+    _K.STAFF_ALERT: _P.URGENT,
+    _K.CONFIRMATION_REPLY: _P.REPLY,
+    _K.AD_HOC: _P.REPLY,
+    _K.REMINDER: _P.ROUTINE,
+    _K.CHECKIN: _P.ROUTINE,
+    _K.INQUIRY_ACK: _P.BULK,
+}
+
+
+def priority_of_kind(kind: str) -> int:
+    """The send priority of a kind of text; a kind missing from the table counts as routine."""
+    return PRIORITY_OF_KIND.get(kind, _P.ROUTINE)
 
 
 class InboundMessage(models.Model):

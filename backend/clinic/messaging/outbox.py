@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import OutboundMessage
+from .models import OutboundMessage, priority_of_kind
 
 Status = OutboundMessage.Status
+Priority = OutboundMessage.Priority
 PENDING_STATUSES = (Status.SCHEDULED, Status.QUEUED)
+# Tasks are enqueued by name: the messaging app never imports workers/.
+SEND_BATCH_TASK = "workers.tasks.outbox_send_batch"
+DISPATCH_URGENT_TASK = "workers.tasks.outbox_dispatch_urgent"
 
 
 def outbox_enqueue(
@@ -35,13 +40,16 @@ def outbox_enqueue(
     created_by: User | None = None,
 ) -> OutboundMessage:
     """Write one text to the outbox, in the caller's transaction. The same key twice writes it once."""
+    send_after = send_after or timezone.now()
+    priority = priority_of_kind(kind)
     candidate = OutboundMessage(
         idempotency_key=idempotency_key,
         kind=kind,
+        priority=priority,
         template=template,
         to_number=to_number,
         body=body,
-        send_after=send_after or timezone.now(),
+        send_after=send_after,
         patient_id=patient_id,
         inquiry_id=inquiry_id,
         related_type=related_type,
@@ -51,7 +59,20 @@ def outbox_enqueue(
     )
     # INSERT ... ON CONFLICT DO NOTHING, then read the row: two statements where get_or_create needs four.
     OutboundMessage.objects.bulk_create([candidate], ignore_conflicts=True)
+    if priority == Priority.URGENT and settings.SMS_PRIORITY and send_after <= timezone.now():
+        # A page does not wait for beat's next look: once committed, the urgent queue claims and sends it.
+        transaction.on_commit(_dispatch_urgent_now, robust=True)
     return OutboundMessage.objects.get(idempotency_key=idempotency_key)
+
+
+def urgent_queue_name() -> str:
+    """The Celery queue for urgent sends, which every worker consumes before the default one."""
+    return f"{current_app.conf.task_default_queue}{settings.SMS_URGENT_QUEUE_SUFFIX}"
+
+
+def _dispatch_urgent_now() -> None:
+    # If the broker cannot take it, beat's next look claims the row anyway (urgent first).
+    current_app.send_task(DISPATCH_URGENT_TASK, queue=urgent_queue_name())
 
 
 def outbox_cancel_for(*, related_type: str, related_id: str, reason: str) -> int:
@@ -61,11 +82,24 @@ def outbox_cancel_for(*, related_type: str, related_id: str, reason: str) -> int
     ).update(status=Status.CANCELLED, suppressed_reason=reason[:60], finished_at=timezone.now())
 
 
-def _enqueue_send_tasks(ids: Iterable[int]) -> None:
-    from workers.tasks import outbox_send  # tasks import services; import here to avoid a cycle
+def _enqueue_send_tasks(claimed: Sequence[tuple[int, int]]) -> None:
+    """One batch task per SMS_SEND_BATCH rows of one priority; urgent ones on the urgent queue."""
+    size = max(1, int(settings.SMS_SEND_BATCH))
+    for priority in sorted({p for _, p in claimed}):
+        ids = [message_id for message_id, p in claimed if p == priority]
+        urgent = priority == Priority.URGENT
+        queue = urgent_queue_name() if urgent else None
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            current_app.send_task(SEND_BATCH_TASK, args=[batch], kwargs={"urgent": urgent}, queue=queue)
 
-    for message_id in ids:
-        outbox_send.delay(message_id)
+
+def outbox_send_later(*, message_ids: Sequence[int], urgent: bool, countdown: float) -> None:
+    """Hand queued rows that found no send slot back to the broker, to try again once the window turns."""
+    queue = urgent_queue_name() if urgent else None
+    current_app.send_task(
+        SEND_BATCH_TASK, args=[list(message_ids)], kwargs={"urgent": urgent}, queue=queue, countdown=countdown
+    )
 
 
 def dispatch_batch_size() -> int:
@@ -76,26 +110,38 @@ def dispatch_batch_size() -> int:
     return max(1, min(int(settings.SMS_DISPATCH_BATCH), math.ceil(per_interval)))
 
 
-def outbox_claim_due(*, limit: int | None = None) -> list[int]:
-    """Move due rows from scheduled to queued and enqueue one send task per row once committed.
+def outbox_claim_due(*, limit: int | None = None, max_priority: int = Priority.BULK, enqueue: bool = True) -> list[int]:
+    """Move due rows from scheduled to queued, most urgent first, and enqueue batch send tasks once committed
+    (unless `enqueue` is false: the caller sends them itself).
 
-    Rows another dispatcher holds are skipped (SKIP LOCKED), so two beats never claim one row.
+    One index range per priority (status scheduled, priority p, send_after <= now), so the cost stays
+    independent of the future backlog. Rows another dispatcher holds are skipped (SKIP LOCKED), so two
+    beats never claim one row.
     """
     limit = limit or dispatch_batch_size()
     now = timezone.now()
+    claimed: list[tuple[int, int]] = []
+    # SMS_PRIORITY=false (a benchmark's baseline): one range in order of due time, every row routine.
+    ranges = range(Priority.URGENT, max_priority + 1) if settings.SMS_PRIORITY else [None]
     with transaction.atomic():
-        due = (
-            OutboundMessage.objects.filter(status=Status.SCHEDULED, send_after__lte=now)
-            .order_by("send_after")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
-        )
-        ids = list(due)
+        for priority in ranges:
+            if len(claimed) >= limit:
+                break
+            due = OutboundMessage.objects.filter(status=Status.SCHEDULED, send_after__lte=now)
+            if priority is not None:
+                due = due.filter(priority=priority)
+            rows = due.order_by("send_after").select_for_update(skip_locked=True).values_list("id", flat=True)
+            claimed += [
+                (message_id, Priority.ROUTINE if priority is None else priority)
+                for message_id in rows[: limit - len(claimed)]
+            ]
+        ids = [message_id for message_id, _ in claimed]
         if ids:
             OutboundMessage.objects.filter(id__in=ids, status=Status.SCHEDULED).update(
                 status=Status.QUEUED, queued_at=now
             )
-            transaction.on_commit(lambda: _enqueue_send_tasks(ids))
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_send_tasks(claimed))
     return ids
 
 

@@ -5,28 +5,38 @@ from __future__ import annotations
 import datetime
 import difflib
 import logging
+import os
 import random
 import re
+import threading
 import traceback
 import zoneinfo
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import requests
 import urllib3
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
 from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
-from .models import DeliveryReport, OutboundMessage
+from .models import DeliveryReport, OutboundMessage, PhoneNumberState
+from .outbox import outbox_claim_due
+from .rate_limit import send_slots_acquire
 from .texting_hours import texting_allowed_at, texting_next_allowed
 from .twilio_client import twilio_client_build, twilio_client_shared
+
+if TYPE_CHECKING:
+    from clinic.scheduling.models import Clinic
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -96,9 +106,25 @@ def _backoff_seconds(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311  (jitter, not security)
 
 
-def _why_not_now(message: OutboundMessage) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class SendContext:
+    """What the send-time checks of a batch share, read once for the batch: number states and the clinic."""
+
+    states: dict[str, PhoneNumberState]
+    clinic: Clinic | None
+
+    @classmethod
+    def read(cls, messages: Sequence[OutboundMessage]) -> SendContext:
+        phones = {message.to_number for message in messages}
+        return cls(
+            states={state.phone: state for state in PhoneNumberState.objects.filter(phone__in=phones)},
+            clinic=clinic_current(),
+        )
+
+
+def _why_not_now(message: OutboundMessage, context: SendContext | None = None) -> tuple[str, str] | None:
     """Return ("suppress", reason) or ("defer", "") if the row must not be sent now; None if it may."""
-    state = numbers.number_state(message.to_number)
+    state = numbers.number_state(message.to_number) if context is None else context.states.get(message.to_number)
     if state is not None and state.is_opted_out:
         return "suppress", "opted out"
     if state is not None and state.undeliverable_at is not None:
@@ -115,7 +141,9 @@ def _why_not_now(message: OutboundMessage) -> tuple[str, str] | None:
     problem = cause_problem(message)
     if problem:
         return "suppress", problem
-    if not message.outside_texting_hours_ok and not texting_allowed_at(timezone.now(), **_texting_window(message)):
+    if not message.outside_texting_hours_ok and not texting_allowed_at(
+        timezone.now(), **_texting_window(message, context)
+    ):
         return "defer", ""
     return None
 
@@ -124,9 +152,9 @@ class _TextingWindow(dict):  # type: ignore[type-arg]
     """Keyword arguments for texting_allowed_at / texting_next_allowed."""
 
 
-def _texting_window(message: OutboundMessage) -> _TextingWindow:
+def _texting_window(message: OutboundMessage, context: SendContext | None = None) -> _TextingWindow:
     """The patient's time zone (else the clinic's) and the clinic's texting hours."""
-    clinic = clinic_current()
+    clinic = clinic_current() if context is None else context.clinic
     tz_name = (message.patient.timezone if message.patient else "") or (
         clinic.timezone if clinic else settings.CLINIC_TIMEZONE
     )
@@ -167,21 +195,40 @@ def outbox_send(*, message_id: int) -> SendOutcome:
     if claimed != 1:
         return SendOutcome("claimed elsewhere")
     message = OutboundMessage.objects.select_related("patient", "inquiry").get(id=message_id)
+    return _send_time_check(message) or outbox_send_claimed(message)
 
-    blocked = _why_not_now(message)
+
+def _send_time_check(message: OutboundMessage, context: SendContext | None = None) -> SendOutcome | None:
+    """Check a claimed row again at send time; suppress or defer it (and say so) if it must not go now."""
+    message_id = message.id
+    blocked = _why_not_now(message, context)
     if blocked is not None:
         verdict, reason = blocked
         if verdict == "defer":
-            later = texting_next_allowed(timezone.now(), **_texting_window(message))
+            later = texting_next_allowed(timezone.now(), **_texting_window(message, context))
             OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
                 status=Status.SCHEDULED, send_after=later, attempts=F("attempts") - 1
             )
             return SendOutcome("deferred to texting hours")
         _finish(message_id, status=Status.SUPPRESSED, suppressed_reason=reason)
         return SendOutcome(f"suppressed: {reason}")
+    return None
 
+
+def outbox_send_claimed(
+    message: OutboundMessage,
+    *,
+    provider_call: Callable[[OutboundMessage], str] | None = None,
+    on_sent: Callable[[int, str], None] | None = None,
+) -> SendOutcome:
+    """Call the provider for a claimed, checked row and record the result.
+
+    A batch passes `provider_call` (the result of a call made on a thread, re-raising its error here)
+    and `on_sent` (to record its successes together); alone, the row is sent and recorded here.
+    """
+    message_id = message.id
     try:
-        sid = _provider_send(message)
+        sid = (provider_call or _provider_send)(message)
     except (TwilioRestException, TwilioServiceException) as exc:
         code = _error_code(exc.code)
         if _may_have_created(exc.status):
@@ -194,8 +241,158 @@ def outbox_send(*, message_id: int) -> SendOutcome:
     except Exception as exc:  # an answer we cannot read (ProviderAnswerInvalid, or the SDK choking on it)
         return _outcome_unknown(message, code=None, text=f"unreadable answer ({type(exc).__name__})")
 
-    outbox_record_sent(message_id=message_id, sid=sid)
+    (on_sent or _record_sent_one)(message_id, sid)
     return SendOutcome("sent")
+
+
+def _record_sent_one(message_id: int, sid: str) -> None:
+    outbox_record_sent(message_id=message_id, sid=sid)
+
+
+# --- Batches: claimed together, provider calls overlapped on threads, recorded together -------------
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _provider_pool() -> ThreadPoolExecutor:
+    """This process's threads for provider calls (made after a fork, never inherited from the parent)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(max_workers=max(1, settings.SMS_SEND_CONCURRENCY), thread_name_prefix="sms-send")
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def _provider_send_on_thread(message: OutboundMessage) -> str:
+    try:
+        return _provider_send(message)
+    finally:
+        # Provider calls need no database; should one ever open a connection, it must not outlive the call.
+        connections.close_all()
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """How many rows of a batch ended each way, and the rows still waiting for a send slot (for `retry_in` s)."""
+
+    counts: dict[str, int]
+    waiting: list[int]
+    retry_in: float = 0.0
+
+
+def outbox_send_batch(*, message_ids: Sequence[int], urgent: bool = False) -> BatchOutcome:
+    """Send queued rows, in the order given (most urgent first), with their provider calls in flight together.
+
+    Each row is claimed with a conditional UPDATE (queued -> sending) that only one caller can win,
+    checked again (consent, opt-out, cause, hours), sent from a thread, and recorded here. A row
+    whose send fails in an unexpected way is left to retry or to reconciliation; the others go on.
+    When the rate limit has no slot left, the rest are handed back (`waiting`) instead of holding a
+    worker process while they wait: a page must find a free process at once.
+    """
+    counts: Counter[str] = Counter()
+    still_queued = set(
+        OutboundMessage.objects.filter(id__in=message_ids, status=Status.QUEUED).values_list("id", flat=True)
+    )
+    pending = [message_id for message_id in message_ids if message_id in still_queued]
+    counts["not queued"] = len(message_ids) - len(pending)
+    while pending:
+        grant = send_slots_acquire(sender=sender_identity(), wanted=len(pending), urgent=urgent)
+        if not grant.granted:
+            return BatchOutcome(_nonzero(counts), waiting=pending, retry_in=grant.wait)
+        chunk, pending = pending[: grant.granted], pending[grant.granted :]
+        for outcome in _send_claimed_batch(_claim_queued(chunk)):
+            counts[outcome.result.split(":")[0]] += 1
+    return BatchOutcome(_nonzero(counts), waiting=[])
+
+
+def outbox_send_due_urgent() -> BatchOutcome:
+    """Claim the due urgent rows (pages) and send them here and now, without another trip through the broker."""
+    message_ids = outbox_claim_due(max_priority=OutboundMessage.Priority.URGENT, enqueue=False)
+    return outbox_send_batch(message_ids=message_ids, urgent=True)
+
+
+def _nonzero(counts: Counter[str]) -> dict[str, int]:
+    return {result: count for result, count in counts.items() if count}
+
+
+def _claim_queued(message_ids: Sequence[int]) -> list[OutboundMessage]:
+    """Claim the rows still queued (queued -> sending, one conditional UPDATE) and load the ones this call won."""
+    if not message_ids:
+        return []
+    table = connection.ops.quote_name(OutboundMessage._meta.db_table)
+    marks = ", ".join(["%s"] * len(message_ids))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        # UPDATE ... RETURNING: each row leaves `queued` once, so only one claimer ever gets it back.
+        # Rows are locked in id order, skipping those another claimer holds: two batches that share
+        # rows (a requeued task and its late original) never deadlock.
+        # (SQLite, the embedded default, has no row locks: one writer at a time anyway.)
+        lock = " ORDER BY id FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sending_started_at = %s, attempts = attempts + 1, updated_at = %s "  # noqa: S608
+            f"WHERE status = %s AND id IN (SELECT id FROM {table} WHERE status = %s AND id IN ({marks}){lock}) "
+            "RETURNING id",
+            [Status.SENDING, now, now, Status.QUEUED, Status.QUEUED, *message_ids],
+        )
+        won = {row[0] for row in cursor.fetchall()}
+    order = {message_id: index for index, message_id in enumerate(message_ids)}
+    claimed = OutboundMessage.objects.select_related("patient", "inquiry").filter(id__in=won)
+    return sorted(claimed, key=lambda message: order[message.id])
+
+
+def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
+    if not messages:
+        return []
+    outcomes: list[SendOutcome] = []
+    context = SendContext.read(messages)
+    calls: dict[Future[str], OutboundMessage] = {}
+    for message in messages:
+        try:
+            blocked = _send_time_check(message, context)
+        except Exception:
+            logger.exception("sms %s: send-time check failed; will retry", message.id)
+            outcomes.append(_retry_after_internal_error(message))
+            continue
+        if blocked is not None:
+            outcomes.append(blocked)
+        else:
+            calls[_provider_pool().submit(_provider_send_on_thread, message)] = message
+    sent: list[tuple[int, str]] = []
+
+    def on_sent(message_id: int, sid: str) -> None:
+        sent.append((message_id, sid))
+
+    for call in as_completed(calls):
+        message = calls[call]
+        try:
+            outcomes.append(outbox_send_claimed(message, provider_call=_result_of(call), on_sent=on_sent))
+        except Exception:
+            # The provider may have the text: leave the row in `sending` for outbox_reconcile_stale.
+            logger.exception("sms %s: unexpected error around the provider call; it will be reconciled", message.id)
+            outcomes.append(SendOutcome("outcome unknown"))
+    outbox_record_sent_many(sent=sent)
+    return outcomes
+
+
+def _result_of(call: Future[str]) -> Callable[[OutboundMessage], str]:
+    """A provider call made on a thread, as outbox_send_claimed calls one: its SID, or its error raised here."""
+
+    def result(message: OutboundMessage) -> str:
+        return call.result()
+
+    return result
+
+
+def _retry_after_internal_error(message: OutboundMessage) -> SendOutcome:
+    """The provider was not called: give the row back with backoff (bounded by SMS_MAX_ATTEMPTS)."""
+    try:
+        return _schedule_retry(message, code=None, text="internal error before sending")
+    except Exception:
+        logger.exception("sms %s: could not schedule a retry; it will be reconciled", message.id)
+        return SendOutcome("outcome unknown")
 
 
 def outbox_record_sent(*, message_id: int, sid: str) -> None:
@@ -209,6 +406,40 @@ def outbox_record_sent(*, message_id: int, sid: str) -> None:
     # Once more after commit: a callback that committed its report while our transaction was open
     # looked for the row before it could see the SID; whichever side looks last sees the other.
     _early_reports_apply(sid)
+
+
+def outbox_record_sent_many(*, sent: Sequence[tuple[int, str]]) -> None:
+    """outbox_record_sent for a batch: one UPDATE for every (row id, SID), and one look for early reports."""
+    if not sent:
+        return
+    sids = [sid for _, sid in sent]
+    try:
+        with transaction.atomic():
+            OutboundMessage.objects.filter(id__in=[message_id for message_id, _ in sent], status=Status.SENDING).update(
+                status=Status.SENT,
+                provider_sid=Case(
+                    *(When(id=message_id, then=Value(sid)) for message_id, sid in sent), output_field=CharField()
+                ),
+                sent_at=timezone.now(),
+                last_error_code=None,
+            )
+            _early_reports_apply_many(sids)
+    except Exception:
+        # One bad row (e.g. a SID already recorded) must not cost the others: record them one by one.
+        logger.exception("sms: recording a batch of %s sends failed; recording them one at a time", len(sent))
+        for message_id, sid in sent:
+            try:
+                outbox_record_sent(message_id=message_id, sid=sid)
+            except Exception:
+                logger.exception("sms %s: sent but not recorded; it will be reconciled", message_id)
+        return
+    _early_reports_apply_many(sids)  # after commit, as in outbox_record_sent
+
+
+def _early_reports_apply_many(sids: Sequence[str]) -> None:
+    for sid in set(DeliveryReport.objects.filter(message_sid__in=sids).values_list("message_sid", flat=True)):
+        with transaction.atomic():
+            delivery_reports_apply(message_sid=sid)
 
 
 def _early_reports_apply(sid: str) -> None:

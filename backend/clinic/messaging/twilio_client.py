@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,14 +43,19 @@ def twilio_client_build(*, api_url: str | None = None, timeout: float = 10.0) ->
     return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
 
-@functools.lru_cache(maxsize=4)
-def _client_for(pid: int, api_url: str, account_sid: str, auth_token: str) -> Client:
-    return twilio_client_build(api_url=api_url)
+# One client per thread: the SDK's HTTP client keeps the last response on itself, so a client shared
+# by threads can hand one thread another's answer.
+_per_thread = threading.local()
 
 
 def twilio_client_shared() -> Client:
-    """One client per process and configuration, so sends reuse its HTTP connection (and TLS session).
+    """One client per process, thread and configuration, so sends reuse its HTTP connection (and TLS session).
 
     Keyed by process id too: a client made before a worker forks is never shared with its children.
     """
-    return _client_for(os.getpid(), settings.TWILIO_API_URL, settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    key = (os.getpid(), settings.TWILIO_API_URL, settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    cached: tuple[tuple[int, str, str, str], Client] | None = getattr(_per_thread, "client", None)
+    if cached is None or cached[0] != key:
+        cached = (key, twilio_client_build(api_url=key[1]))
+        _per_thread.client = cached
+    return cached[1]

@@ -290,6 +290,16 @@ SMS_QUEUED_STALE_SECONDS = env.int("SMS_QUEUED_STALE_SECONDS", default=600)
 SMS_SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SMS_SANDBOX_CALLBACK_DELAY_SECONDS", default=0.2)
 # The sandbox rewrites every text as Twilio's Smart Encoding does (curly quotes made straight, ...).
 SMS_SANDBOX_SMART_ENCODING = env.bool("SMS_SANDBOX_SMART_ENCODING", default=False)
+# The sandbox's Messages API answers after this long, like Twilio over the internet (100-300 ms).
+SMS_SANDBOX_LATENCY_MS = env.int("SMS_SANDBOX_LATENCY_MS", default=0)
+# A send task takes up to SMS_SEND_BATCH rows and has up to SMS_SEND_CONCURRENCY provider calls in
+# flight per worker process (threads: sending waits on the network, not the CPU).
+SMS_SEND_BATCH = env.int("SMS_SEND_BATCH", default=25)
+SMS_SEND_CONCURRENCY = env.int("SMS_SEND_CONCURRENCY", default=25)
+# Off only to measure the service without it (bench/priority.py's baseline): every text first come, first served.
+SMS_PRIORITY = env.bool("SMS_PRIORITY", default=True)
+# Urgent sends (pages) go to the default Celery queue's name + this, which every worker consumes first.
+SMS_URGENT_QUEUE_SUFFIX = ".urgent"
 
 # Exactly one beat runs these; the dispatcher is safe to run twice by mistake all the same.
 CELERY_BEAT_SCHEDULE = {

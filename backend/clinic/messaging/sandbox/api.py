@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import time
 from collections.abc import Callable
 from email.utils import format_datetime
 from functools import wraps
@@ -97,6 +98,11 @@ def twilio_api(view: AccountView[P]) -> AccountView[P]:
 
     @wraps(view)
     def wrapped(request: HttpRequest, account_sid: str, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        latency = settings.SMS_SANDBOX_LATENCY_MS
+        if latency > 0:
+            # Like Twilio over the internet. Only this request's thread waits: the servers that host the
+            # sandbox (runserver, the test live server, gunicorn gthread) answer others meanwhile.
+            time.sleep(latency / 1000)
         if not _credentials_match(request, account_sid):
             return _error_response(TwilioApiError(status=401, code=20003))
         try:
