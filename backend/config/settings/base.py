@@ -165,11 +165,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# The same client address as throttles and the audit trail (never the proxy's, never a forged header).
+AXES_CLIENT_IP_CALLABLE = "clinic.core.client_ip.client_ip"
 
 # --- API ----------------------------------------------------------------------------------
 
-# How many reverse proxies in front of the web process set X-Forwarded-For (0 = none).
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# How many reverse proxies in front of the web process append to X-Forwarded-For (0 = none: the
+# header is ignored and the address is REMOTE_ADDR). Read by clinic.core.client_ip, the one function
+# behind throttles, sign-in lockouts and the audit trail. NUM_PROXIES is the older name.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("NUM_PROXIES", default=0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 
 def _throttle_rate(name: str, default: str) -> str | None:
@@ -192,7 +198,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "clinic.core.exceptions.api_exception_handler",
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # DRF reads None as "trust the whole header"; 0 means REMOTE_ADDR. Our throttles ask client_ip
+    # (clinic.core.throttling), and any plain DRF throttle counts the same address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "inquiry_burst": _throttle_rate("INQUIRY_THROTTLE_BURST", "5/min"),
         "inquiry_daily": _throttle_rate("INQUIRY_THROTTLE_DAILY", "30/day"),
