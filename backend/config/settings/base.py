@@ -148,7 +148,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: it refuses locked-out credentials before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check behind a per-username limit against password spraying.
+    "clinic.accounts.signin_guard.GuardedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -167,6 +168,14 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # The same client address as throttles and the audit trail (never the proxy's, never a forged header).
 AXES_CLIENT_IP_CALLABLE = "clinic.core.client_ip.client_ip"
+# Every miss is kept (the last 1,000 per username): the per-username limit below counts them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Against password spraying (many addresses, one username), without letting anyone lock a user out:
+# after this many misses for a username within the window, from any addresses, it signs in only from
+# addresses where it signed in with its password within SIGNIN_KNOWN_ADDRESS_DAYS (accounts/signin_guard.py).
+SIGNIN_USERNAME_FAILURE_LIMIT = env.int("SIGNIN_USERNAME_FAILURE_LIMIT", default=20)
+SIGNIN_USERNAME_FAILURE_WINDOW_HOURS = env.float("SIGNIN_USERNAME_FAILURE_WINDOW_HOURS", default=24.0)
+SIGNIN_KNOWN_ADDRESS_DAYS = env.int("SIGNIN_KNOWN_ADDRESS_DAYS", default=90)
 
 # --- API ----------------------------------------------------------------------------------
 
