@@ -123,9 +123,13 @@ else:
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT: str | None = None
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
+    # Files under VAR_DIR, written atomically (kombu's own file transport is not: its worker died
+    # reading a half-written message). Chosen over SQLAlchemy's transport on SQLite: see workers/file_broker.py.
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "workers.file_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
