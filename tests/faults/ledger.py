@@ -12,7 +12,7 @@ from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.sandbox.models import SandboxMessage
 from tests.factories import PatientFactory
-from tests.live import wait_until
+from tests.live import wait_while_progressing
 
 Status = OutboundMessage.Status
 
@@ -57,11 +57,14 @@ def sandbox_received() -> Counter[str]:
 
 
 def wait_for_outbox(done: Callable[[dict[str, int]], bool], *, timeout: float, what: str) -> None:
-    """Poll the outbox's status counts until `done(counts)` holds; on timeout, say where it stood."""
-    try:
-        wait_until(lambda: done(outbox_statuses()), timeout=timeout, what=what, interval=0.5)
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}; outbox stood at {outbox_statuses()}") from None
+    """Poll the outbox's status counts until `done(counts)` holds.
+
+    Fails only when the counts have not moved for `timeout` seconds (a stall, saying where they
+    stood), never because a loaded machine took longer in all.
+    """
+    wait_while_progressing(
+        lambda: done(outbox_statuses()), progress=outbox_statuses, stalled_after=timeout, what=what, interval=0.5
+    )
 
 
 def assert_delivered_exactly_once(bodies: list[str]) -> None:
