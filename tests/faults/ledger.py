@@ -59,12 +59,21 @@ def sandbox_received() -> Counter[str]:
 def wait_for_outbox(done: Callable[[dict[str, int]], bool], *, timeout: float, what: str) -> None:
     """Poll the outbox's status counts until `done(counts)` holds.
 
-    Fails only when the counts have not moved for `timeout` seconds (a stall, saying where they
-    stood), never because a loaded machine took longer in all.
+    Fails only when no text has moved forward (sent, delivered, failed...) for `timeout` seconds (a
+    stall, saying where the outbox stood), never because a loaded machine took longer in all.
     """
-    wait_while_progressing(
-        lambda: done(outbox_statuses()), progress=outbox_statuses, stalled_after=timeout, what=what, interval=0.5
-    )
+    try:
+        wait_while_progressing(
+            lambda: done(outbox_statuses()), progress=_texts_finished, stalled_after=timeout, what=what, interval=0.5
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; outbox stood at {outbox_statuses()}") from None
+
+
+def _texts_finished() -> tuple[int, ...]:
+    """How many texts reached the provider or ended: rows cycling between scheduled and queued are no progress."""
+    counts = outbox_statuses()
+    return tuple(counts.get(status, 0) for status in ("sent", "delivered", "undelivered", "failed", "cancelled"))
 
 
 def assert_delivered_exactly_once(bodies: list[str]) -> None:
