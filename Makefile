@@ -10,6 +10,12 @@ export PYTHONPATH := backend:.
 PORT ?= 8000
 export PORT
 
+# Without DJANGO_SETTINGS_MODULE every entry point loads the production settings, which refuse to
+# start without their secrets. `make run` is the development shape; `make test` always the test one.
+RUN_SETTINGS ?= config.settings.dev
+TEST_SETTINGS := config.settings.test
+run: export DJANGO_SETTINGS_MODULE ?= $(RUN_SETTINGS)
+
 # `make test` talks to the real PostgreSQL and Redis on this machine.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -41,7 +47,8 @@ run: install
 
 test: install
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python tests/preflight.py
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,6 +25,31 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str, interval
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def wait_while_progressing(
+    check: Callable[[], bool],
+    *,
+    progress: Callable[[], object],
+    stalled_after: float,
+    what: str,
+    interval: float = 0.1,
+) -> None:
+    """Poll `check` until it holds; fail only once `progress()` has not changed for `stalled_after` seconds.
+
+    A busy machine makes every step slower, not stuck: a deadline for the whole job fails a correct
+    system there (the fault suite flaked on a shared machine), while a stall is a real failure anywhere.
+    """
+    last_seen = progress()
+    last_change = time.monotonic()
+    while not check():
+        now = time.monotonic()
+        current = progress()
+        if current != last_seen:
+            last_seen, last_change = current, now
+        elif now - last_change > stalled_after:
+            raise AssertionError(f"no progress for {stalled_after:.0f} s waiting for {what}; stood at {current}")
+        time.sleep(interval)
+
+
 class CeleryProcess:
     """A real Celery process (its own session, so a signal reaches its pool too), logging to `log`."""
 
@@ -45,7 +70,22 @@ class CeleryProcess:
             self.process = subprocess.Popen(
                 command, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
-        wait_until(lambda: self.ready_marker in self.log.read_bytes(), timeout=60, what=f"celery {command[3]} to start")
+        # Importing Django and Celery takes seconds on a quiet machine and minutes on a loaded one: wait
+        # while the process lives and its log grows, and fail at once if it exits.
+        wait_while_progressing(
+            lambda: self.ready_marker in self.log.read_bytes(),
+            progress=self._startup_progress,
+            stalled_after=120,
+            what=f"celery {command[3]} to start (log: {self.log})",
+        )
+
+    def _startup_progress(self) -> object:
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"celery exited with {self.process.returncode} while starting:\n{self._log_tail()}")
+        return self.log.stat().st_size
+
+    def _log_tail(self) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

@@ -15,7 +15,9 @@ from kombu import Queue
 _BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
 if str(_BACKEND_DIR) not in sys.path:
     sys.path.insert(0, str(_BACKEND_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Fail closed: without DJANGO_SETTINGS_MODULE, production settings, which refuse to start without
+# their secrets. `make run` and the tests name the settings they want.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("clinic")
 app.config_from_object("django.conf:settings", namespace="CELERY")

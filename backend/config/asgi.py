@@ -6,6 +6,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Fail closed: without DJANGO_SETTINGS_MODULE, production settings, which refuse to start without
+# their secrets. `make run` and the tests name the settings they want.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 application = get_asgi_application()

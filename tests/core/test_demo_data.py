@@ -7,7 +7,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from clinic.accounts.roles import user_roles
+from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType
+from tests.factories import ClinicFactory, PatientFactory, SeriesPlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +51,33 @@ def test_seed_demo_loads_a_clinic_and_prints_working_logins(capsys: pytest.Captu
 def test_seed_demo_refuses_without_debug() -> None:
     with override_settings(DEBUG=False), pytest.raises(Exception, match="DEBUG"):
         call_command("seed_demo")
+
+
+def test_seed_demo_survives_what_staff_did_in_the_demo_and_keeps_their_changes() -> None:
+    with override_settings(DEBUG=True):
+        call_command("seed_demo")
+    jordan = Patient.objects.get(phone="+16175550142")
+    # A partner on the same number, a second clinic, a copied plan, a changed on-call phone and
+    # renamed clinic, a provider's own hours: a day of staff work in `make run`.
+    partner = PatientFactory(first_name="Riley", last_name="Avery", phone="+16175550142")
+    PatientFactory(first_name="Jordan", last_name="Avery", phone="+16175550142")  # a look-alike, added later
+    Clinic.objects.update(on_call_phone="+16175550177", name="Harbor Mind, Boston")
+    ClinicFactory(name="Harbor Mind Clinic")
+    plan = SeriesPlan.objects.get(session_type__slug="iv-infusion")
+    SeriesPlanFactory(name=plan.name, session_type=plan.session_type)
+    reyes = Provider.objects.get(user__username="dr.reyes")
+    reyes.working_hours.filter(weekday=0).delete()
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo")
+        call_command("seed_demo")
+
+    first_clinic = Clinic.objects.order_by("pk").first()
+    assert first_clinic is not None
+    assert (first_clinic.name, first_clinic.on_call_phone) == ("Harbor Mind, Boston", "+16175550177")
+    assert Clinic.objects.count() == 2
+    assert not reyes.working_hours.filter(weekday=0).exists()
+    upcoming = Appointment.objects.filter(starts_at__gt=timezone.now(), status=Appointment.Status.SCHEDULED)
+    assert upcoming.filter(patient=jordan).count() == 1
+    assert not upcoming.filter(patient=partner).exists()
+    assert upcoming.count() == 2

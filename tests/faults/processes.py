@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import signal
 import socket
@@ -20,12 +21,33 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def free_port_outside_ephemeral_range() -> int:
+    """A free loopback port below the kernel's ephemeral range, so it stays free while its server is down.
+
+    A port from bind(0) lies inside the range the kernel hands out as the source port of outgoing
+    connections. While a server on it is down (an outage test), any connection on a busy machine,
+    or the workers' own reconnection attempts to it (a TCP self-connect on loopback), may take it,
+    and the server cannot come back on it. Ports below the range are only ever taken by bind().
+    """
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    candidates = list(range(max(1025, low - 12000), low))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
+
+
 class RedisServer:
     """A `redis-server` of the test's own on a free port, with no persistence: a kill loses everything in it."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = free_port()
+        self.port = free_port_outside_ephemeral_range()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -10,7 +10,7 @@ from clinic.messaging.sandbox.models import SandboxMessage
 from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
 from tests.faults.processes import task_failures
-from tests.live import wait_until
+from tests.live import wait_until, wait_while_progressing
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -23,7 +23,10 @@ def test_redis_down_for_seconds_mid_dispatch_loses_and_duplicates_nothing(stack:
     bodies = batch_enqueue(label="Redis outage", count=TOTAL, numbers=batch_numbers(first=0, count=100))
     worker, beat = stack.worker(), stack.beat()
     stack.start()
-    wait_until(lambda: SandboxMessage.objects.count() >= 200, timeout=120, what="the dispatch to be well under way")
+    sent = SandboxMessage.objects.count
+    wait_while_progressing(
+        lambda: sent() >= 200, progress=sent, stalled_after=120, what="the dispatch to be well under way"
+    )
 
     server.kill()
     down_at = time.monotonic()

@@ -34,3 +34,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} {self.target_type}:{self.target_id}"
+
+
+class SignInAddress(models.Model):
+    """An address a staff member signed in from with the right password.
+
+    While a username is being sprayed with guesses from many addresses, sign-in for it keeps
+    working from these and is refused from anywhere else (accounts/signin_guard.py).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ip_address = models.GenericIPAddressField()
+    last_signed_in_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ip_address"], name="sign_in_address_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} from {self.ip_address}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
@@ -17,7 +19,7 @@ from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
 from clinic.patients.models import Patient
 from clinic.scheduling.availability import availability_for
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
-from clinic.scheduling.services import Booking, appointment_book
+from clinic.scheduling.services import Booking, BookingConflict, appointment_book
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,32 @@ DEMO_PATIENTS = (
 )
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+def _oldest_or_create(model: type[M], *, lookup: dict[str, Any], defaults: dict[str, Any]) -> M:
+    """Return the oldest row matching lookup, or create it with defaults.
+
+    Staff work in the demo too: they may add look-alikes (a second patient on a demo number, a plan
+    with the same name) and change what the seed created. Neither may stop `make run`, and a
+    second run never overwrites what they changed.
+    """
+    found = model._default_manager.filter(**lookup).order_by("pk").first()
+    if found is not None:
+        return found
+    return model._default_manager.create(**lookup, **defaults)
+
+
 def _demo_schedule(clinic: Clinic) -> None:
     """Give each demo patient one upcoming session, at the first free time from tomorrow."""
     tz = zoneinfo.ZoneInfo(clinic.timezone)
     tomorrow = timezone.localdate(timezone=tz) + datetime.timedelta(days=1)
     provider = Provider.objects.get(user__username="dr.reyes")
     for first, last, phone, slug in DEMO_PATIENTS:
-        patient, _ = Patient.objects.get_or_create(
-            phone=phone,
+        patient = _oldest_or_create(
+            Patient,
+            lookup={"phone": phone, "first_name": first, "last_name": last},
             defaults={
-                "first_name": first,
-                "last_name": last,
                 "timezone": clinic.timezone,
                 "sms_consent_at": timezone.now(),
                 "sms_consent_version": CURRENT_SMS_CONSENT_VERSION,
@@ -96,21 +113,29 @@ def _demo_schedule(clinic: Clinic) -> None:
             tz=tz,
             patient_id=patient.pk,
         )
-        if slots:
-            appointment_book(
-                actor=Actor(user=None),
-                booking=Booking(
-                    patient=patient, provider=provider, session_type=session_type, starts_at=slots[0].starts_at
-                ),
-            )
+        if not slots:
+            continue
+        try:
+            with transaction.atomic():
+                appointment_book(
+                    actor=Actor(user=None),
+                    booking=Booking(
+                        patient=patient, provider=provider, session_type=session_type, starts_at=slots[0].starts_at
+                    ),
+                )
+        except (ValidationError, BookingConflict):
+            continue  # whatever staff did to the calendar wins; a demo session is a nicety
 
 
 @transaction.atomic
 def demo_data_load() -> list[DemoLogin]:
-    """Create (or refresh) the demo clinic and its staff. Safe to run again."""
-    clinic, _ = Clinic.objects.update_or_create(
-        name="Harbor Mind Clinic",
+    """Create what is missing of the demo clinic and its staff, and reset the demo logins. Safe to run again."""
+    # The oldest clinic, whatever staff renamed it to: the demo has one clinic.
+    clinic = _oldest_or_create(
+        Clinic,
+        lookup={},
         defaults={
+            "name": "Harbor Mind Clinic",
             "short_name": "Harbor Clinic",
             "timezone": "America/New_York",
             "phone": "+16175550100",
@@ -121,11 +146,11 @@ def demo_data_load() -> list[DemoLogin]:
         },
     )
     for name, chair in (("Infusion chair 1", True), ("Infusion chair 2", True), ("Consult room", False)):
-        Room.objects.update_or_create(clinic=clinic, name=name, defaults={"is_treatment_chair": chair})
+        _oldest_or_create(Room, lookup={"clinic": clinic, "name": name}, defaults={"is_treatment_chair": chair})
     for slug, name, duration, monitoring, chair, clinician, driver, fasting in SESSION_TYPES:
-        SessionType.objects.update_or_create(
-            clinic=clinic,
-            slug=slug,
+        _oldest_or_create(
+            SessionType,
+            lookup={"clinic": clinic, "slug": slug},
             defaults={
                 "name": name,
                 "duration_minutes": duration,
@@ -140,6 +165,7 @@ def demo_data_load() -> list[DemoLogin]:
 
     User = get_user_model()
     for login in DEMO_LOGINS:
+        # The printed logins must work: their password, role and access are reset on every run.
         user, _ = User.objects.get_or_create(username=login.username)
         user.is_staff = True
         user.is_active = True
@@ -157,20 +183,20 @@ def demo_data_load() -> list[DemoLogin]:
         if created:
             user.set_unusable_password()  # providers sign in once an admin sets their password
             user.save()
-        user.groups.add(Group.objects.get(name=CLINICIAN))
-        Provider.objects.update_or_create(
+            user.groups.add(Group.objects.get(name=CLINICIAN))
+        Provider.objects.get_or_create(
             user=user, defaults={"clinic": clinic, "display_name": display, "credentials": credentials}
         )
     for username, weekdays, starts, ends in PROVIDER_HOURS:
         provider = Provider.objects.get(user__username=username)
-        provider.working_hours.all().delete()
-        WorkingHours.objects.bulk_create(
-            WorkingHours(provider=provider, weekday=day, starts=starts, ends=ends) for day in weekdays
-        )
+        if not provider.working_hours.exists():
+            WorkingHours.objects.bulk_create(
+                WorkingHours(provider=provider, weekday=day, starts=starts, ends=ends) for day in weekdays
+            )
     for name, slug, sessions, gap, span in SERIES_PLANS:
-        SeriesPlan.objects.update_or_create(
-            clinic=clinic,
-            name=name,
+        _oldest_or_create(
+            SeriesPlan,
+            lookup={"clinic": clinic, "name": name},
             defaults={
                 "session_type": SessionType.objects.get(clinic=clinic, slug=slug),
                 "sessions": sessions,

@@ -123,9 +123,13 @@ else:
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT: str | None = None
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
+    # Files under VAR_DIR, written atomically (kombu's own file transport is not: its worker died
+    # reading a half-written message). Chosen over SQLAlchemy's transport on SQLite: see workers/file_broker.py.
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "workers.file_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
@@ -148,7 +152,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: it refuses locked-out credentials before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check behind a per-username limit against password spraying.
+    "clinic.accounts.signin_guard.GuardedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,11 +170,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# The same client address as throttles and the audit trail (never the proxy's, never a forged header).
+AXES_CLIENT_IP_CALLABLE = "clinic.core.client_ip.client_ip"
+# Every miss is kept (the last 1,000 per username): the per-username limit below counts them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Against password spraying (many addresses, one username), without letting anyone lock a user out:
+# after this many misses for a username within the window, from any addresses, it signs in only from
+# addresses where it signed in with its password within SIGNIN_KNOWN_ADDRESS_DAYS (accounts/signin_guard.py).
+SIGNIN_USERNAME_FAILURE_LIMIT = env.int("SIGNIN_USERNAME_FAILURE_LIMIT", default=20)
+SIGNIN_USERNAME_FAILURE_WINDOW_HOURS = env.float("SIGNIN_USERNAME_FAILURE_WINDOW_HOURS", default=24.0)
+SIGNIN_KNOWN_ADDRESS_DAYS = env.int("SIGNIN_KNOWN_ADDRESS_DAYS", default=90)
 
 # --- API ----------------------------------------------------------------------------------
 
-# How many reverse proxies in front of the web process set X-Forwarded-For (0 = none).
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# How many reverse proxies in front of the web process append to X-Forwarded-For (0 = none: the
+# header is ignored and the address is REMOTE_ADDR). Read by clinic.core.client_ip, the one function
+# behind throttles, sign-in lockouts and the audit trail. NUM_PROXIES is the older name.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("NUM_PROXIES", default=0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 
 def _throttle_rate(name: str, default: str) -> str | None:
@@ -192,7 +211,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "clinic.core.exceptions.api_exception_handler",
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # DRF reads None as "trust the whole header"; 0 means REMOTE_ADDR. Our throttles ask client_ip
+    # (clinic.core.throttling), and any plain DRF throttle counts the same address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "inquiry_burst": _throttle_rate("INQUIRY_THROTTLE_BURST", "5/min"),
         "inquiry_daily": _throttle_rate("INQUIRY_THROTTLE_DAILY", "30/day"),

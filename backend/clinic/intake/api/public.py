@@ -13,10 +13,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from clinic.core.serializer_fields import PhoneField, text_field
+from clinic.core.throttling import ClientAddressThrottle
 
 from ..models import Inquiry, new_inquiry_reference
 from ..services import InquiryInput, inquiry_submit
@@ -34,13 +34,10 @@ REASON_CHOICES = [
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
 
 
-class InquiryBurstThrottle(SimpleRateThrottle):
+class InquiryBurstThrottle(ClientAddressThrottle):
     """Per client address, for everyone: the public form has no signed-in callers."""
 
     scope = "inquiry_burst"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         try:
