@@ -51,8 +51,8 @@ class InquirySubmissionInline(admin.TabularInline[InquirySubmission, Inquiry]):
     model = InquirySubmission
     extra = 0
     can_delete = False
-    fields = ["received_at", "source", "merged"]
-    readonly_fields = ["received_at", "source", "merged"]
+    fields = ["reference", "received_at", "source", "merged", "phone", "sms_consent_at"]
+    readonly_fields = ["reference", "received_at", "source", "merged", "phone", "sms_consent_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -108,6 +108,7 @@ class InquiryAdmin(AuditedAdminMixin):
         "sms_consent_at",
         "sms_consent_version",
         "sms_consent_source",
+        "sms_consent_phone",
         "privacy_acknowledged_at",
         "adult_confirmed_at",
         "created_at",
@@ -128,6 +129,7 @@ class InquiryAdmin(AuditedAdminMixin):
                     "sms_consent_at",
                     "sms_consent_version",
                     "sms_consent_source",
+                    "sms_consent_phone",
                     "privacy_acknowledged_at",
                     "adult_confirmed_at",
                     "source",
@@ -150,6 +152,21 @@ class InquiryAdmin(AuditedAdminMixin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Inquiry]:
         return super().get_queryset(request).prefetch_related("reasons")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the services: a new number drops consent given for the old one and cancels the
+        # texts still pending for it; the services audit the change.
+        actor = Actor.from_request(request)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
+        if changes:
+            services.inquiry_update(inquiry=obj, by=actor, changes=changes)
+        if "assigned_to" in form.changed_data:
+            assignee = form.cleaned_data["assigned_to"]
+            services.inquiry_assign(inquiry=obj, by=actor, assignee_id=assignee.pk if assignee else None)
+        obj.refresh_from_db()
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         for instance in formset.save(commit=False):
