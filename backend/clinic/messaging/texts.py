@@ -18,6 +18,13 @@ TEXTS: dict[str, str] = {
     ),
     "help": "{clinic}: for help call {clinic_phone}. Reply STOP to opt out of texts. Msg&data rates may apply.",
     "opt_in": "{clinic}: you will receive texts from us again. Reply STOP to opt out, HELP for help.",
+    # The one confirmation allowed after an opt-out in plain words: nothing else, ever (FCC 24-18).
+    "opt_out_confirm": "{clinic}: you will not receive any more texts from us. Reply START to opt back in.",
+    "opt_out_confirm_es": "{clinic}: ya no recibirá más mensajes nuestros. Responda START para volver a recibirlos.",
+    "appointment_shared_number": (
+        "{clinic}: this number is on file for more than one patient, so we have not changed any visit. "
+        "Please call us at {clinic_phone} to tell us whose visit it is."
+    ),
     "appointment_reminder": (
         "{clinic}: Hi {first_name}, a reminder of your visit on {date} at {time}. {preparation}"
         "Reply C to confirm, R to reschedule."
