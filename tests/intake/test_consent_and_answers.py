@@ -161,3 +161,50 @@ def test_a_merged_submissions_reference_finds_the_inquiry_for_staff(
 
     assert client.get(f"{STAFF}{second}/").json()["reference"] == first
     assert [row["reference"] for row in client.get(STAFF, {"search": second}).json()["results"]] == [first]
+
+
+def _admin_post_data(response: Any, **changes: str) -> dict[str, Any]:
+    """The admin change form as the browser would send it back, with `changes` applied."""
+    data: dict[str, Any] = {}
+
+    def put(form: Any, name: str) -> None:
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if isinstance(value, bool):
+            if value:
+                data[key] = "on"
+        elif isinstance(value, list | tuple):
+            data[key] = [str(item) for item in value]
+        elif value is not None:
+            data[key] = str(value)
+
+    form = response.context["adminform"].form
+    for name in form.fields:
+        put(form, name)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for subform in formset.forms:
+            for name in subform.fields:
+                put(subform, name)
+    data.update(changes)
+    return data
+
+
+def test_changing_an_inquirys_phone_in_the_admin_drops_its_consent(clinic_admin: AbstractBaseUser) -> None:
+    APIClient().post(URL, valid_payload(**VICTIM), format="json")
+    inquiry = Inquiry.objects.get()
+    ack = OutboundMessage.objects.get()
+    client = Client()
+    client.force_login(clinic_admin)
+    url = f"/admin/intake/inquiry/{inquiry.pk}/change/"
+
+    response = client.post(url, _admin_post_data(client.get(url), phone="(617) 555-0188"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    inquiry.refresh_from_db()
+    assert inquiry.phone == "+16175550188"
+    assert inquiry.sms_consent is False and inquiry.sms_consent_phone == ""
+    ack.refresh_from_db()
+    assert ack.status == OutboundMessage.Status.CANCELLED

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.core.phone import phone_to_e164
 
 from . import services
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
@@ -31,6 +32,34 @@ class ScreeningForm(forms.ModelForm[Screening]):
         data = super().clean() or {}
         present = [name for name in Screening.CONTRAINDICATIONS if data.get(name)]
         services.screening_check(result=data.get("result", ""), contraindications=present)
+        return data
+
+
+class InquiryForm(forms.ModelForm[Inquiry]):
+    """The admin's inquiry form: the same phone format and contact rules as the staff API."""
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "assigned_to",
+            "first_name",
+            "last_name",
+            "phone",
+            "email",
+            "preferred_contact_method",
+            "best_time_to_reach",
+            "reasons",
+            "prior_treatments",
+            "message",
+        ]
+
+    def clean_phone(self) -> str:
+        return phone_to_e164(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("preferred_contact_method") == Inquiry.ContactMethod.EMAIL and not data.get("email"):
+            self.add_error("email", "An email address is needed when email is the preferred contact.")
         return data
 
 
@@ -80,6 +109,7 @@ def _transition_action(to_status: str, label: str) -> Any:
 
 @admin.register(Inquiry)
 class InquiryAdmin(AuditedAdminMixin):
+    form = InquiryForm
     list_display = [
         "reference",
         "created_at",
