@@ -158,7 +158,7 @@ def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str) -> None:
     ):
         if new and new != old:
             lines.append(f"{label}: {new}")
-    if data.phone != inquiry.phone or data.email.lower() != inquiry.email.lower():
+    if data.phone != inquiry.phone or (data.email and data.email.lower() != inquiry.email.lower()):
         lines.append("Contact details differ from this inquiry's: not applied; confirm with the person.")
     if data.sms_consent:
         lines.append(f"Agreed to receive texts at {data.phone} (recorded with this submission, not on the inquiry).")
