@@ -97,9 +97,7 @@ def test_opt_out_keywords_in_any_case_and_punctuation(client: Client, body: str)
     assert InboundMessage.objects.get().route == InboundMessage.Route.OPT_OUT
 
 
-@pytest.mark.parametrize(
-    "body", ["Please stop texting me about the parking", "stop by tomorrow?", "Don't cancel my visit"]
-)
+@pytest.mark.parametrize("body", ["Where do I stop in the parking lot?", "stop by tomorrow?", "Don't cancel my visit"])
 def test_sentences_containing_keywords_are_not_opt_outs(client: Client, body: str) -> None:
     post_signed(client, SMS_PATH, inbound_params(body))
     assert not PhoneNumberState.objects.filter(opted_out_at__isnull=False).exists()

@@ -15,20 +15,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.patients.models import Patient
+from clinic.patients.selectors import patients_sharing_number
 from clinic.scheduling.models import SessionType
 from clinic.scheduling.selectors import clinic_timezone
 
 from .alerts import alert_acknowledge
 from .chart import score_chart
 from .models import Alert, CheckIn, CheckInAnswer, CheckInStep, StaffTask
-from .selectors import SEES_CLINICAL_TASKS, patient_scores
+from .selectors import SEES_CLINICAL_TASKS, alert_number, patient_scores
 from .tasks import staff_task_done
 
 VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
@@ -108,6 +109,18 @@ class AlertAdmin(ReadOnlyRecordAdmin):
 
     @admin.display(description="Patient")
     def patient_link(self, alert: Alert) -> str:
+        holders = patients_sharing_number(alert_number(alert))
+        if len(holders) > 1:
+            # The number belongs to several patients: the alert names all of them, never a guess.
+            return format_html(
+                "Number shared by {} patients: {}",
+                len(holders),
+                format_html_join(
+                    "; ",
+                    '{} {} · {} · <a href="{}">check-in scores</a>',
+                    ((p.first_name, p.last_name, p.phone, scores_url(p.pk)) for p in holders),
+                ),
+            )
         if alert.patient is None:
             return "Unknown number (see the text below)"
         return format_html(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,10 +18,12 @@ from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
 from clinic.patients.models import Patient
+from clinic.patients.selectors import patients_sharing_number
 
 from . import selectors
 from .alerts import alert_acknowledge, alert_link
 from .models import Alert, StaffTask
+from .selectors import alert_number
 from .tasks import staff_task_done
 
 VIEW_ALERTS = ("checkins.view_alert",)
@@ -65,6 +67,9 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
     acknowledged_by = StaffMemberSerializer(read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
     link = serializers.SerializerMethodField()
+    number_shared_by = serializers.SerializerMethodField(
+        help_text="Every patient on file with the number the alert came from, when more than one has it."
+    )
 
     class Meta:
         model = Alert
@@ -84,10 +89,16 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "message",
             "answer",
             "link",
+            "number_shared_by",
         ]
 
     def get_link(self, alert: Alert) -> str:
         return alert_link(alert.pk)
+
+    @extend_schema_field(AlertPatientSerializer(many=True))
+    def get_number_shared_by(self, alert: Alert) -> list[Any]:
+        holders = patients_sharing_number(alert_number(alert))
+        return list(AlertPatientSerializer(holders, many=True).data) if len(holders) > 1 else []
 
 
 class AlertFilterSerializer(serializers.Serializer[Any]):

@@ -124,3 +124,10 @@ def staff_task_list(*, user: User | AnonymousUser, state: str = "") -> QuerySet[
     elif state == "done":
         tasks = tasks.filter(done_at__isnull=False)
     return tasks.order_by(F("done_at").asc(nulls_first=True), "-created_at", "-id")
+
+
+def alert_number(alert: Alert) -> str:
+    """The phone number an alert is about: the text's sender, else the patient's number."""
+    if alert.inbound_message is not None:
+        return alert.inbound_message.from_number
+    return alert.patient.phone if alert.patient is not None else ""

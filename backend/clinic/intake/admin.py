@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.core.phone import phone_to_e164
 
 from . import services
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
@@ -34,6 +35,34 @@ class ScreeningForm(forms.ModelForm[Screening]):
         return data
 
 
+class InquiryForm(forms.ModelForm[Inquiry]):
+    """The admin's inquiry form: the same phone format and contact rules as the staff API."""
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "assigned_to",
+            "first_name",
+            "last_name",
+            "phone",
+            "email",
+            "preferred_contact_method",
+            "best_time_to_reach",
+            "reasons",
+            "prior_treatments",
+            "message",
+        ]
+
+    def clean_phone(self) -> str:
+        return phone_to_e164(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("preferred_contact_method") == Inquiry.ContactMethod.EMAIL and not data.get("email"):
+            self.add_error("email", "An email address is needed when email is the preferred contact.")
+        return data
+
+
 class ScreeningInline(admin.StackedInline[Screening, Inquiry]):
     model = Screening
     form = ScreeningForm
@@ -51,8 +80,8 @@ class InquirySubmissionInline(admin.TabularInline[InquirySubmission, Inquiry]):
     model = InquirySubmission
     extra = 0
     can_delete = False
-    fields = ["received_at", "source", "merged"]
-    readonly_fields = ["received_at", "source", "merged"]
+    fields = ["reference", "received_at", "source", "merged", "phone", "sms_consent_at"]
+    readonly_fields = ["reference", "received_at", "source", "merged", "phone", "sms_consent_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -80,6 +109,7 @@ def _transition_action(to_status: str, label: str) -> Any:
 
 @admin.register(Inquiry)
 class InquiryAdmin(AuditedAdminMixin):
+    form = InquiryForm
     list_display = [
         "reference",
         "created_at",
@@ -108,6 +138,7 @@ class InquiryAdmin(AuditedAdminMixin):
         "sms_consent_at",
         "sms_consent_version",
         "sms_consent_source",
+        "sms_consent_phone",
         "privacy_acknowledged_at",
         "adult_confirmed_at",
         "created_at",
@@ -128,6 +159,7 @@ class InquiryAdmin(AuditedAdminMixin):
                     "sms_consent_at",
                     "sms_consent_version",
                     "sms_consent_source",
+                    "sms_consent_phone",
                     "privacy_acknowledged_at",
                     "adult_confirmed_at",
                     "source",
@@ -150,6 +182,21 @@ class InquiryAdmin(AuditedAdminMixin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Inquiry]:
         return super().get_queryset(request).prefetch_related("reasons")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the services: a new number drops consent given for the old one and cancels the
+        # texts still pending for it; the services audit the change.
+        actor = Actor.from_request(request)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
+        if changes:
+            services.inquiry_update(inquiry=obj, by=actor, changes=changes)
+        if "assigned_to" in form.changed_data:
+            assignee = form.cleaned_data["assigned_to"]
+            services.inquiry_assign(inquiry=obj, by=actor, assignee_id=assignee.pk if assignee else None)
+        obj.refresh_from_db()
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         for instance in formset.save(commit=False):

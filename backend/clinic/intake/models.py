@@ -64,6 +64,8 @@ class Inquiry(models.Model):
     sms_consent_at = models.DateTimeField(null=True, blank=True)
     sms_consent_version = models.CharField(max_length=40, blank=True)
     sms_consent_source = models.CharField(max_length=40, blank=True)
+    # Consent belongs to a number: texts go only to this one, and only while it is still `phone`.
+    sms_consent_phone = models.CharField(max_length=20, blank=True, help_text="The number consent was given for.")
     privacy_acknowledged_at = models.DateTimeField()
     adult_confirmed_at = models.DateTimeField()
 
@@ -100,7 +102,16 @@ class InquirySubmission(models.Model):
     """One accepted POST of the public form; several can land on one inquiry when merged."""
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="submissions")
+    # Every submission has its own reference, so the answer never tells whether it was merged.
+    reference = models.CharField(max_length=12, unique=True, default=new_inquiry_reference, editable=False)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # A hash of the validated submission: a key reused with other content is refused, never replayed.
+    content_hash = models.CharField(max_length=64, blank=True)
+    # What this submission itself said: a merge never moves these onto the earlier inquiry.
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, as submitted")
+    preferred_contact_method = models.CharField(max_length=10, choices=Inquiry.ContactMethod.choices, blank=True)
+    sms_consent_at = models.DateTimeField(null=True, blank=True, help_text="Consent to texts at `phone`.")
+    sms_consent_version = models.CharField(max_length=40, blank=True)
     merged = models.BooleanField(default=False, help_text="Added to an inquiry that was already open.")
     source = models.CharField(max_length=20, choices=Inquiry.Source.choices)
     received_at = models.DateTimeField(auto_now_add=True)

@@ -39,6 +39,7 @@ def inquiry_list(
             | Q(last_name__icontains=term)
             | Q(email__icontains=term)
             | Q(reference__iexact=term)
+            | Q(submissions__reference__iexact=term)
         )
         if len(digits) >= 4:
             match |= Q(phone__contains=digits)
@@ -47,9 +48,12 @@ def inquiry_list(
 
 
 def inquiry_get(*, reference: str) -> Inquiry | None:
+    """The inquiry with this reference, or the one a submission with this reference was merged into."""
     return (
         Inquiry.objects.select_related("assigned_to", "patient")
         .prefetch_related("reasons", "notes__author", "submissions")
-        .filter(reference=reference.upper())
+        # A merged submission's own reference finds the inquiry it was merged into.
+        .filter(Q(reference=reference.upper()) | Q(submissions__reference=reference.upper()))
+        .distinct()
         .first()
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,7 +18,7 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.messaging.models import OutboundMessage
-from clinic.messaging.outbox import outbox_enqueue
+from clinic.messaging.outbox import outbox_enqueue, outbox_follow_number_change
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Clinic
@@ -59,9 +61,22 @@ class InquiryInput:
 
 @dataclass(frozen=True)
 class SubmitOutcome:
+    """The stored submission (its own reference, what it said) and the inquiry it is part of."""
+
     inquiry: Inquiry
+    submission: InquirySubmission
     merged: bool = False
     replayed: bool = False
+
+
+class IdempotencyKeyReused(Exception):
+    """An Idempotency-Key already used for a submission with other content."""
+
+
+def submission_hash(data: InquiryInput, *, source: str) -> str:
+    """A hash of what a submission said, to tell an exact retry from another submission under the same key."""
+    payload = json.dumps({"source": source, **asdict(data)}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _lock_person(phone: str) -> None:
@@ -82,38 +97,54 @@ def _open_inquiry_for(data: InquiryInput) -> Inquiry | None:
     return candidates.order_by("created_at").select_for_update().first()
 
 
-def _record_consent(inquiry: Inquiry, *, source: str) -> None:
+def _record_consent(inquiry: Inquiry, *, source: str, now: datetime.datetime) -> None:
     inquiry.sms_consent = True
-    inquiry.sms_consent_at = timezone.now()
+    inquiry.sms_consent_at = now
     inquiry.sms_consent_version = CURRENT_SMS_CONSENT_VERSION
     inquiry.sms_consent_source = source
+    inquiry.sms_consent_phone = inquiry.phone
 
 
-def _acknowledge_by_text(inquiry: Inquiry) -> None:
-    """Queue the "we received your message" text, once per inquiry, if the person agreed to texts."""
-    if not inquiry.sms_consent:
+def _clear_consent(inquiry: Inquiry) -> None:
+    inquiry.sms_consent = False
+    inquiry.sms_consent_at = None
+    inquiry.sms_consent_version = ""
+    inquiry.sms_consent_source = ""
+    inquiry.sms_consent_phone = ""
+
+
+def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
+    """Queue the "we received your message" text to the number given with consent in this submission.
+
+    Only that number, and only the name given with it: nothing stored about anyone else goes out.
+    Once per inquiry and number, so a double submission is acknowledged once.
+    """
+    if not data.sms_consent:
         return
     clinic = clinic_current()
     outbox_enqueue(
         kind=OutboundMessage.Kind.INQUIRY_ACK,
         template="inquiry_ack",
-        to_number=inquiry.phone,
-        body=text_render(
-            "inquiry_ack", clinic=clinic.short_name if clinic else "Clinic", first_name=inquiry.first_name
-        ),
+        to_number=data.phone,
+        body=text_render("inquiry_ack", clinic=clinic.short_name if clinic else "Clinic", first_name=data.first_name),
         inquiry_id=inquiry.pk,
         related_type=Inquiry._meta.label,
         related_id=str(inquiry.pk),
-        idempotency_key=f"inquiry:{inquiry.pk}:ack",
+        idempotency_key=f"inquiry:{inquiry.pk}:ack:{data.phone}",
     )
 
 
 def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str) -> None:
-    """Fold a repeat submission into the open inquiry without losing anything it said."""
+    """Fold a repeat submission into the open inquiry without losing anything it said.
+
+    Anyone can type someone else's email or number into the public form: a merge never changes the
+    earlier inquiry's contact details or consent. What differs goes into a note for staff to review;
+    consent given with this submission stays with the number it was given for (on the submission).
+    """
     added_reasons = sorted(set(data.reasons) - set(inquiry.reasons.values_list("code", flat=True)))
     if added_reasons:
         inquiry.reasons.add(*Reason.objects.filter(code__in=added_reasons))
-    lines = [f"Submitted again ({Inquiry.Source(source).label}); merged into this inquiry."]
+    lines = [f"Submitted again ({Inquiry.Source(source).label}); merged into this inquiry. Please review."]
     if added_reasons:
         lines.append("Reasons added: " + ", ".join(added_reasons) + ".")
     for label, old, new in (
@@ -127,24 +158,26 @@ def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str) -> None:
     ):
         if new and new != old:
             lines.append(f"{label}: {new}")
-    if not inquiry.email and data.email:
-        inquiry.email = data.email
-    if data.sms_consent and not inquiry.sms_consent:
-        _record_consent(inquiry, source=source)
-        lines.append("Agreed to receive texts.")
-    inquiry.save()
+    if data.phone != inquiry.phone or (data.email and data.email.lower() != inquiry.email.lower()):
+        lines.append("Contact details differ from this inquiry's: not applied; confirm with the person.")
+    if data.sms_consent:
+        lines.append(f"Agreed to receive texts at {data.phone} (recorded with this submission, not on the inquiry).")
+    inquiry.save(update_fields=["updated_at"])
     InquiryNote.objects.create(inquiry=inquiry, author=None, body="\n".join(lines))
 
 
 def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | None = None) -> SubmitOutcome:
     """Store a public inquiry, or merge it into the same person's open one from the last day.
 
-    A repeated Idempotency-Key returns the inquiry the first request stored and writes nothing.
+    Every submission gets its own reference, and what it answers never depends on what was stored
+    before. A repeated Idempotency-Key with the same content returns the first submission and writes
+    nothing; with other content it raises IdempotencyKeyReused.
     """
+    content_hash = submission_hash(data, source=source)
     if idempotency_key:
-        earlier = InquirySubmission.objects.select_related("inquiry").filter(idempotency_key=idempotency_key).first()
+        earlier = _submission_for_key(idempotency_key, content_hash=content_hash)
         if earlier is not None:
-            return SubmitOutcome(inquiry=earlier.inquiry, replayed=True)
+            return earlier
     try:
         with transaction.atomic():
             _lock_person(data.phone)
@@ -168,22 +201,43 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                     source=source,
                 )
                 if data.sms_consent:
-                    _record_consent(inquiry, source=source)
+                    _record_consent(inquiry, source=source, now=now)
                 inquiry.save()
                 if data.reasons:
                     # A new inquiry has no reasons yet: add, unlike set, needs no look at the current ones.
                     inquiry.reasons.add(*Reason.objects.filter(code__in=data.reasons))
-            InquirySubmission.objects.create(
-                inquiry=inquiry, idempotency_key=idempotency_key or None, merged=merged, source=source
+            submission = InquirySubmission.objects.create(
+                inquiry=inquiry,
+                # The first submission carries the inquiry's reference; a merged one gets its own.
+                **({} if merged else {"reference": inquiry.reference}),
+                idempotency_key=idempotency_key or None,
+                content_hash=content_hash,
+                merged=merged,
+                source=source,
+                phone=data.phone,
+                preferred_contact_method=data.preferred_contact_method,
+                sms_consent_at=now if data.sms_consent else None,
+                sms_consent_version=CURRENT_SMS_CONSENT_VERSION if data.sms_consent else "",
             )
-            _acknowledge_by_text(inquiry)
+            _acknowledge_by_text(inquiry, data)
     except IntegrityError:
-        # Two requests with one Idempotency-Key raced; the other one stored the inquiry.
+        # Two requests with one Idempotency-Key raced; the other one stored the submission.
         if not idempotency_key:
             raise
-        earlier = InquirySubmission.objects.select_related("inquiry").get(idempotency_key=idempotency_key)
-        return SubmitOutcome(inquiry=earlier.inquiry, replayed=True)
-    return SubmitOutcome(inquiry=inquiry, merged=merged)
+        earlier = _submission_for_key(idempotency_key, content_hash=content_hash)
+        if earlier is None:
+            raise
+        return earlier
+    return SubmitOutcome(inquiry=inquiry, submission=submission, merged=merged)
+
+
+def _submission_for_key(key: str, *, content_hash: str) -> SubmitOutcome | None:
+    earlier = InquirySubmission.objects.select_related("inquiry").filter(idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if earlier.content_hash != content_hash:
+        raise IdempotencyKeyReused(key)
+    return SubmitOutcome(inquiry=earlier.inquiry, submission=earlier, merged=earlier.merged, replayed=True)
 
 
 def _locked(inquiry: Inquiry) -> Inquiry:
@@ -209,6 +263,7 @@ def inquiry_update(*, inquiry: Inquiry, by: Actor, changes: dict[str, object]) -
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
+        old_phone = inquiry.phone
         changed = []
         for name, value in changes.items():
             if name == "reasons":
@@ -220,6 +275,14 @@ def inquiry_update(*, inquiry: Inquiry, by: Actor, changes: dict[str, object]) -
                 changed.append(name)
         if inquiry.preferred_contact_method == Inquiry.ContactMethod.EMAIL and not inquiry.email:
             raise ValidationError({"email": "An email address is needed when email is the preferred contact."})
+        if "phone" in changed:
+            # Consent belongs to a number: the new one has none until the person gives it.
+            if inquiry.sms_consent:
+                _clear_consent(inquiry)
+                changed.append("sms_consent dropped")
+            outbox_follow_number_change(
+                inquiry_id=inquiry.pk, old_number=old_phone, new_number=inquiry.phone, consent_for_new=False
+            )
         inquiry.save()
         audit_by(by, action=AuditEvent.Action.UPDATE, target=inquiry, detail="changed " + ", ".join(changed))
     return inquiry
@@ -322,15 +385,18 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             raise ValidationError(
                 {"status": f"Only an eligible inquiry can be converted; this one is {inquiry.status}."}
             )
+        # Consent carries over only if it was given for the number the patient is created with.
+        consent = inquiry.sms_consent and inquiry.sms_consent_phone in (inquiry.phone, "")
         patient = Patient.objects.create(
             first_name=inquiry.first_name,
             last_name=inquiry.last_name,
             phone=inquiry.phone,
             email=inquiry.email,
             timezone=_patient_timezone(),
-            sms_consent_at=inquiry.sms_consent_at if inquiry.sms_consent else None,
-            sms_consent_version=inquiry.sms_consent_version if inquiry.sms_consent else "",
-            sms_consent_source=inquiry.sms_consent_source if inquiry.sms_consent else "",
+            sms_consent_at=inquiry.sms_consent_at if consent else None,
+            sms_consent_version=inquiry.sms_consent_version if consent else "",
+            sms_consent_source=inquiry.sms_consent_source if consent else "",
+            sms_consent_phone=inquiry.phone if consent else "",
             created_by=by.user_or_none,
         )
         inquiry.patient = patient

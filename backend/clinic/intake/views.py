@@ -102,11 +102,12 @@ def contact(request: HttpRequest) -> HttpResponse:
             sms_consent=serializer.validated_data["sms_consent"],
         )
     else:
-        inquiry = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.WEB_FORM).inquiry
+        submission = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.WEB_FORM).submission
+        # What this submission said, never the stored inquiry it may have been merged into.
         receipt = Receipt(
-            reference=inquiry.reference,
-            preferred_contact_method=inquiry.preferred_contact_method,
-            sms_consent=inquiry.sms_consent,
+            reference=submission.reference,
+            preferred_contact_method=submission.preferred_contact_method,
+            sms_consent=submission.sms_consent_at is not None,
         )
     token = signing.dumps(asdict(receipt), salt=RECEIPT_SALT)
     # 303: the browser follows with a GET, so reloading the thanks page never resends the form.

@@ -16,12 +16,12 @@ from clinic.scheduling.selectors import clinic_current
 from . import numbers
 from .crisis import crisis_language_in
 from .models import InboundMessage
+from .opt_out import opt_out_request_in
 from .texts import text_render
 
 logger = logging.getLogger(__name__)
 Route = InboundMessage.Route
 
-OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
 OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
@@ -30,6 +30,7 @@ HELP_WORDS = frozenset({"HELP", "INFO"})
 class Routed:
     route: str
     reply: str = ""
+    detail: str = ""  # what the route recognised, shown to staff
 
 
 def keyword_of(body: str) -> str:
@@ -59,11 +60,17 @@ def route_crisis(message: InboundMessage) -> Routed | None:
 
 
 def route_opt_out(message: InboundMessage) -> Routed | None:
-    word = keyword_of(message.body)
-    if word not in OPT_OUT_WORDS:
+    """STOP and its kin, or any plain words asking us to stop texting (see opt_out.py), in English or Spanish."""
+    request = opt_out_request_in(message.body)
+    if request is None:
         return None
-    numbers.number_opt_out(phone=message.from_number, keyword=word)
-    return Routed(Route.OPT_OUT)  # Twilio itself confirms the opt-out; nothing more may be sent
+    numbers.number_opt_out(phone=message.from_number, keyword=request.phrase)
+    detail = f"opt-out recognised: {request.phrase!r}"
+    if request.twilio_keyword:
+        return Routed(Route.OPT_OUT, detail=detail)  # Twilio itself confirms the opt-out; nothing more may be sent
+    # Twilio confirms only its own keywords: the one confirmation allowed, at once, with nothing else in it.
+    name = "opt_out_confirm_es" if request.language == "es" else "opt_out_confirm"
+    return Routed(Route.OPT_OUT, text_render(name, **_clinic_names()), detail=detail)
 
 
 def route_opt_in(message: InboundMessage) -> Routed | None:
@@ -130,19 +137,23 @@ def inbound_receive(*, message_sid: str, from_number: str, to_number: str, body:
     """Store and route one inbound text. A MessageSid seen before returns None and changes nothing."""
     try:
         with transaction.atomic():
+            # A number several patients share (a couple, a parent) names none of them: never guess.
+            holders = list(Patient.objects.filter(phone=from_number).values_list("pk", flat=True)[:2])
             message = InboundMessage.objects.create(
                 message_sid=message_sid,
                 from_number=from_number,
                 to_number=to_number,
                 body=body,
-                patient=Patient.objects.filter(phone=from_number).order_by("-id").first(),
+                patient_id=holders[0] if len(holders) == 1 else None,
+                shared_number=len(holders) > 1,
             )
             routed = inbound_route(message)
             message.route = routed.route
             message.reply = routed.reply
+            message.route_detail = routed.detail[:200]
             if routed.route in (Route.OPT_OUT, Route.OPT_IN, Route.HELP):
                 message.handled_at = timezone.now()  # nothing for staff to do
-            message.save(update_fields=["route", "reply", "handled_at"])
+            message.save(update_fields=["route", "reply", "route_detail", "handled_at"])
     except IntegrityError:
         return None  # Twilio retried a webhook we already stored
     return routed

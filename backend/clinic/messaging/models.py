@@ -11,7 +11,8 @@ class PhoneNumberState(models.Model):
 
     phone = models.CharField(max_length=20, unique=True, help_text="E.164")
     opted_out_at = models.DateTimeField(null=True, blank=True)
-    opt_out_keyword = models.CharField(max_length=20, blank=True)
+    # The keyword, or the words recognised as an opt-out ("stop texting me").
+    opt_out_keyword = models.CharField(max_length=100, blank=True)
     opted_in_at = models.DateTimeField(null=True, blank=True)
     undeliverable_at = models.DateTimeField(
         null=True, blank=True, help_text="A carrier said texts to this number cannot be delivered."
@@ -165,6 +166,9 @@ class InboundMessage(models.Model):
         "patients.Patient", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
     )
     route = models.CharField(max_length=16, choices=Route.choices, blank=True)
+    route_detail = models.CharField(max_length=200, blank=True, help_text="What the route recognised, for staff.")
+    # Several patients have this number: `patient` stays empty rather than guessing one of them.
+    shared_number = models.BooleanField(default=False)
     reply = models.TextField(blank=True, help_text="What we answered, if anything.")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     handled_at = models.DateTimeField(null=True, blank=True)

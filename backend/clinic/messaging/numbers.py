@@ -14,7 +14,7 @@ def number_state(phone: str) -> PhoneNumberState | None:
 def number_opt_out(*, phone: str, keyword: str) -> PhoneNumberState:
     state, _ = PhoneNumberState.objects.get_or_create(phone=phone)
     state.opted_out_at = timezone.now()
-    state.opt_out_keyword = keyword[:20]
+    state.opt_out_keyword = keyword[:100]
     state.save(update_fields=["opted_out_at", "opt_out_keyword", "updated_at"])
     return state
 

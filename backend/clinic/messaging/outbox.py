@@ -92,6 +92,36 @@ def _enqueue_send_tasks(claimed: Sequence[tuple[int, int]]) -> None:
         for start in range(0, len(ids), size):
             batch = ids[start : start + size]
             current_app.send_task(SEND_BATCH_TASK, args=[batch], kwargs={"urgent": urgent}, queue=queue)
+def outbox_follow_number_change(
+    *,
+    old_number: str,
+    new_number: str,
+    consent_for_new: bool,
+    patient_id: int | None = None,
+    inquiry_id: int | None = None,
+) -> int:
+    """A person's number changed: their pending texts never go to the old one.
+
+    With consent for the new number they are re-addressed to it; without, they are cancelled.
+    Call it in the transaction that changes the number.
+    """
+    pending = OutboundMessage.objects.filter(to_number=old_number, status__in=PENDING_STATUSES)
+    if patient_id is not None:
+        pending = pending.filter(patient_id=patient_id)
+    elif inquiry_id is not None:
+        pending = pending.filter(inquiry_id=inquiry_id)
+    else:
+        raise ValueError("Name whose number changed: patient_id or inquiry_id.")
+    ids = list(pending.select_for_update().values_list("id", flat=True))
+    rows = OutboundMessage.objects.filter(id__in=ids, status__in=PENDING_STATUSES)
+    if consent_for_new:
+        return rows.update(to_number=new_number)
+    return rows.update(
+        status=Status.CANCELLED,
+        suppressed_reason="number changed, no consent for the new one",
+        finished_at=timezone.now(),
+    )
+
 
 
 def outbox_send_later(*, message_ids: Sequence[int], urgent: bool, countdown: float) -> None:

@@ -29,6 +29,7 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
+from .consent import consent_covers
 from .models import DeliveryReport, OutboundMessage, PhoneNumberState
 from .outbox import outbox_claim_due
 from .rate_limit import send_slots_acquire
@@ -129,15 +130,9 @@ def _why_not_now(message: OutboundMessage, context: SendContext | None = None) -
         return "suppress", "opted out"
     if state is not None and state.undeliverable_at is not None:
         return "suppress", "number undeliverable"
-    if message.kind != OutboundMessage.Kind.STAFF_ALERT:
-        if message.patient_id is not None:
-            if message.patient is None or message.patient.sms_consent_at is None:
-                return "suppress", "no SMS consent"
-        elif message.inquiry_id is not None:
-            if message.inquiry is None or not message.inquiry.sms_consent:
-                return "suppress", "no SMS consent"
-        else:
-            return "suppress", "no SMS consent"
+    # Consent belongs to a number: the person must have agreed to texts at exactly this row's number.
+    if message.kind != OutboundMessage.Kind.STAFF_ALERT and not consent_covers(message):
+        return "suppress", "no SMS consent"
     problem = cause_problem(message)
     if problem:
         return "suppress", problem

@@ -20,6 +20,13 @@ TEXTS: dict[str, str] = {
     "opt_in": "{clinic}: you will receive texts from us again. Reply STOP to opt out, HELP for help.",
     # {date} and {time} name the zone when the patient's differs (scheduling/session_time.py), so the
     # reminder is kept short enough for the longest preparation instructions in three SMS parts.
+    # The one confirmation allowed after an opt-out in plain words: nothing else, ever (FCC 24-18).
+    "opt_out_confirm": "{clinic}: you will not receive any more texts from us. Reply START to opt back in.",
+    "opt_out_confirm_es": "{clinic}: ya no recibirá más mensajes nuestros. Responda START para volver a recibirlos.",
+    "appointment_shared_number": (
+        "{clinic}: this number is on file for more than one patient, so we have not changed any visit. "
+        "Please call us at {clinic_phone} to tell us whose visit it is."
+    ),
     "appointment_reminder": (
         "{clinic}: Hi {first_name}, see you {date} at {time}. {preparation}Reply C to confirm, R to reschedule."
     ),

@@ -17,8 +17,8 @@ from clinic.scheduling.models import Appointment
 from clinic.scheduling.selectors import clinic_timezone
 
 from .models import Patient
-from .selectors import UPCOMING_STATUSES
-from .services import validate_patient_timezone
+from .selectors import UPCOMING_STATUSES, patients_with_number_counts
+from .services import EDITABLE_FIELDS, patient_update, validate_patient_timezone
 
 
 class PatientForm(forms.ModelForm[Patient]):
@@ -47,6 +47,21 @@ class SmsConsentFilter(admin.SimpleListFilter):
             return queryset.filter(sms_consent_at__isnull=False)
         if self.value() == "no":
             return queryset.filter(sms_consent_at__isnull=True)
+        return queryset
+
+
+class SharedNumberFilter(admin.SimpleListFilter):
+    title = "phone number"
+    parameter_name = "shared_number"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Shared with another patient"), ("no", "Only this patient")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(number_holders__gt=1)
+        if self.value() == "no":
+            return queryset.filter(number_holders=1)
         return queryset
 
 
@@ -104,27 +119,55 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin[Patient]):
         "date_of_birth",
         "phone",
         "email",
+        "shared_number",
         "has_sms_consent",
         "timezone",
         "created_at",
     ]
     list_display_links = ["last_name", "first_name"]
-    list_filter = [SmsConsentFilter, "sms_consent_source", "timezone", "created_at"]
+    list_filter = [SmsConsentFilter, SharedNumberFilter, "sms_consent_source", "timezone", "created_at"]
     search_fields = ["first_name", "last_name", "phone", "email"]
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone"]}),
-        ("SMS consent", {"fields": ["sms_consent_at", "sms_consent_version", "sms_consent_source"]}),
+        (
+            "SMS consent",
+            {"fields": ["sms_consent_at", "sms_consent_version", "sms_consent_source", "sms_consent_phone"]},
+        ),
         ("Record", {"fields": ["created_at", "created_by"]}),
     ]
-    readonly_fields = ["created_at", "created_by", "sms_consent_at", "sms_consent_version", "sms_consent_source"]
+    readonly_fields = [
+        "created_at",
+        "created_by",
+        "sms_consent_at",
+        "sms_consent_version",
+        "sms_consent_source",
+        "sms_consent_phone",
+    ]
     inlines = [UpcomingAppointmentInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
+        return patients_with_number_counts(super().get_queryset(request))
+
+    @admin.display(description="number shared by", ordering="number_holders")
+    def shared_number(self, patient: Patient) -> str:
+        holders = getattr(patient, "number_holders", 1)
+        return f"{holders} patients" if holders > 1 else "-"
 
     @admin.display(boolean=True, description="SMS consent", ordering="sms_consent_at")
     def has_sms_consent(self, patient: Patient) -> bool:
         return patient.sms_consent_at is not None
 
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
-        if not change and isinstance(obj, Patient):
+        if change and isinstance(obj, Patient):
+            # Through the service: a new number drops consent given for the old one and re-addresses
+            # or cancels the texts still pending for it (the service audits the change).
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+            patient_update(actor=Actor.from_request(request), patient=obj, changes=changes)
+            obj.refresh_from_db()
+            return
+        if isinstance(obj, Patient):
             obj.created_by = Actor.from_request(request).user_or_none
+            if obj.sms_consent_at is not None:
+                obj.sms_consent_phone = obj.phone
         super().save_model(request, obj, form, change)

@@ -69,13 +69,36 @@ class PatientUpdateSerializer(PatientWriteSerializer):
 
 class PatientSerializer(serializers.ModelSerializer[Patient]):
     sms_consent = serializers.SerializerMethodField()
+    phone_shared = serializers.SerializerMethodField(help_text="Another patient on file has the same number.")
 
     class Meta:
         model = Patient
-        fields = ["id", "first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "sms_consent"]
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "timezone",
+            "sms_consent",
+            "phone_shared",
+        ]
 
     def get_sms_consent(self, patient: Patient) -> bool:
         return patient.sms_consent_at is not None
+
+    def get_phone_shared(self, patient: Patient) -> bool:
+        holders = getattr(patient, "number_holders", None)
+        if holders is None:
+            holders = len(selectors.patients_sharing_number(patient.phone))
+        return bool(holders > 1)
+
+
+class SharingPatientSerializer(serializers.ModelSerializer[Patient]):
+    class Meta:
+        model = Patient
+        fields = ["id", "first_name", "last_name"]
 
 
 class PhoneStateSerializer(serializers.Serializer[Any]):
@@ -104,6 +127,7 @@ class PatientDetailSerializer(PatientSerializer):
     # Declared, not generated: a generated read-only field drops allow_blank, and the schema then calls "" invalid.
     email = serializers.EmailField(read_only=True, allow_blank=True)
     phone_state = serializers.SerializerMethodField()
+    phone_shared_with = serializers.SerializerMethodField(help_text="The other patients on file with this number.")
     upcoming_appointments = serializers.SerializerMethodField()
 
     class Meta(PatientSerializer.Meta):
@@ -112,9 +136,11 @@ class PatientDetailSerializer(PatientSerializer):
             "sms_consent_at",
             "sms_consent_version",
             "sms_consent_source",
+            "sms_consent_phone",
             "created_at",
             "created_by",
             "phone_state",
+            "phone_shared_with",
             "upcoming_appointments",
         ]
         read_only_fields = fields
@@ -122,6 +148,11 @@ class PatientDetailSerializer(PatientSerializer):
     @extend_schema_field(PhoneStateSerializer)
     def get_phone_state(self, patient: Patient) -> dict[str, Any]:
         return dict(PhoneStateSerializer(self.context["phone_state"]).data)
+
+    @extend_schema_field(SharingPatientSerializer(many=True))
+    def get_phone_shared_with(self, patient: Patient) -> list[Any]:
+        others = [p for p in selectors.patients_sharing_number(patient.phone) if p.pk != patient.pk]
+        return list(SharingPatientSerializer(others, many=True).data)
 
     @extend_schema_field(UpcomingAppointmentSerializer(many=True))
     def get_upcoming_appointments(self, patient: Patient) -> list[Any]:
@@ -173,7 +204,7 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
         search = PatientSearchSerializer(data=request.query_params)
         search.is_valid(raise_exception=True)
         q = search.validated_data.get("q", "")
-        queryset = selectors.patient_list(q=q)
+        queryset = selectors.patients_with_number_counts(selectors.patient_list(q=q))
         page = self.paginate_queryset(queryset)
         items = page if page is not None else list(queryset)
         audit_by(

@@ -18,6 +18,8 @@ class Patient(models.Model):
     sms_consent_at = models.DateTimeField(null=True, blank=True)
     sms_consent_version = models.CharField(max_length=40, blank=True)
     sms_consent_source = models.CharField(max_length=40, blank=True)
+    # Consent belongs to a number: texts go only to this one, and only while it is still `phone`.
+    sms_consent_phone = models.CharField(max_length=20, blank=True, help_text="The number consent was given for.")
     # Opt-outs belong to the phone number, not the person: see messaging.PhoneNumberState.
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,7 +6,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.messaging.models import PhoneNumberState
@@ -49,6 +50,21 @@ def patient_list(*, q: str = "") -> QuerySet[Patient]:
     if len(digits) >= _MIN_PHONE_DIGITS:
         return patients.filter(by_name | Q(phone__contains=digits))
     return patients.filter(by_name)
+
+
+def patients_sharing_number(phone: str) -> list[Patient]:
+    """Every patient on file with this number, oldest first (a couple, a parent and child)."""
+    if not phone:
+        return []
+    return list(Patient.objects.filter(phone=phone).order_by("created_at", "id"))
+
+
+def patients_with_number_counts(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Annotate `number_holders`: how many patients on file have each one's phone number (1 = only them)."""
+    holders = (
+        Patient.objects.filter(phone=OuterRef("phone")).order_by().values("phone").annotate(n=Count("id")).values("n")
+    )
+    return patients.annotate(number_holders=Coalesce(Subquery(holders, output_field=IntegerField()), 1))
 
 
 def patient_get(*, patient_id: int) -> Patient | None:

@@ -16,6 +16,7 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.messaging.outbox import outbox_follow_number_change
 from clinic.scheduling.models import validate_timezone_name
 from clinic.scheduling.selectors import clinic_timezone
 
@@ -24,7 +25,7 @@ from .models import Patient
 # Consent that staff record (told by the patient in person or on the phone) is marked as such.
 STAFF_CONSENT_SOURCE = "staff"
 EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "timezone")
-_CONSENT_FIELDS = ("sms_consent_at", "sms_consent_version", "sms_consent_source")
+_CONSENT_FIELDS = ("sms_consent_at", "sms_consent_version", "sms_consent_source", "sms_consent_phone")
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,14 @@ def _record_consent(patient: Patient, *, now: datetime.datetime) -> None:
     patient.sms_consent_at = now
     patient.sms_consent_version = CURRENT_SMS_CONSENT_VERSION
     patient.sms_consent_source = STAFF_CONSENT_SOURCE
+    patient.sms_consent_phone = patient.phone
 
 
 def _clear_consent(patient: Patient) -> None:
     patient.sms_consent_at = None
     patient.sms_consent_version = ""
     patient.sms_consent_source = ""
+    patient.sms_consent_phone = ""
 
 
 @transaction.atomic
@@ -114,13 +117,15 @@ def patient_update(
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
+    old_phone = patient.phone
+    # Consent recorded for another number than the one on file is no consent (see messaging.consent).
+    had_consent = patient.sms_consent_at is not None and patient.sms_consent_phone in (old_phone, "")
     changed: list[str] = []
     for name in EDITABLE_FIELDS:
         if name in changes and getattr(patient, name) != changes[name]:
             setattr(patient, name, changes[name])
             changed.append(name)
 
-    had_consent = patient.sms_consent_at is not None
     consent = changes.get("sms_consent")
     if consent is True and (not had_consent or "phone" in changed):
         _record_consent(patient, now=now or timezone.now())
@@ -132,6 +137,14 @@ def patient_update(
     if changed:
         columns = [name for name in changed if name != "sms_consent"]
         patient.save(update_fields=[*columns, *(_CONSENT_FIELDS if "sms_consent" in changed else ())])
+    if "phone" in changed:
+        # Texts already written for the old number go to the new one only with consent for it.
+        outbox_follow_number_change(
+            patient_id=patient.pk,
+            old_number=old_phone,
+            new_number=patient.phone,
+            consent_for_new=patient.sms_consent_at is not None and patient.sms_consent_phone == patient.phone,
+        )
     # Audited even when nothing changed: the caller still read the record back.
     audit_by(
         actor, action=AuditEvent.Action.UPDATE, target=patient, detail=f"changed: {', '.join(changed) or 'nothing'}"

@@ -28,6 +28,15 @@ RIDE_WORDS = frozenset({"RIDE", "DRIVER"})
 UPCOMING = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
 
 
+def _number_shared(phone: str) -> bool:
+    """Several patients have this number (a couple, a parent): a one-word reply cannot say whose visit."""
+    return Patient.objects.filter(phone=phone).count() > 1
+
+
+def _ask_whose_visit() -> str:
+    return text_render("appointment_shared_number", **_values(None))
+
+
 def _next_appointment(phone: str, *, now: datetime.datetime) -> Appointment | None:
     return (
         Appointment.objects.filter(patient__phone=phone, status__in=UPCOMING, starts_at__gt=now)
@@ -51,6 +60,8 @@ def _values(appointment: Appointment | None) -> dict[str, str]:
 @transaction.atomic
 def reply_confirm(*, phone: str, now: datetime.datetime | None = None) -> str:
     """Confirm the next session for this number and say so; ask about the ride home when one is needed."""
+    if _number_shared(phone):
+        return _ask_whose_visit()  # act on nobody's visit rather than guess
     appointment = _next_appointment(phone, now=now or timezone.now())
     if appointment is None:
         return text_render("appointment_nothing_to_confirm", **_values(None))
@@ -65,6 +76,8 @@ def reply_confirm(*, phone: str, now: datetime.datetime | None = None) -> str:
 @transaction.atomic
 def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str:
     """Open a call-back task for front desk; the session stays booked until staff move it."""
+    if _number_shared(phone):
+        return _ask_whose_visit()  # act on nobody's visit rather than guess
     appointment = _next_appointment(phone, now=now or timezone.now())
     if appointment is None:
         patient = Patient.objects.filter(phone=phone).order_by("-created_at").first()
@@ -88,6 +101,8 @@ def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str
 
 @transaction.atomic
 def reply_ride(*, phone: str, now: datetime.datetime | None = None) -> str:
+    if _number_shared(phone):
+        return _ask_whose_visit()  # act on nobody's visit rather than guess
     appointment = _next_appointment(phone, now=now or timezone.now())
     if appointment is None:
         return text_render("appointment_nothing_to_confirm", **_values(None))

@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from redis.exceptions import RedisError
 from rest_framework import serializers, status
@@ -19,7 +20,7 @@ from clinic.core.serializer_fields import PhoneField, text_field
 from clinic.core.throttling import ClientAddressThrottle
 
 from ..models import Inquiry, new_inquiry_reference
-from ..services import InquiryInput, inquiry_submit
+from ..services import IdempotencyKeyReused, InquiryInput, inquiry_submit
 
 logger = logging.getLogger(__name__)
 
@@ -148,14 +149,17 @@ class InquirySubmitView(APIView):
 
     @extend_schema(
         request=InquirySubmitSerializer,
-        responses={201: RESPONSE_SERIALIZER},
+        responses={201: RESPONSE_SERIALIZER, 422: OpenApiTypes.OBJECT},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="Resending with the same key returns the first answer and stores nothing new.",
+                description=(
+                    "Resending the same content with the same key returns the first answer and stores nothing "
+                    "new; the same key with other content is refused with 422."
+                ),
             )
         ],
         auth=[],
@@ -177,10 +181,22 @@ class InquirySubmitView(APIView):
             consent = serializer.validated_data["sms_consent"]
             replayed = False
         else:
-            outcome = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.API, idempotency_key=key)
-            reference = outcome.inquiry.reference
-            method = outcome.inquiry.preferred_contact_method
-            consent = outcome.inquiry.sms_consent
+            try:
+                outcome = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.API, idempotency_key=key)
+            except IdempotencyKeyReused:
+                return Response(
+                    {
+                        "idempotency_key": [
+                            "This Idempotency-Key was already used for a different submission. "
+                            "Use a new key for each new submission."
+                        ]
+                    },
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+            # What this submission said, never the stored inquiry it may have been merged into.
+            reference = outcome.submission.reference
+            method = outcome.submission.preferred_contact_method
+            consent = outcome.submission.sms_consent_at is not None
             replayed = outcome.replayed
         return Response(
             {

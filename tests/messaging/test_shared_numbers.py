@@ -1,0 +1,100 @@
+"""Two patients with one phone (a couple, a parent and child): a text from it names neither of them."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from rest_framework.test import APIClient
+
+from clinic.accounts.actor import Actor
+from clinic.checkins.models import Alert, StaffTask
+from clinic.messaging.models import InboundMessage
+from clinic.patients.models import Patient
+from clinic.scheduling.models import Appointment
+from clinic.scheduling.services import Booking, appointment_book
+from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+
+pytestmark = pytest.mark.django_db
+ApiAs = Callable[[AbstractBaseUser], APIClient]
+NY = zoneinfo.ZoneInfo("America/New_York")
+NOW = datetime.datetime(2026, 12, 7, 12, tzinfo=NY)
+PHONE = "+16175550142"
+
+
+@pytest.fixture
+def family() -> tuple[Patient, Patient]:
+    clinic = ClinicFactory(on_call_phone="+16175550199")
+    RoomFactory(clinic=clinic)
+    provider = ProviderFactory(clinic=clinic)
+    parent = PatientFactory(first_name="Maria", last_name="Lopez", phone=PHONE)
+    child = PatientFactory(first_name="Ana", last_name="Lopez", phone=PHONE)
+    with time_machine.travel(NOW, tick=False):
+        for n, patient in enumerate((parent, child)):
+            appointment_book(
+                actor=Actor(user=None),
+                booking=Booking(
+                    patient=patient,
+                    provider=provider,
+                    session_type=SessionTypeFactory(clinic=clinic),
+                    starts_at=datetime.datetime(2026, 12, 9, 10 + 3 * n, tzinfo=NY),
+                ),
+            )
+    return parent, child
+
+
+def text(body: str, sid: str) -> str:
+    with time_machine.travel(NOW, tick=False):
+        response = post_signed(Client(), SMS_PATH, inbound_params(body, sid=sid, from_number=PHONE))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_text_from_a_shared_number_is_recorded_as_shared_not_given_to_the_newest_patient(
+    family: tuple[Patient, Patient],
+) -> None:
+    text("Can we move our visits?", "SM" + "1" * 32)
+    message = InboundMessage.objects.get()
+    assert message.patient is None and message.shared_number is True
+
+
+@pytest.mark.parametrize("word", ["C", "R", "RIDE"])
+def test_a_reply_about_a_visit_asks_whose_visit_instead_of_acting(family: tuple[Patient, Patient], word: str) -> None:
+    answer = text(word, "SM" + "2" * 32)
+
+    assert "more than one patient" in answer
+    assert not Appointment.objects.filter(status=Appointment.Status.CONFIRMED).exists()
+    assert not Appointment.objects.filter(driver_confirmed=True).exists()
+    assert not StaffTask.objects.exists()
+    for name in ("Maria", "Ana", "Lopez"):
+        assert name not in answer
+
+
+def test_a_crisis_alert_from_a_shared_number_lists_every_patient_with_it(
+    family: tuple[Patient, Patient], clinician: AbstractBaseUser, api_as: ApiAs
+) -> None:
+    answer = text("I want to end my life", "SM" + "3" * 32)
+    assert "988" in answer
+
+    alert = Alert.objects.get()
+    assert alert.patient is None  # never a guess
+    listed = api_as(clinician).get(f"/api/v1/alerts/{alert.pk}/").json()["number_shared_by"]
+    assert {(p["first_name"], p["phone"]) for p in listed} == {("Maria", PHONE), ("Ana", PHONE)}
+
+    client = Client()
+    client.force_login(clinician)
+    page = client.get(f"/admin/checkins/alert/{alert.pk}/change/").content.decode()
+    assert "Number shared by 2 patients" in page and "Maria" in page and "Ana" in page
+
+
+def test_a_number_only_one_patient_has_still_names_that_patient(family: tuple[Patient, Patient]) -> None:
+    Patient.objects.filter(first_name="Ana").update(phone="+16175550143")
+    answer = text("C", "SM" + "4" * 32)
+    assert "you are confirmed" in answer
+    assert InboundMessage.objects.get().patient == Patient.objects.get(first_name="Maria")
