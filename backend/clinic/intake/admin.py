@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.accounts.admin_base import StaffModelAdmin
 
 from . import services
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
@@ -184,5 +185,5 @@ class InquiryAdmin(AuditedAdminMixin):
 
 
 @admin.register(Reason)
-class ReasonAdmin(admin.ModelAdmin[Reason]):
+class ReasonAdmin(StaffModelAdmin):
     list_display = ["code", "label", "position"]
