@@ -279,6 +279,8 @@ class SeriesAdmin(AuditedAdminMixin):
     list_select_related = ["plan", "patient", "created_by"]
     fields = ("plan", "patient", "created_at", "created_by")
     readonly_fields = ("plan", "patient", "created_at", "created_by")
+    # The "Book a series" page picks its patient through the admin's autocomplete for this field.
+    autocomplete_fields = ["patient"]
     inlines = [SeriesAppointmentInline]
 
     @admin.display(description="Sessions", ordering="session_count")
