@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from clinic.accounts.api import MeView, TokenObtainView
+from clinic.accounts.api import MeView, TokenObtainView, TokenRevokeView
 from clinic.checkins.urls import api_urlpatterns as checkins_api
 from clinic.core.views import healthz, readyz
 from clinic.intake.api.public import InquirySubmitView
@@ -33,6 +33,7 @@ router.register("staff/inquiries", InquiryViewSet, basename="staff-inquiry")
 api_v1: list[URLPattern | URLResolver] = [
     path("inquiries/", InquirySubmitView.as_view(), name="inquiry-submit"),
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="auth-token-revoke"),
     path("auth/me/", MeView.as_view(), name="auth-me"),
     path("patients/<int:patient_id>/messages/", PatientConversationView.as_view(), name="patient-messages"),
     path("messaging/inbox/", InboxView.as_view(), name="messaging-inbox"),

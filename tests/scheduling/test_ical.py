@@ -16,11 +16,11 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
+from clinic.accounts.tokens import api_token_issue
 from clinic.patients.models import Patient
 from clinic.scheduling.ical import patient_initials, uid_host
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType
@@ -233,8 +233,8 @@ def test_feed_accepts_a_token_or_a_session_and_refuses_everyone_else(
     assert APIClient().get(url, HTTP_ACCEPT="text/calendar").status_code == 401
     assert APIClient().get(url, HTTP_AUTHORIZATION="Token not-a-real-token").status_code == 401
 
-    token = Token.objects.create(user=front_desk)
-    with_token = APIClient().get(url, HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT="text/calendar")
+    _, key = api_token_issue(user=front_desk)
+    with_token = APIClient().get(url, HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT="text/calendar")
     assert with_token.status_code == 200
     assert b"BEGIN:VCALENDAR" in with_token.content
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
+from clinic.accounts.tokens import api_token_issue
 from clinic.checkins.models import StaffTask
 from clinic.intake.models import Inquiry, InquiryNote, Screening
 from clinic.messaging.models import InboundMessage, OutboundMessage
@@ -57,7 +57,7 @@ PASSWORD = "correct horse battery staple"  # UserFactory's
 
 def _staff(role: str) -> tuple[AbstractBaseUser, str]:
     user = UserFactory(username=f"fuzz-{role.lower().replace(' ', '-')}", role=role)
-    return user, Token.objects.create(user=user).key
+    return user, api_token_issue(user=user)[1]
 
 
 def _next_weekday(days_ahead: int) -> datetime.datetime:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
+from clinic.accounts.tokens import api_token_issue
 from clinic.checkins.models import Alert, StaffTask
 from clinic.intake.models import Inquiry
 from clinic.messaging.models import InboundMessage
@@ -44,6 +45,10 @@ class World:
     alert: Alert
     task: StaffTask
     inbound: InboundMessage
+    tokens: dict[str, str]  # each role's API key, issued once as staff sign in
+
+    def token_for(self, role: str) -> str:
+        return self.tokens[role]
 
     def path_values(self, route: str) -> dict[str, str]:
         """The value for each placeholder of a route, chosen by what the route is about."""
@@ -96,6 +101,7 @@ def world_build() -> World:
     series = Series.objects.create(plan=plan, patient=patient, created_by=staff[FRONT_DESK])
     return World(
         staff=staff,
+        tokens={role: api_token_issue(user=user)[1] for role, user in staff.items()},
         patient=patient,
         provider=provider,
         appointment=appointment,

@@ -1,13 +1,39 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
+from typing import Any
 
-from .models import AuditEvent
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from rest_framework.authtoken.models import TokenProxy
+
+from .actor import Actor
+from .admin_audit import AuditedAdminMixin
+from .admin_base import StaffModelAdmin
+from .models import ApiToken, AuditEvent
+from .roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, user_roles
+from .tokens import api_token_revoke
+
+# A clinic admin manages staff within the three roles, never above their own.
+ROLE_RANK = {FRONT_DESK: 1, CLINICIAN: 2, CLINIC_ADMIN: 3}
+# Fields only a superuser sets: they grant what no role does.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+
+
+def _rank(user: Any) -> int:
+    if getattr(user, "is_superuser", False):
+        return len(ROLE_RANK) + 1
+    return max((ROLE_RANK[role] for role in user_roles(user)), default=0)
+
+
+def _roles_up_to(rank: int) -> list[str]:
+    return [role for role, role_rank in ROLE_RANK.items() if role_rank <= rank]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(StaffModelAdmin):
     list_display = ["occurred_at", "actor", "action", "target_type", "target_id", "detail", "ip_address"]
     list_filter = ["action", "target_type", ("actor", admin.RelatedOnlyFieldListFilter), "occurred_at"]
     search_fields = ["target_id", "actor__username", "ip_address"]
@@ -22,3 +48,106 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class StaffUserAdmin(AuditedAdminMixin, UserAdmin[User]):
+    """Staff accounts. Below superuser, no superuser flag, no raw permissions, and roles up to one's own."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        users: QuerySet[User] = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        # Superusers and anyone in a role above the reader's are neither listed nor opened (password form included).
+        above = [role for role, rank in ROLE_RANK.items() if rank > _rank(request.user)]
+        return users.exclude(Q(is_superuser=True) | Q(groups__name__in=above)).distinct()
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in SUPERUSER_ONLY_FIELDS]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=_roles_up_to(_rank(request.user)))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not request.user.is_superuser:
+            obj.is_superuser = False  # never set below a superuser, whatever the form was sent
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if request.user.is_superuser:
+            return
+        user = form.instance
+        user.user_permissions.clear()
+        user.groups.remove(*user.groups.exclude(name__in=_roles_up_to(_rank(request.user))))
+
+
+@admin.register(Group)
+class RoleGroupAdmin(StaffModelAdmin, GroupAdmin):
+    pass
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdminMixin):
+    """Staff API tokens by prefix: when issued and last used, and revoked. The keys themselves are not kept."""
+
+    list_display = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["prefix", "user__username"]
+    readonly_fields = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
+        tokens: QuerySet[ApiToken] = super().get_queryset(request).select_related("user")
+        if request.user.is_superuser:
+            return tokens
+        return tokens.filter(user__in=StaffUserAdmin(User, self.admin_site).get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # issued by signing in (POST /api/v1/auth/token/), shown once there
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # revoked, not deleted: the row says when it was used
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.change_apitoken")
+
+    @admin.action(description="Revoke selected tokens", permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        actor = Actor.from_request(request)
+        count = sum(api_token_revoke(token=token, by=actor) for token in queryset)
+        self.message_user(request, f"{count} token{'s' if count != 1 else ''} revoked.")
+
+
+# DRF's token admin lists every key in clear text; tokens are kept as hashes (ApiToken) instead.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+def _wrap_third_party_admins(site: admin.AdminSite) -> None:
+    """Give other apps' admin pages (django-axes) the same lookup, search and action rules as ours."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, StaffModelAdmin):
+            continue
+        wrapped = type(type(model_admin).__name__, (StaffModelAdmin, type(model_admin)), {})
+        site.unregister(model)
+        site.register(model, wrapped)
+
+
+_wrap_third_party_admins(admin.site)

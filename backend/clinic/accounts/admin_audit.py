@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from .actor import Actor
+from .admin_base import StaffModelAdmin
 from .models import AuditEvent
 from .services import audit_by
 
 
-class AuditedAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdminMixin(StaffModelAdmin):
     """Leave an audit event whenever staff list, open, change or delete records in the admin."""
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

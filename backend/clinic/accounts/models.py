@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEvent(models.Model):
@@ -54,3 +55,29 @@ class SignInAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} from {self.ip_address}"
+
+
+class ApiToken(models.Model):
+    """A staff API token. Only a hash of the key is kept: the key is shown once, when it is issued.
+
+    `prefix` (the key's first characters) names a token in the admin without revealing it; a
+    revoked token stays as a row so the admin shows when and by whom it was used.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key, never the key.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

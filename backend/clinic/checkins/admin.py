@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.accounts.admin_base import StaffModelAdmin
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.patients.models import Patient
@@ -247,7 +248,7 @@ class CheckInStepInline(admin.TabularInline[CheckInStep, SessionType]):
 
 
 @admin.register(CheckInStep)
-class CheckInStepAdmin(admin.ModelAdmin[CheckInStep]):
+class CheckInStepAdmin(StaffModelAdmin):
     """Each session type's plan. A type with no steps follows the default plan; untick every step to send none."""
 
     list_display = ["session_type", "kind", "day_offset", "local_time", "is_active"]
@@ -273,10 +274,11 @@ class StaffTaskAdmin(ReadOnlyRecordAdmin):
             tasks = tasks.filter(is_clinical=False)  # front desk never sees tasks about check-in answers
         return tasks
 
-    @admin.action(description="Mark selected tasks done", permissions=["view"])
+    def has_done_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("checkins.change_stafftask")
+
+    @admin.action(description="Mark selected tasks done", permissions=["done"])
     def mark_done(self, request: HttpRequest, queryset: QuerySet[StaffTask]) -> None:
-        if not request.user.has_perm("checkins.change_stafftask"):
-            raise PermissionDenied
         actor = Actor.from_request(request)
         for task in queryset.filter(done_at__isnull=True):
             staff_task_done(task=task, by=actor.user_or_none)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.core.phone import phone_to_e164
+from clinic.accounts.admin_base import StaffModelAdmin
 
 from . import services
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
@@ -231,5 +232,5 @@ class InquiryAdmin(AuditedAdminMixin):
 
 
 @admin.register(Reason)
-class ReasonAdmin(admin.ModelAdmin[Reason]):
+class ReasonAdmin(StaffModelAdmin):
     list_display = ["code", "label", "position"]

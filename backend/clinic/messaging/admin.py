@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.accounts.admin_base import StaffModelAdmin
 
 from .models import DeliveryReport, InboundMessage, MessageTemplate, OutboundMessage, PhoneNumberState
 from .outbox import PENDING_STATUSES
-from .selectors import CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
+from .selectors import CLINICAL_KINDS, CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
 from .texts import TEXTS
 
 
@@ -33,13 +34,29 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     list_filter = ["status", "kind", "last_error_code", "send_after"]
     search_fields = ["to_number", "provider_sid", "idempotency_key"]
     date_hierarchy = "send_after"
-    readonly_fields = [field.name for field in OutboundMessage._meta.fields]
+    exclude = ["body"]
+    readonly_fields = [*(field.name for field in OutboundMessage._meta.fields if field.name != "body"), "visible_body"]
     actions = ["cancel_pending"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OutboundMessage]:
+        # Check-in questions and pages to the on-call clinician are shown to clinicians only.
+        queryset: QuerySet[OutboundMessage] = super().get_queryset(request)
+        if can_read_clinical(request.user):
+            return queryset.annotate(visible_text=F("body"))
+        hidden = When(kind__in=CLINICAL_KINDS, then=Value(HIDDEN_BODY))
+        return queryset.annotate(visible_text=Case(hidden, default=F("body"), output_field=TextField()))
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.action(description="Cancel selected texts that have not been sent", permissions=["view"])
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("messaging.change_outboundmessage")
+
+    @admin.display(description="Text")
+    def visible_body(self, message: OutboundMessage) -> str:
+        return str(getattr(message, "visible_text", HIDDEN_BODY))
+
+    @admin.action(description="Cancel selected texts that have not been sent", permissions=["cancel"])
     def cancel_pending(self, request: HttpRequest, queryset: QuerySet[OutboundMessage]) -> None:
         count = queryset.filter(status__in=PENDING_STATUSES).update(
             status=OutboundMessage.Status.CANCELLED,
@@ -92,17 +109,18 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
         body = self.visible_body(message)
         return body[:60] + ("…" if len(body) > 60 else "")
 
-    @admin.action(description="Mark selected as handled", permissions=["view"])
+    def has_handle_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("messaging.change_inboundmessage")
+
+    # Crisis texts and check-in answers are refused to front desk by StaffModelAdmin's action guard.
+    @admin.action(description="Mark selected as handled", permissions=["handle"])
     def mark_handled(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
-        if not request.user.has_perm("messaging.change_inboundmessage"):
-            self.message_user(request, "You may not change inbox messages.", messages.ERROR)
-            return
         count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
         self.message_user(request, f"{count} messages marked handled.", messages.SUCCESS)
 
 
 @admin.register(PhoneNumberState)
-class PhoneNumberStateAdmin(AuditedAdminMixin, admin.ModelAdmin[PhoneNumberState]):
+class PhoneNumberStateAdmin(AuditedAdminMixin):
     list_display = [
         "phone",
         "opted_out_at",
@@ -124,7 +142,7 @@ class PhoneNumberStateAdmin(AuditedAdminMixin, admin.ModelAdmin[PhoneNumberState
 
 
 @admin.register(DeliveryReport)
-class DeliveryReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[DeliveryReport]):
+class DeliveryReportAdmin(ReadOnlyAdminMixin, StaffModelAdmin):
     list_display = ["received_at", "message_sid", "status", "error_code"]
     list_filter = ["status", "error_code"]
     search_fields = ["message_sid"]
@@ -146,7 +164,7 @@ class MessageTemplateForm(forms.ModelForm[MessageTemplate]):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
+class MessageTemplateAdmin(StaffModelAdmin):
     """Clinic admins reword texts; each wording is checked (placeholders, forbidden words, length) on save."""
 
     form = MessageTemplateForm

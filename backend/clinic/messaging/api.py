@@ -7,11 +7,13 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.clinical import row_is_clinical
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
@@ -136,6 +138,9 @@ class InboxHandledView(APIView):
         message = InboundMessage.objects.filter(pk=message_id).first()
         if message is None:
             raise Http404
+        if row_is_clinical(message) and not selectors.can_read_clinical(request.user):
+            # A crisis text or a check-in answer is the clinician's to handle, not front desk's.
+            raise PermissionDenied("Only a clinician may mark a crisis text or a check-in answer handled.")
         actor = Actor.from_request(request)
         user = actor.user_or_none
         message = inbox_mark_handled(message=message, by_user_id=user.pk if user else None)

@@ -3,24 +3,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, QuerySet, Value, When
+
+from clinic.accounts import clinical
 
 from .models import InboundMessage, OutboundMessage
 
-# What patients write in answer to check-ins, and crisis texts, are for clinicians only.
-CLINICAL_ROUTES = (InboundMessage.Route.CHECKIN, InboundMessage.Route.CRISIS)
-CLINICAL_PERMISSION = "checkins.view_checkinanswer"
-HIDDEN_BODY = "(visible to clinicians)"
+
+def _kinds(model: type[InboundMessage] | type[OutboundMessage]) -> tuple[str, ...]:
+    found = clinical.clinical_kinds(model)
+    return tuple(sorted(found[1])) if found else ()
 
 
-def can_read_clinical(user: User | AnonymousUser | object) -> bool:
-    return isinstance(user, User) and user.is_active and user.has_perm(CLINICAL_PERMISSION)
+# What patients write in answer to check-ins, and crisis texts, are for clinicians only; so are the
+# check-in questions and pages we send (the table is accounts/clinical.py).
+CLINICAL_ROUTES = _kinds(InboundMessage)
+CLINICAL_KINDS = _kinds(OutboundMessage)
+CLINICAL_PERMISSION = clinical.CLINICAL_PERMISSION
+HIDDEN_BODY = clinical.HIDDEN
+can_read_clinical = clinical.can_read_clinical
 
 
 def inbound_body_for(message: InboundMessage, *, clinical: bool) -> str:
     """The text as this reader may see it: a check-in answer or crisis text only for clinicians."""
     return message.body if clinical or message.route not in CLINICAL_ROUTES else HIDDEN_BODY
+
+
+def outbound_body_for(message: OutboundMessage, *, clinical: bool) -> str:
+    """A check-in question or an on-call page only for clinicians."""
+    return message.body if clinical or message.kind not in CLINICAL_KINDS else HIDDEN_BODY
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ def conversation_for_patient(
             direction="outbound",
             id=m.id,
             at=m.sent_at or m.send_after,
-            body=m.body,
+            body=outbound_body_for(m, clinical=clinical),
             status=m.status,
             kind=m.kind,
             error_code=m.last_error_code,

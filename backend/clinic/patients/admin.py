@@ -111,7 +111,7 @@ class UpcomingAppointmentInline(admin.TabularInline[Appointment, Patient]):
 
 
 @admin.register(Patient)
-class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin[Patient]):
+class PatientAdmin(AuditedAdminMixin):
     form = PatientForm
     list_display = [
         "last_name",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.accounts.admin_base import StaffModelAdmin
 from clinic.checkins.admin import CheckInStepInline
 
 from . import admin_series, services
@@ -36,7 +37,7 @@ def _local(moment: Any) -> str:
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin[Clinic]):
+class ClinicAdmin(StaffModelAdmin):
     list_display = ["name", "short_name", "timezone", "phone", "texting_starts", "texting_ends"]
     search_fields = ["name", "short_name"]
 
@@ -54,7 +55,7 @@ class TimeOffInline(admin.TabularInline[TimeOff, Provider]):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin[Provider]):
+class ProviderAdmin(StaffModelAdmin):
     list_display = ["display_name", "credentials", "user", "clinic", "is_active"]
     list_filter = ["is_active", "clinic"]
     search_fields = ["display_name", "user__username", "user__email"]
@@ -63,14 +64,14 @@ class ProviderAdmin(admin.ModelAdmin[Provider]):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin[Room]):
+class RoomAdmin(StaffModelAdmin):
     list_display = ["name", "clinic", "is_treatment_chair", "is_active"]
     list_filter = ["is_treatment_chair", "is_active", "clinic"]
     search_fields = ["name"]
 
 
 @admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin[SessionType]):
+class SessionTypeAdmin(StaffModelAdmin):
     list_display = [
         "name",
         "duration_minutes",
@@ -89,7 +90,7 @@ class SessionTypeAdmin(admin.ModelAdmin[SessionType]):
 
 
 @admin.register(SeriesPlan)
-class SeriesPlanAdmin(admin.ModelAdmin[SeriesPlan]):
+class SeriesPlanAdmin(StaffModelAdmin):
     list_display = ["name", "session_type", "sessions", "min_gap_hours", "max_span_days", "is_active"]
     list_filter = ["is_active", "clinic"]
     search_fields = ["name"]
@@ -279,6 +280,8 @@ class SeriesAdmin(AuditedAdminMixin):
     list_select_related = ["plan", "patient", "created_by"]
     fields = ("plan", "patient", "created_at", "created_by")
     readonly_fields = ("plan", "patient", "created_at", "created_by")
+    # The "Book a series" page picks its patient through the admin's autocomplete for this field.
+    autocomplete_fields = ["patient"]
     inlines = [SeriesAppointmentInline]
 
     @admin.display(description="Sessions", ordering="session_count")
