@@ -93,6 +93,7 @@ def on_call_ladder(*, at: datetime.datetime | None = None) -> list[Rung]:
     """The four steps of the ladder at `at`, each with who it reaches and whether they can be paged."""
     at = at or timezone.now()
     shift = shift_at(at=at)
+    director = medical_director()
     clinic = clinic_current()
     line = clinic.on_call_phone if clinic else ""
     return [
@@ -100,7 +101,7 @@ def on_call_ladder(*, at: datetime.datetime | None = None) -> list[Rung]:
         _rung(BACKUP, shift.backup if shift else None)
         if shift and shift.backup_id
         else Rung(BACKUP, None, "", "no backup"),
-        _rung(DIRECTOR, medical_director()),
+        _rung(DIRECTOR, director) if director else Rung(DIRECTOR, None, "", "no medical director"),
         Rung(CLINIC_LINE, None, line, number_problem(line) if line else "not set"),
     ]
 
