@@ -214,3 +214,17 @@ def test_a_shift_that_overlaps_another_or_names_its_own_backup_is_refused(rota: 
     assert set(shift_problems(self_backup)) == {"backup"}
     backwards = OnCallShift(clinician=rota["backup"], starts_at=local(2026, 12, 9, 8), ends_at=local(2026, 12, 9, 7))
     assert set(shift_problems(backwards)) == {"ends_at"}
+
+
+def test_an_opted_out_clinic_line_is_recorded_as_skipped_and_nobody_is_paged(
+    client: Client, clinic: Clinic, patient: Patient
+) -> None:
+    clinic.on_call_phone = "+16175550199"
+    clinic.save()
+    number_opt_out(phone="+16175550199", keyword="STOP")
+    alert = crisis_at(client, NIGHT)
+    assert paged_numbers() == []
+    assert history(alert)[-2:] == [
+        (1, "clinic_line", "", "opted out"),
+        (1, "nobody", "", "nobody on the ladder can be paged"),
+    ]

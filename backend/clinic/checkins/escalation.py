@@ -26,7 +26,7 @@ from django.utils import timezone
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.texts import text_render
-from clinic.oncall.selectors import STEP_NAMES, Rung, on_call_ladder
+from clinic.oncall.selectors import CLINIC_LINE, STEP_NAMES, Rung, on_call_ladder
 from clinic.scheduling.selectors import clinic_current
 
 from .models import Alert, AlertPage
@@ -97,7 +97,7 @@ def alert_page_round(alert: Alert, *, round_number: int, now: datetime.datetime)
             alert.escalation_level = index
             break
         # Only steps a clinic uses are worth a line in the history: an unset clinic line is not.
-        if rung.clinician is not None or rung.step != "clinic_line":
+        if rung.step != CLINIC_LINE or rung.phone:
             rows.append(_skipped(alert, rung, round_number=round_number, now=now))
     else:
         # The ladder is climbed (or nobody above could be paged): page everyone on it who can be.
