@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.checkins.models import Alert, CheckInKind, CheckInStep
 from clinic.intake.models import Inquiry
+from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
 from tests.roles import roles_ensure
@@ -169,3 +170,24 @@ class AlertFactory(factory.django.DjangoModelFactory):
     reason = Alert.Reason.LOW_MOOD
     detail = "Mood 2/10."
     opened_at = factory.LazyFunction(timezone.now)
+
+
+class OnCallClinicianFactory(factory.django.DjangoModelFactory):
+    """A clinician who can be paged: their own mobile, with consent recorded for it."""
+
+    class Meta:
+        model = OnCallClinician
+
+    user = factory.SubFactory(UserFactory, role="Clinician")
+    mobile_phone = factory.Sequence(lambda n: f"+1617555{300 + n % 600:04d}")
+    sms_consent_at = factory.LazyFunction(timezone.now)
+    sms_consent_phone = factory.LazyAttribute(lambda clinician: clinician.mobile_phone)
+
+
+class OnCallShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OnCallShift
+
+    clinician = factory.SubFactory(OnCallClinicianFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=12))
+    ends_at = factory.LazyAttribute(lambda shift: shift.starts_at + datetime.timedelta(days=1))

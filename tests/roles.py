@@ -15,6 +15,8 @@ ROLE_MIGRATIONS = (
     "clinic.accounts.migrations.0002_staff_roles",
     "clinic.scheduling.migrations.0003_scheduling_role_permissions",
     "clinic.checkins.migrations.0004_checkin_role_permissions",
+    "clinic.checkins.migrations.0006_alert_page_hold_permissions",
+    "clinic.oncall.migrations.0002_on_call_role_permissions",
 )
 # This one grants clinic admins its CODENAMES in the messaging app.
 MESSAGING_ADMIN_MIGRATION = "clinic.messaging.migrations.0003_message_template_permissions"

@@ -10,7 +10,7 @@ from typing import Any
 from celery import shared_task
 from django.db import close_old_connections
 
-from clinic.checkins import alerts as checkin_alerts
+from clinic.checkins import escalation
 from clinic.checkins import services as checkins
 from clinic.core.services import worker_heartbeat_record
 from clinic.messaging import outbox, sending
@@ -68,10 +68,10 @@ def checkins_follow_up() -> int:
     return checkins.checkins_follow_up_due()
 
 
-@shared_task(name="workers.tasks.alerts_renotify", ignore_result=True)
-def alerts_renotify() -> int:
-    """Text the on-call clinician again about urgent alerts nobody has acknowledged."""
-    return checkin_alerts.alerts_renotify_due()
+@shared_task(name="workers.tasks.alerts_escalate", ignore_result=True)
+def alerts_escalate() -> int:
+    """Page the next step of the on-call ladder about urgent alerts nobody has acknowledged."""
+    return escalation.alerts_escalate_due()
 
 
 @shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)

@@ -23,6 +23,8 @@ handler404 = "clinic.core.views.not_found"
 admin.site.site_header = "Clinic back office"
 admin.site.site_title = "Clinic back office"
 admin.site.index_title = "Triage, patients and scheduling"
+# The home page opens with any open urgent alert and any gap in the on-call rota (checkins, oncall).
+admin.site.index_template = "admin/clinic_index.html"
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -1,4 +1,8 @@
-"""Urgent alerts page the on-call clinician with a link only, again every ALERT_RENOTIFY_MINUTES until acknowledged."""
+"""Urgent alerts page with a link only, again every ALERT_ESCALATE_MINUTES until acknowledged.
+
+Here the clinic has no rota, only its legacy on-call line (Clinic.on_call_phone): the last step of the
+ladder, paged at once and then every round. The rota itself is tested in test_escalation.py.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from clinic.accounts.actor import Actor
-from clinic.checkins.alerts import alert_acknowledge, alert_open_for_crisis, alerts_renotify_due
+from clinic.checkins.alerts import alert_acknowledge, alert_open_for_crisis
+from clinic.checkins.escalation import alerts_escalate_due
 from clinic.checkins.models import Alert
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.sending import _why_not_now, cause_problem
@@ -30,7 +35,7 @@ def pages() -> list[OutboundMessage]:
 
 def renotify(at: datetime.datetime) -> int:
     with time_machine.travel(at, tick=False):
-        return alerts_renotify_due()
+        return alerts_escalate_due()
 
 
 @pytest.fixture
@@ -57,25 +62,25 @@ def test_crisis_opens_an_urgent_alert_and_pages_on_call_with_a_link_and_no_phi(
 
 
 def test_unacknowledged_urgent_alerts_page_again_once_per_round(crisis: Alert) -> None:
-    assert renotify(NIGHT + datetime.timedelta(minutes=14)) == 0
-    assert renotify(NIGHT + datetime.timedelta(minutes=15)) == 1
-    assert renotify(NIGHT + datetime.timedelta(minutes=16)) == 0  # the same round twice: one text
-    assert renotify(NIGHT + datetime.timedelta(minutes=30)) == 1
+    assert renotify(NIGHT + datetime.timedelta(minutes=9)) == 0
+    assert renotify(NIGHT + datetime.timedelta(minutes=10)) == 1
+    assert renotify(NIGHT + datetime.timedelta(minutes=11)) == 0  # the same round twice: one text
+    assert renotify(NIGHT + datetime.timedelta(minutes=20)) == 1
 
     bodies = [page.body for page in pages()]
     assert len(bodies) == 3
-    assert "still not acknowledged after 15 min" in bodies[1] and "after 30 min" in bodies[2]
+    assert "still not acknowledged after 10 min" in bodies[1] and "after 20 min" in bodies[2]
     crisis.refresh_from_db()
     assert crisis.notify_count == 3
 
 
-def test_renotify_minutes_is_a_setting(crisis: Alert, settings: Settings) -> None:
-    settings.ALERT_RENOTIFY_MINUTES = 5
+def test_escalate_minutes_is_a_setting(crisis: Alert, settings: Settings) -> None:
+    settings.ALERT_ESCALATE_MINUTES = 5
     assert renotify(NIGHT + datetime.timedelta(minutes=5)) == 1
 
 
 def test_acknowledging_stops_the_pages_and_withdraws_one_not_yet_sent(crisis: Alert, clinician: object) -> None:
-    renotify(NIGHT + datetime.timedelta(minutes=15))
+    renotify(NIGHT + datetime.timedelta(minutes=10))
     OutboundMessage.objects.filter(pk=pages()[0].pk).update(status=OutboundMessage.Status.SENT)
     with pytest.raises(ValidationError):
         alert_acknowledge(alert=crisis, actor=Actor(user=clinician), note="   ")  # type: ignore[arg-type]
@@ -100,7 +105,7 @@ def test_elevated_alerts_are_never_paged(client: Client, clinic: Clinic) -> None
     assert pages() == []
 
 
-def test_without_an_on_call_number_the_alert_still_opens_and_a_warning_names_no_one(
+def test_with_no_rota_and_no_on_call_line_the_alert_still_opens_and_a_warning_names_no_one(
     client: Client, clinic: Clinic, patient: Patient, caplog: pytest.LogCaptureFixture
 ) -> None:
     clinic.on_call_phone = ""
@@ -111,7 +116,9 @@ def test_without_an_on_call_number_the_alert_still_opens_and_a_warning_names_no_
     alert = Alert.objects.get()
     assert alert.is_open and pages() == []
     warning = [r.getMessage() for r in caplog.records if "on-call" in r.getMessage()]
-    assert warning == [f"urgent alert {alert.pk}: no on-call number is configured; it shows in the admin and API only"]
+    assert warning == [
+        f"urgent alert {alert.pk}: nobody on the on-call ladder can be paged; it shows in the admin and API only"
+    ]
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert PHONE not in logged and "kill myself" not in logged and patient.first_name not in logged
 

@@ -40,15 +40,15 @@ def test_the_data_migration_gives_existing_session_types_the_default_plan_once(c
     assert in_code == migration.DEFAULT_PLAN  # the migration keeps its own copy; they agree today
 
 
-def test_beat_runs_the_follow_up_and_renotify_sweeps_every_minute(client: Client, clinic: Clinic) -> None:
+def test_beat_runs_the_follow_up_and_escalation_sweeps(client: Client, clinic: Clinic) -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["checkins-follow-up"] == {"task": "workers.tasks.checkins_follow_up", "schedule": 60.0}
-    assert schedule["alerts-renotify"] == {"task": "workers.tasks.alerts_renotify", "schedule": 60.0}
+    assert schedule["alerts-escalate"] == {"task": "workers.tasks.alerts_escalate", "schedule": 30.0}
 
     with time_machine.travel(local(2026, 12, 8, 3), tick=False):
         patient_texts(client, "i want to die")
-    with time_machine.travel(local(2026, 12, 8, 3, 16), tick=False):
-        assert tasks.alerts_renotify() == 1
+    with time_machine.travel(local(2026, 12, 8, 3, 11), tick=False):
+        assert tasks.alerts_escalate() == 1
         assert tasks.checkins_follow_up() == 0
     assert OutboundMessage.objects.filter(kind=OutboundMessage.Kind.STAFF_ALERT).count() == 2
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from clinic.accounts.roles import user_roles
 from clinic.patients.models import Patient
+from clinic.oncall.models import OnCallShift
+from clinic.oncall.selectors import on_call_coverage
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType
 from tests.factories import ClinicFactory, PatientFactory, SeriesPlanFactory
 
@@ -36,6 +38,10 @@ def test_seed_demo_loads_a_clinic_and_prints_working_logins(capsys: pytest.Captu
     upcoming = Appointment.objects.filter(starts_at__gt=timezone.now(), status=Appointment.Status.SCHEDULED)
     assert upcoming.count() == 2
     assert upcoming.get(session_type=infusion).room is not None
+    # A rota: someone with consent is on call now, with a backup and a director behind them.
+    coverage = on_call_coverage()
+    assert not coverage.gap and [rung.pageable for rung in coverage.ladder[:3]] == [True, True, True]
+    assert OnCallShift.objects.count() == 30  # loading twice adds no shift
 
     for role, username, password in (
         ("Front desk", "frontdesk", "demo-frontdesk-pass"),

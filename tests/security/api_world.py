@@ -161,6 +161,7 @@ def fuzz_world_seed() -> FuzzWorld:
     for path, name, known in (
         ("/api/v1/alerts/{id}/", "id", [alert.pk for alert in alerts]),
         ("/api/v1/alerts/{id}/acknowledge/", "id", [alert.pk for alert in alerts]),
+        ("/api/v1/alerts/{id}/resume-checkins/", "id", [alert.pk for alert in alerts]),
         ("/api/v1/series/{id}/", "id", [series.pk]),
         ("/api/v1/tasks/{id}/done/", "id", [task.pk for task in tasks]),
         ("/api/v1/calendar/providers/{provider_id}/feed.ics", "provider_id", [provider.pk]),

@@ -72,6 +72,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/v1/alerts/"): (401, 403, 200, 200),
     ("GET", "/api/v1/alerts/{pk}/"): (401, 403, 200, 200),
     ("POST", "/api/v1/alerts/{pk}/acknowledge/"): (401, 403, 400, 400),
+    ("POST", "/api/v1/alerts/{pk}/resume-checkins/"): (401, 403, 409, 409),  # this alert holds no check-ins
     ("GET", "/api/v1/patients/{patient_id}/scores/"): (401, 403, 200, 200),
     ("GET", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 404, 404),  # none recorded yet
     ("PUT", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 200, 200),
@@ -115,6 +116,9 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "checkins/alert": (302, 403, 200, 200),
     "checkins/checkin": (302, 403, 200, 200),
     "checkins/checkinstep": (302, 403, 200, 200),
+    "checkins/checkinhold": (302, 403, 200, 200),
+    "oncall/oncallclinician": (302, 403, 200, 200),
+    "oncall/oncallshift": (302, 200, 200, 200),
     "checkins/stafftask": (302, 200, 200, 200),
     "scheduling/clinic": (302, 200, 200, 200),
     "scheduling/provider": (302, 200, 200, 200),
@@ -136,6 +140,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
 ADMIN_PATIENT_DATA = {
     "checkins/alert",
     "checkins/checkin",
+    "checkins/checkinhold",
     "checkins/stafftask",
     "scheduling/appointment",
     "scheduling/series",

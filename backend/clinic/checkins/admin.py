@@ -22,6 +22,7 @@ from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.oncall.selectors import STEP_NAMES
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patients_sharing_number
 from clinic.scheduling.models import SessionType
@@ -29,8 +30,10 @@ from clinic.scheduling.selectors import clinic_timezone
 
 from .alerts import alert_acknowledge
 from .chart import score_chart
-from .models import Alert, CheckIn, CheckInAnswer, CheckInStep, StaffTask
+from .escalation import alert_pages_who
+from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInStep, StaffTask
 from .selectors import SEES_CLINICAL_TASKS, alert_number, patient_scores
+from .suspension import checkins_resume_for
 from .tasks import staff_task_done
 
 VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
@@ -51,6 +54,12 @@ class ReadOnlyRecordAdmin(AuditedAdminMixin):
 
 
 class AlertForm(forms.ModelForm[Alert]):
+    resume_checkins = forms.BooleanField(
+        required=False,
+        label="Resume check-ins",
+        help_text="Tick to send this patient's automated check-ins again; left unticked, they stay on hold.",
+    )
+
     class Meta:
         model = Alert
         fields = ["note"]
@@ -66,7 +75,7 @@ class AlertForm(forms.ModelForm[Alert]):
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyRecordAdmin):
     form = AlertForm
-    list_display = ["opened_at", "urgency", "reason", "patient", "open_state", "notify_count", "acknowledged_by"]
+    list_display = ["opened_at", "urgency", "reason", "patient", "open_state", "paged", "acknowledged_by"]
     list_filter = ["urgency", "reason", ("acknowledged_at", admin.EmptyFieldListFilter), "opened_at"]
     search_fields = ["patient__last_name", "patient__first_name"]
     actions = ["acknowledge_selected"]
@@ -79,6 +88,8 @@ class AlertAdmin(ReadOnlyRecordAdmin):
         "opened_at",
         "notify_count",
         "last_notified_at",
+        "pages_history",
+        "checkins_state",
         "acknowledged_at",
         "acknowledged_by",
     ]
@@ -87,7 +98,7 @@ class AlertAdmin(ReadOnlyRecordAdmin):
         # Open first, urgent before elevated, newest first.
         alerts: QuerySet[Alert] = super().get_queryset(request)
         return (
-            alerts.select_related("patient", "acknowledged_by", "inbound_message", "answer")
+            alerts.select_related("patient", "acknowledged_by", "inbound_message", "answer", "checkin_hold")
             .annotate(
                 open_rank=Case(
                     When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -103,6 +114,51 @@ class AlertAdmin(ReadOnlyRecordAdmin):
         if obj is not None and not obj.is_open:
             return [*self.readonly_fields, "note"]
         return list(self.readonly_fields)
+
+    def get_fields(self, request: HttpRequest, obj: Alert | None = None) -> Any:
+        fields = [*self.readonly_fields, "note"]
+        if obj is not None and obj.is_open and self._hold_open(obj):
+            fields.append("resume_checkins")
+        return fields
+
+    @staticmethod
+    def _hold_open(alert: Alert) -> bool:
+        hold = getattr(alert, "checkin_hold", None)
+        return hold is not None and hold.is_open
+
+    @admin.display(description="Paged")
+    def paged(self, alert: Alert) -> str:
+        return ", ".join(alert_pages_who(alert)) or "-"
+
+    @admin.display(description="Pages")
+    def pages_history(self, alert: Alert) -> str:
+        """Every step of every round: who was paged, or passed over and why, and what became of the text."""
+        rows = [
+            (
+                page.round,
+                f"{page.created_at.astimezone(clinic_timezone()):%Y-%m-%d %H:%M}",
+                STEP_NAMES.get(page.step, page.step),
+                page.who,
+                page.message.get_status_display() if page.message is not None else f"skipped: {page.skipped_reason}",
+            )
+            for page in alert.pages.select_related("message").order_by("round", "id")
+        ]
+        if not rows:
+            return "No page yet" if alert.urgency == Alert.Urgency.URGENT else "Elevated alerts are not paged."
+        return format_html(
+            "<table><thead><tr><th>Round</th><th>When</th><th>Step</th><th>Who</th><th>Text</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description="Automated check-ins")
+    def checkins_state(self, alert: Alert) -> str:
+        hold = getattr(alert, "checkin_hold", None)
+        if hold is None:
+            return "not held by this alert"
+        if hold.is_open:
+            return "on hold since this alert: nothing is sent until a clinician resumes them"
+        return f"resumed {hold.resumed_at:%Y-%m-%d %H:%M} by {hold.resumed_by or 'unknown'}"
 
     @admin.display(description="Open", boolean=True)
     def open_state(self, alert: Alert) -> bool:
@@ -150,7 +206,12 @@ class AlertAdmin(ReadOnlyRecordAdmin):
         # Acknowledging is a business operation: it goes through the service (which audits it).
         assert isinstance(obj, Alert)
         if obj.is_open and obj.note.strip():
-            alert_acknowledge(alert=obj, actor=Actor.from_request(request), note=obj.note)
+            alert_acknowledge(
+                alert=obj,
+                actor=Actor.from_request(request),
+                note=obj.note,
+                resume_checkins=bool(form.cleaned_data.get("resume_checkins")),
+            )
 
     @admin.action(description="Acknowledge selected alerts with a note", permissions=["change"])
     def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Alert]) -> TemplateResponse | None:
@@ -169,6 +230,36 @@ class AlertAdmin(ReadOnlyRecordAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/checkins/alert/acknowledge.html", context)
+
+
+@admin.register(CheckInHold)
+class CheckInHoldAdmin(ReadOnlyRecordAdmin):
+    """Patients whose automated check-ins are held after a crisis text; resumed here or on the alert."""
+
+    list_display = ["started_at", "patient", "alert", "is_held", "resumed_at", "resumed_by"]
+    list_filter = [("resumed_at", admin.EmptyFieldListFilter), "started_at"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    readonly_fields = ["patient", "alert", "started_at", "resumed_at", "resumed_by"]
+    actions = ["resume_selected"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # only the action below changes a hold
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CheckInHold]:
+        return super().get_queryset(request).select_related("patient", "alert", "resumed_by")
+
+    @admin.display(description="Held", boolean=True)
+    def is_held(self, hold: CheckInHold) -> bool:
+        return hold.is_open
+
+    @admin.action(description="Resume automated check-ins for the selected patients", permissions=["view"])
+    def resume_selected(self, request: HttpRequest, queryset: QuerySet[CheckInHold]) -> None:
+        if not request.user.has_perm("checkins.change_checkinhold"):
+            raise PermissionDenied
+        actor = Actor.from_request(request)
+        resumed = [checkins_resume_for(alert=hold.alert, actor=actor) for hold in queryset.filter(resumed_at=None)]
+        count = sum(1 for value in resumed if value is not None)
+        self.message_user(request, f"Check-ins resumed for {count} hold{'s' if count != 1 else ''}.", messages.SUCCESS)
 
 
 class CheckInAnswerInline(admin.TabularInline[CheckInAnswer, CheckIn]):

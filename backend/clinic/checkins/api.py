@@ -24,10 +24,13 @@ from . import selectors
 from .alerts import alert_acknowledge, alert_link
 from .models import Alert, StaffTask
 from .selectors import alert_number
+from .models import Alert, AlertPage, StaffTask
+from .suspension import checkins_resume_for
 from .tasks import staff_task_done
 
 VIEW_ALERTS = ("checkins.view_alert",)
 CHANGE_ALERTS = ("checkins.view_alert", "checkins.change_alert")
+RESUME_CHECKINS = ("checkins.view_alert", "checkins.change_checkinhold")
 VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
 VIEW_TASKS = ("checkins.view_stafftask",)
 CHANGE_TASKS = ("checkins.view_stafftask", "checkins.change_stafftask")
@@ -60,6 +63,18 @@ class AlertAnswerSerializer(serializers.Serializer[Any]):
     received_at = serializers.DateTimeField()
 
 
+class AlertPageSerializer(serializers.ModelSerializer[AlertPage]):
+    paged = serializers.BooleanField(source="was_paged", read_only=True)
+    status = serializers.SerializerMethodField(help_text="The page text's outbox status; empty when skipped.")
+
+    class Meta:
+        model = AlertPage
+        fields = ["round", "step", "who", "paged", "skipped_reason", "created_at", "status"]
+
+    def get_status(self, page: AlertPage) -> str:
+        return page.message.status if page.message is not None else ""
+
+
 class AlertSerializer(serializers.ModelSerializer[Alert]):
     patient = AlertPatientSerializer(read_only=True, allow_null=True)
     message = AlertMessageSerializer(source="inbound_message", read_only=True, allow_null=True)
@@ -69,6 +84,10 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
     link = serializers.SerializerMethodField()
     number_shared_by = serializers.SerializerMethodField(
         help_text="Every patient on file with the number the alert came from, when more than one has it."
+    )
+    pages = AlertPageSerializer(many=True, read_only=True, help_text="Who was paged (or skipped), round by round.")
+    checkins_on_hold = serializers.SerializerMethodField(
+        help_text="True while this alert holds the patient's automated check-ins."
     )
 
     class Meta:
@@ -90,6 +109,8 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "answer",
             "link",
             "number_shared_by",
+            "pages",
+            "checkins_on_hold",
         ]
 
     def get_link(self, alert: Alert) -> str:
@@ -100,6 +121,10 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
         holders = patients_sharing_number(alert_number(alert))
         return list(AlertPatientSerializer(holders, many=True).data) if len(holders) > 1 else []
 
+    def get_checkins_on_hold(self, alert: Alert) -> bool:
+        hold = getattr(alert, "checkin_hold", None)
+        return hold is not None and hold.is_open
+
 
 class AlertFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=["open", "acknowledged"], required=False)
@@ -108,6 +133,14 @@ class AlertFilterSerializer(serializers.Serializer[Any]):
 
 class AcknowledgeSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=5000, help_text="What you did: called the patient, 911, ...")
+    resume_checkins = serializers.BooleanField(
+        default=False, help_text="Also resume the patient's automated check-ins, held since the crisis text."
+    )
+
+
+class ResumeCheckinsResultSerializer(serializers.Serializer[Any]):
+    resumed = serializers.IntegerField(help_text="Held check-ins sent again (their time is still ahead).")
+    alert = AlertSerializer()
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Alert]):
@@ -115,7 +148,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = AlertSerializer
     permission_classes = [HasRolePermissions]
-    required_permissions = {"list": VIEW_ALERTS, "retrieve": VIEW_ALERTS, "acknowledge": CHANGE_ALERTS}
+    required_permissions = {
+        "list": VIEW_ALERTS,
+        "retrieve": VIEW_ALERTS,
+        "acknowledge": CHANGE_ALERTS,
+        "resume_checkins": RESUME_CHECKINS,
+    }
 
     def get_queryset(self) -> QuerySet[Alert]:
         return selectors.alert_list()
@@ -155,8 +193,25 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self.get_object()
         payload = AcknowledgeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        changed = alert_acknowledge(alert=alert, actor=Actor.from_request(request), note=payload.validated_data["note"])
+        changed = alert_acknowledge(
+            alert=alert,
+            actor=Actor.from_request(request),
+            note=payload.validated_data["note"],
+            resume_checkins=payload.validated_data["resume_checkins"],
+        )
         return Response(AlertSerializer(alert).data, status=status.HTTP_200_OK if changed else status.HTTP_409_CONFLICT)
+
+    @extend_schema(request=None, responses={200: ResumeCheckinsResultSerializer, 409: ResumeCheckinsResultSerializer})
+    @action(detail=True, methods=["post"], url_path="resume-checkins")
+    def resume_checkins(self, request: Request, pk: int) -> Response:
+        """Lift the hold this alert put on the patient's check-ins. 409 if it holds none (or was lifted before)."""
+        alert = self.get_object()
+        actor = Actor.from_request(request)
+        resumed = checkins_resume_for(alert=alert, actor=actor)
+        alert = self.get_object()
+        audit_by(actor, action=AuditEvent.Action.VIEW, target=alert, detail="check-in hold")
+        body = ResumeCheckinsResultSerializer({"resumed": resumed or 0, "alert": alert}).data
+        return Response(body, status=status.HTTP_200_OK if resumed is not None else status.HTTP_409_CONFLICT)
 
 
 class MoodPointSerializer(serializers.Serializer[Any]):

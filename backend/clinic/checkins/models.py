@@ -86,6 +86,7 @@ class CheckIn(models.Model):
         NO_ANSWER = "no_answer", "No answer"
         NOT_SENT = "not_sent", "Could not be sent"
         CANCELLED = "cancelled", "Cancelled"
+        SUSPENDED = "suspended", "Suspended after a crisis text"
 
     appointment = models.ForeignKey("scheduling.Appointment", on_delete=models.CASCADE, related_name="checkins")
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="checkins")
@@ -176,7 +177,10 @@ class Alert(models.Model):
     answer = models.ForeignKey(CheckInAnswer, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
     opened_at = models.DateTimeField()
     last_notified_at = models.DateTimeField(null=True, blank=True)
-    notify_count = models.PositiveSmallIntegerField(default=0, help_text="Texts sent to the on-call clinician.")
+    notify_count = models.PositiveSmallIntegerField(default=0, help_text="Paging rounds so far (see the pages).")
+    escalation_level = models.SmallIntegerField(
+        default=-1, help_text="The highest step of the on-call ladder paged so far (-1: none yet)."
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -201,3 +205,56 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+class AlertPage(models.Model):
+    """One step of one paging round of an urgent alert: who was paged (or skipped, and why), when, which text."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="pages")
+    round = models.PositiveSmallIntegerField()
+    step = models.CharField(max_length=16, help_text="on_call, backup, director or clinic_line.")
+    clinician = models.ForeignKey(
+        "oncall.OnCallClinician", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    who = models.CharField(max_length=150, help_text="The name as it was when paged.")
+    to_number = models.CharField(max_length=20, blank=True)
+    message = models.ForeignKey(
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    skipped_reason = models.CharField(max_length=40, blank=True, help_text="Why this step was passed over.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["alert", "round", "id"]
+        verbose_name = "alert page"
+
+    def __str__(self) -> str:
+        return f"Round {self.round}: {self.step}"
+
+    @property
+    def was_paged(self) -> bool:
+        return self.message_id is not None
+
+
+class CheckInHold(models.Model):
+    """Automated check-ins for a patient held after a crisis text, until a clinician resumes them."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="checkin_holds")
+    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="checkin_hold")
+    started_at = models.DateTimeField()
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "check-in hold"
+        indexes = [models.Index(fields=["patient"], name="checkin_hold_open", condition=Q(resumed_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"Check-ins held for patient #{self.patient_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resumed_at is None

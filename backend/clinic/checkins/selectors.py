@@ -101,7 +101,9 @@ def patient_scores(*, patient_id: int) -> PatientScores:
 
 def alert_list(*, state: str = "") -> QuerySet[Alert]:
     """Alerts, open ones first, urgent before elevated, newest first; `state` is "open", "acknowledged" or ""."""
-    alerts = Alert.objects.select_related("patient", "acknowledged_by", "inbound_message", "answer__check_in")
+    alerts = Alert.objects.select_related(
+        "patient", "acknowledged_by", "inbound_message", "answer__check_in", "checkin_hold"
+    ).prefetch_related("pages__message")
     if state == "open":
         alerts = alerts.filter(acknowledged_at__isnull=True)
     elif state == "acknowledged":
@@ -131,3 +133,39 @@ def alert_number(alert: Alert) -> str:
     if alert.inbound_message is not None:
         return alert.inbound_message.from_number
     return alert.patient.phone if alert.patient is not None else ""
+@dataclass(frozen=True)
+class OpenUrgentAlert:
+    """An open urgent alert as the back office's home page shows it: never the patient or their words."""
+
+    id: int
+    reason: str
+    opened_at: datetime.datetime
+    age_minutes: int
+    rounds: int
+    paged: tuple[str, ...]
+    nobody_paged: bool
+
+
+def urgent_alerts_open(*, now: datetime.datetime | None = None, limit: int = 10) -> tuple[int, list[OpenUrgentAlert]]:
+    """How many urgent alerts are open, and the oldest `limit` of them with who has been paged so far."""
+    now = now or timezone.now()
+    alerts = Alert.objects.filter(urgency=Alert.Urgency.URGENT, acknowledged_at__isnull=True).order_by("opened_at")
+    count = alerts.count()
+    shown: list[OpenUrgentAlert] = []
+    for alert in alerts.prefetch_related("pages")[:limit]:
+        paged: list[str] = []
+        for page in alert.pages.all():
+            if page.message_id is not None and page.who not in paged:
+                paged.append(page.who)
+        shown.append(
+            OpenUrgentAlert(
+                id=alert.pk,
+                reason=alert.get_reason_display(),
+                opened_at=alert.opened_at,
+                age_minutes=max(0, int((now - alert.opened_at).total_seconds() // 60)),
+                rounds=alert.notify_count,
+                paged=tuple(paged),
+                nobody_paged=not paged,
+            )
+        )
+    return count, shown

@@ -25,23 +25,20 @@ from .alerts import alert_open
 from .models import Alert, CheckIn, CheckInAnswer, CheckInKind, StaffTask
 from .parsing import answer_parse
 from .plans import checkin_due_at, checkin_plan_for, checkin_send_deadline, patient_zone
+from .questions import (
+    CHECKIN_RELATED_TYPE,
+    CLARIFY_TEXTS,
+    QUESTION_TEXTS,
+    checkin_question_enqueue,
+    checkin_text_values,
+)
 from .selectors import ANSWERABLE, checkin_awaiting_answer
+from .suspension import checkin_hold_problem, checkins_held
 from .tasks import staff_task_done, staff_task_open
 
 logger = logging.getLogger(__name__)
-CHECKIN_RELATED_TYPE = "checkins.CheckIn"
 Status = CheckIn.Status
-
-QUESTION_TEXTS: dict[str, tuple[str, ...]] = {
-    CheckInKind.HOME_SAFE: ("checkin_home_safe",),
-    CheckInKind.MOOD: ("checkin_mood",),
-    CheckInKind.PHQ2: ("checkin_phq2_interest", "checkin_phq2_down"),
-}
-CLARIFY_TEXTS: dict[str, str] = {
-    CheckInKind.HOME_SAFE: "checkin_clarify_home_safe",
-    CheckInKind.MOOD: "checkin_clarify_mood",
-    CheckInKind.PHQ2: "checkin_clarify_phq2",
-}
+__all__ = ["CHECKIN_RELATED_TYPE", "CLARIFY_TEXTS", "QUESTION_TEXTS"]  # importable from here as before
 # Outbox states in which a text will never reach the patient.
 NOT_DELIVERED = (
     OutboundMessage.Status.SUPPRESSED,
@@ -51,11 +48,6 @@ NOT_DELIVERED = (
 )
 # Two plans rarely need the same question twice in a day (a series of sessions a few days apart).
 SAME_QUESTION_SPACING = timedelta(hours=12)
-
-
-def _text_values(check_in: CheckIn) -> dict[str, str]:
-    clinic = check_in.appointment.session_type.clinic
-    return {"clinic": clinic.short_name, "clinic_phone": clinic.phone, "first_name": check_in.patient.first_name}
 
 
 def _already_asked_around(appointment: Appointment, kind: str, due: datetime.datetime) -> bool:
@@ -76,14 +68,15 @@ def checkins_start_for(*, appointment: Appointment, now: datetime.datetime | Non
     """Write the check-ins of a completed session to the outbox, in the caller's transaction. Safe to run twice.
 
     A step whose time passed more than CHECKIN_LATE_START_GRACE_HOURS ago (the session was marked
-    completed late; see plans.checkin_send_deadline) is skipped; one whose time passed just now is
-    sent now. A step another session's plan already asks the same question for within 12 hours is
-    skipped too.
+    completed late) is skipped; one whose time passed just now is sent now. A step another session's
+    plan already asks the same question for within 12 hours is skipped too. While the patient's
+    check-ins are held after a crisis text, new ones start held, with no text (suspension.py).
     """
     if appointment.status != Appointment.Status.COMPLETED:
         return []
     now = now or timezone.now()
     tz = patient_zone(appointment)
+    held = checkins_held(patient_id=appointment.patient_id)
     started: list[CheckIn] = []
     for step in checkin_plan_for(session_type=appointment.session_type):
         existing = CheckIn.objects.filter(appointment=appointment, step_key=step.key).first()
@@ -99,20 +92,16 @@ def checkins_start_for(*, appointment: Appointment, now: datetime.datetime | Non
         check_in, created = CheckIn.objects.get_or_create(
             appointment=appointment,
             step_key=step.key,
-            defaults={"patient_id": appointment.patient_id, "kind": step.kind, "due_at": due},
+            defaults={
+                "patient_id": appointment.patient_id,
+                "kind": step.kind,
+                "due_at": due,
+                "status": Status.SUSPENDED if held else Status.PENDING,
+            },
         )
-        if created:
-            template = QUESTION_TEXTS[step.kind][0]
-            check_in.message = outbox_enqueue(
-                kind=OutboundMessage.Kind.CHECKIN,
-                template=template,
-                to_number=appointment.patient.phone,
-                body=text_render(template, **_text_values(check_in)),
-                idempotency_key=f"checkin:{appointment.pk}:{step.key}",
-                send_after=due,
-                patient_id=appointment.patient_id,
-                related_type=CHECKIN_RELATED_TYPE,
-                related_id=str(check_in.pk),
+        if created and not held:
+            check_in.message = checkin_question_enqueue(
+                check_in=check_in, send_after=due, idempotency_key=f"checkin:{appointment.pk}:{step.key}"
             )
             check_in.save(update_fields=["message"])
         started.append(check_in)
@@ -136,7 +125,8 @@ def checkins_cancel_for(*, appointment: Appointment, reason: str = "appointment 
 
 def checkin_cause_problem(related_id: str) -> str:
     """Checked at send time: a check-in text goes out only while its check-in waits, its session stands,
-    and it is not too late to make sense (a "home safe?" two days after the session helps nobody).
+    and it is not too late to make sense (a "home safe?" two days after the session helps nobody),
+    and the patient's check-ins are not held after a crisis text (that covers follow-ups too).
     """
     check_in = (
         CheckIn.objects.filter(pk=int(related_id))
@@ -149,6 +139,9 @@ def checkin_cause_problem(related_id: str) -> str:
         return f"check-in {check_in.status}"
     if check_in.appointment.status != Appointment.Status.COMPLETED:
         return f"appointment {check_in.appointment.status}"
+    held = checkin_hold_problem(patient_id=check_in.patient_id)
+    if held:
+        return held
     question, follow_up = check_in.message, check_in.follow_up_message
     # The follow-up is written only once the question went out: a sent question means this row is it.
     written_for = follow_up.created_at if question and question.sent_at and follow_up else check_in.due_at
@@ -188,7 +181,7 @@ def checkin_answer_receive(*, message: InboundMessage, now: datetime.datetime | 
     if check_in.next_question + 1 < check_in.question_count:
         check_in.next_question += 1
         check_in.save(update_fields=["next_question", "last_activity_at"])
-        return text_render(QUESTION_TEXTS[check_in.kind][check_in.next_question], **_text_values(check_in))
+        return text_render(QUESTION_TEXTS[check_in.kind][check_in.next_question], **checkin_text_values(check_in))
 
     late = check_in.status == Status.NO_ANSWER
     check_in.status = Status.ANSWERED
@@ -199,7 +192,7 @@ def checkin_answer_receive(*, message: InboundMessage, now: datetime.datetime | 
         for task in StaffTask.objects.filter(key=_no_answer_key(check_in), done_at__isnull=True):
             staff_task_done(task=task, by=None)
     concern = _alerts_for(check_in, answer, now=now)
-    values = _text_values(check_in)
+    values = checkin_text_values(check_in)
     if check_in.kind == CheckInKind.HOME_SAFE:
         return text_render("checkin_home_not_safe" if concern else "checkin_home_safe_thanks", **values)
     return text_render("checkin_thanks_concern" if concern else "checkin_thanks", **values)
@@ -222,7 +215,7 @@ def _unreadable(check_in: CheckIn, *, now: datetime.datetime) -> str:
         key=f"checkin-unreadable:{check_in.pk}",
         detail="A check-in answer could not be read: please read it on the check-in and follow up.",
     )
-    return text_render("checkin_to_staff", **_text_values(check_in))
+    return text_render("checkin_to_staff", **checkin_text_values(check_in))
 
 
 def _alerts_for(check_in: CheckIn, answer: CheckInAnswer, *, now: datetime.datetime) -> bool:
@@ -312,7 +305,7 @@ def _follow_up_step(check_in: CheckIn, *, now: datetime.datetime) -> bool:
             kind=OutboundMessage.Kind.CHECKIN,
             template="checkin_follow_up",
             to_number=check_in.patient.phone,
-            body=text_render("checkin_follow_up", **_text_values(check_in)),
+            body=text_render("checkin_follow_up", **checkin_text_values(check_in)),
             idempotency_key=f"checkin:{check_in.appointment_id}:{check_in.step_key}:follow-up",
             send_after=now,
             patient_id=check_in.patient_id,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.patients.models import Patient
 from clinic.scheduling.availability import availability_for
 from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
@@ -63,6 +64,16 @@ SERIES_PLANS = (
     ("Esketamine induction: twice weekly for 4 weeks", "esketamine", 8, 48, 28),
 )
 
+# The on-call rota: username, own mobile (reserved 555-01xx numbers), medical director?
+ON_CALL_STAFF = (
+    ("dr.reyes", "+16175550191", True),
+    ("np.chen", "+16175550192", False),
+    ("clinician", "+16175550193", False),
+)
+# Day shifts 08:00-20:00 and night shifts 20:00-08:00 (clinic time): (start hour, on call, backup).
+ON_CALL_SHIFTS = ((8, "clinician", "np.chen"), (20, "np.chen", "clinician"))
+ROTA_DAYS = 14
+
 # Fictional patients on reserved 555-01xx numbers, so the calendar and the SMS sandbox are not empty.
 DEMO_PATIENTS = (
     ("Jordan", "Avery", "+16175550142", "iv-infusion"),
@@ -84,6 +95,35 @@ def _oldest_or_create(model: type[M], *, lookup: dict[str, Any], defaults: dict[
     if found is not None:
         return found
     return model._default_manager.create(**lookup, **defaults)
+def _demo_rota(clinic: Clinic) -> None:
+    """On-call clinicians with consent to pages, and two weeks of day and night shifts from last night on."""
+    User = get_user_model()
+    recorded_by = User.objects.get(username="admin")
+    people: dict[str, OnCallClinician] = {}
+    for username, mobile, director in ON_CALL_STAFF:
+        people[username], _ = OnCallClinician.objects.update_or_create(
+            user=User.objects.get(username=username),
+            defaults={
+                "mobile_phone": mobile,
+                "is_medical_director": director,
+                "is_active": True,
+                "sms_consent_at": timezone.now(),
+                "sms_consent_phone": mobile,
+                "sms_consent_recorded_by": recorded_by,
+            },
+        )
+    tz = zoneinfo.ZoneInfo(clinic.timezone)
+    first = timezone.localdate(timezone=tz) - datetime.timedelta(days=1)
+    for offset in range(ROTA_DAYS + 1):
+        day = first + datetime.timedelta(days=offset)
+        for hour, on_call, backup in ON_CALL_SHIFTS:
+            starts = datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+            ends = starts + datetime.timedelta(hours=12)
+            if OnCallShift.objects.filter(starts_at__lt=ends, ends_at__gt=starts).exists():
+                continue  # loaded before, or a clinic admin planned this time already
+            OnCallShift.objects.create(
+                starts_at=starts, ends_at=ends, clinician=people[on_call], backup=people[backup], note="demo"
+            )
 
 
 def _demo_schedule(clinic: Clinic) -> None:
@@ -204,5 +244,6 @@ def demo_data_load() -> list[DemoLogin]:
                 "max_span_days": span,
             },
         )
+    _demo_rota(clinic)
     _demo_schedule(clinic)
     return list(DEMO_LOGINS)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -7,6 +9,20 @@ from django.utils import timezone
 from workers.celery import app as celery_app
 
 from .services import WORKER_HEARTBEAT_KEY
+
+# Reports that higher apps add to /readyz (e.g. "on_call"): informative fields that never make it a 503.
+READINESS_REPORTS: dict[str, Callable[[], object]] = {}
+
+
+def readiness_reports() -> dict[str, object]:
+    """Each registered report by name; one that fails says so instead of failing /readyz."""
+    reports: dict[str, object] = {}
+    for name, report in READINESS_REPORTS.items():
+        try:
+            reports[name] = report()
+        except Exception as exc:  # the database checks above say why; never hide the other fields
+            reports[name] = {"error": type(exc).__name__}
+    return reports
 
 
 def database_problem() -> str | None:

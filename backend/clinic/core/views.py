@@ -35,6 +35,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
         },
         "down": sorted(problems),
         "worker_heartbeat_age_seconds": selectors.worker_heartbeat_age_seconds(),
+        # Warnings such as a gap in the on-call rota stay 200: a 503 would take the web server out of a
+        # load balancer and stop patients' crisis replies along with everything else.
+        **selectors.readiness_reports(),
     }
     return JsonResponse(body, status=503 if problems else 200)
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clinic.patients",
     "clinic.intake",
     "clinic.messaging",
+    "clinic.oncall",
     "clinic.checkins",
 ]
 
@@ -288,8 +289,9 @@ CHECKIN_ANSWER_WINDOW_HOURS = env.float("CHECKIN_ANSWER_WINDOW_HOURS", default=4
 CHECKIN_LOW_MOOD_MAX = env.int("CHECKIN_LOW_MOOD_MAX", default=3)
 CHECKIN_PHQ2_POSITIVE_MIN = env.int("CHECKIN_PHQ2_POSITIVE_MIN", default=3)
 CHECKIN_SHARP_DROP_POINTS = env.int("CHECKIN_SHARP_DROP_POINTS", default=4)
-# An urgent alert nobody acknowledged texts the on-call clinician again after this long.
-ALERT_RENOTIFY_MINUTES = env.int("ALERT_RENOTIFY_MINUTES", default=15)
+# An urgent alert nobody acknowledged climbs the on-call ladder one step after this long (on-call,
+# backup, medical director, clinic line), then pages everyone on it again at this interval.
+ALERT_ESCALATE_MINUTES = env.int("ALERT_ESCALATE_MINUTES", default=10)
 
 # --- SMS (used by the messaging engine) ---------------------------------------------------
 
@@ -328,7 +330,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {"task": "workers.tasks.outbox_dispatch", "schedule": SMS_DISPATCH_INTERVAL_SECONDS},
     "flag-unconfirmed-drivers": {"task": "workers.tasks.drivers_unconfirmed_flag", "schedule": 15 * 60.0},
     "checkins-follow-up": {"task": "workers.tasks.checkins_follow_up", "schedule": 60.0},
-    "alerts-renotify": {"task": "workers.tasks.alerts_renotify", "schedule": 60.0},
+    # Also catches a page that failed, so the next step is paged within this long, not after minutes.
+    "alerts-escalate": {"task": "workers.tasks.alerts_escalate", "schedule": 30.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")

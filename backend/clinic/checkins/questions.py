@@ -1,0 +1,47 @@
+"""The texts a check-in asks with, and writing its question to the outbox."""
+
+from __future__ import annotations
+
+import datetime
+
+from clinic.messaging.models import OutboundMessage
+from clinic.messaging.outbox import outbox_enqueue
+from clinic.messaging.texts import text_render
+
+from .models import CheckIn, CheckInKind
+
+CHECKIN_RELATED_TYPE = "checkins.CheckIn"
+
+QUESTION_TEXTS: dict[str, tuple[str, ...]] = {
+    CheckInKind.HOME_SAFE: ("checkin_home_safe",),
+    CheckInKind.MOOD: ("checkin_mood",),
+    CheckInKind.PHQ2: ("checkin_phq2_interest", "checkin_phq2_down"),
+}
+CLARIFY_TEXTS: dict[str, str] = {
+    CheckInKind.HOME_SAFE: "checkin_clarify_home_safe",
+    CheckInKind.MOOD: "checkin_clarify_mood",
+    CheckInKind.PHQ2: "checkin_clarify_phq2",
+}
+
+
+def checkin_text_values(check_in: CheckIn) -> dict[str, str]:
+    clinic = check_in.appointment.session_type.clinic
+    return {"clinic": clinic.short_name, "clinic_phone": clinic.phone, "first_name": check_in.patient.first_name}
+
+
+def checkin_question_enqueue(
+    *, check_in: CheckIn, send_after: datetime.datetime, idempotency_key: str
+) -> OutboundMessage:
+    """Write the check-in's first question to the outbox, due at `send_after` (texting hours apply at send time)."""
+    template = QUESTION_TEXTS[check_in.kind][0]
+    return outbox_enqueue(
+        kind=OutboundMessage.Kind.CHECKIN,
+        template=template,
+        to_number=check_in.patient.phone,
+        body=text_render(template, **checkin_text_values(check_in)),
+        idempotency_key=idempotency_key,
+        send_after=send_after,
+        patient_id=check_in.patient_id,
+        related_type=CHECKIN_RELATED_TYPE,
+        related_id=str(check_in.pk),
+    )
