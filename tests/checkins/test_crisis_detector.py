@@ -1,6 +1,7 @@
 """The crisis detector, phrase by phrase: what must page the on-call clinician, and what must not.
 
-Every change to clinic/messaging/crisis.py adds its phrasings here.
+Every change to clinic/messaging/crisis/ adds its phrasings here. These are written apart from the labelled
+corpus (clinic/messaging/crisis/corpus/), so they also check that the rules generalise beyond it.
 """
 
 from __future__ import annotations
@@ -85,6 +86,27 @@ MUST_FLAG = [
     "me quiero matar",
     # crisis language comes first even inside a keyword reply
     "STOP I want to end my life",
+    # acts already taken
+    "already took all 40 of my lamictal",
+    "5 i swallowed the rest of my sleeping pills",
+    # means and plans: a weapon, a ligature, a height, a vehicle
+    "i\u2019m holding my husband\u2019s gun right now",
+    "tied my belt to the closet rod",
+    "sitting on the ledge of my building",
+    "i keep thinking about stepping in front of a bus",
+    # safety, farewells, burden, passive wishes, relapse
+    "i don\u2019t trust myself around my meds tonight",
+    "this is my last text. love you mom",
+    "gave my cat to my neighbor, wont need to worry about her after im gone",
+    "my kids would be better off without me",
+    "i wish i could fall asleep and never wake up",
+    "relapsed last night, cut my arm",
+    # Spanish
+    "no quiero despertar mañana",
+    "me tomé todas mis pastillas",
+    "ya no aguanto más, perdón por todo",
+    "estoy en el puente",
+    "me quiero aventar del puente",
 ]
 
 MUST_NOT_FLAG = [
@@ -125,6 +147,18 @@ MUST_NOT_FLAG = [
     "dead battery, sorry for the late reply",
     "STOP",
     "C",
+    "my phone is about to die, call you later",
+    "this commute is killing me",
+    "can i take my seroquel the night before?",
+    "how long do i have to fast",
+    "we buried my grandma today, sad but ok",
+    "feeling 6/10",
+    "me muero de sueño",
+    "goodbye, see you thursday!",
+    "i took my meds with breakfast",
+    "i cut my hair short",
+    "i took the rest of the week off",
+    "my brother is a pain, he'll kill me if i tell mom",
 ]
 
 

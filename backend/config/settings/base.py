@@ -269,6 +269,14 @@ CHECKIN_SHARP_DROP_POINTS = env.int("CHECKIN_SHARP_DROP_POINTS", default=4)
 # An urgent alert nobody acknowledged texts the on-call clinician again after this long.
 ALERT_RENOTIFY_MINUTES = env.int("ALERT_RENOTIFY_MINUTES", default=15)
 
+# --- Crisis detection (clinic.messaging.crisis) ----------------------------------------------
+# The labelled texts the semantic layer compares each message with; empty turns that layer off. If they
+# cannot load, crisis detection runs on its lexicon alone and /readyz says so.
+CRISIS_SEMANTIC_EXEMPLARS = env.str(
+    "CRISIS_SEMANTIC_EXEMPLARS",
+    default=str(BACKEND_DIR / "clinic" / "messaging" / "crisis" / "corpus" / "messages.csv"),
+)
+
 # --- SMS (used by the messaging engine) ---------------------------------------------------
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="sandbox")
