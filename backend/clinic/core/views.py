@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .readiness import READINESS_REPORTS
 
 
 @never_cache
@@ -27,7 +28,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         )
         if problem is not None
     }
-    body = {
+    body: dict[str, object] = {
         "status": "unavailable" if problems else "ok",
         "checks": {
             "database": "down" if "database" in problems else "ok",
@@ -36,6 +37,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "down": sorted(problems),
         "worker_heartbeat_age_seconds": selectors.worker_heartbeat_age_seconds(),
     }
+    body.update({name: report() for name, report in READINESS_REPORTS.items()})
     return JsonResponse(body, status=503 if problems else 200)
 
 
