@@ -32,6 +32,7 @@ HEIGHT = (
     r"(?:bridge|roof|rooftop|ledge|balcony|overpass|cliff|building|parking\s+garage|top\s+floor|tower|"
     r"window|edge|puente|azotea|edificio|techo|balcon)"
 )
+EXPOSED = r"(?:bridge|roof|rooftop|ledge|balcony|overpass|cliff|edge|puente|azotea|techo|cornisa)"
 VEHICLE = r"(?:train|tracks|traffic|truck|bus|car|cars|highway|freeway|road|subway|tren|vias|carro|coche)"
 INTENT = (
     r"(?:want(?:ed|s|ing)?\s+to|wanna|going\s+to|gonna|gunna|about\s+to|ready\s+to|plan(?:ning)?\s+(?:to|on)|"
@@ -136,7 +137,7 @@ MEANS_PLAN = _rules(
     ),
     (
         "at a height",
-        rf"\b(?:im|i\s+am|standing|sitting|estoy)\s+(?:on|at|en)\s+(?:the\s+|a\s+|la\s+|el\s+)?(?:top\s+of\s+(?:the\s+|a\s+)?|edge\s+of\s+(?:the\s+|a\s+)?)?{HEIGHT}\b(?!\s+(?:club|level|parking))|\bedge\s+of\s+the\s+{HEIGHT}",
+        rf"\b(?:im|i\s+am|standing|sitting|estoy)\s+(?:on|at|en)\s+(?:the\s+|a\s+|la\s+|el\s+)?(?:(?:top|edge|roof)\s+of\s+(?:the\s+|a\s+|my\s+)?{HEIGHT}|{EXPOSED})\b(?!\s+(?:club|level|parking))|\bedge\s+of\s+the\s+{HEIGHT}",
     ),
     (
         "jumping from a height",
@@ -305,7 +306,7 @@ EXPLICIT = _rules(
     ),
     (
         "end it, intended",
-        rf"\b(?:{INTENT}|im|i\s+am|close\s+to)\s+(?:just\s+)?end(?:ing)?\s+(?:it|things|this)\b(?!\s+(?:with|early|at|here|now\s+and|for\s+today|there))|\bend\s+it\s+tonight\b",
+        rf"\b(?:{INTENT}|im|i\s+am|close\s+to|feel\s+like)\s+(?:just\s+)?end(?:ing)?\s+(?:it|things|this)\b(?!\s+(?:with|early|at|here|now\s+and|for\s+today|there))|\bend\s+it\s+tonight\b",
     ),
     (
         "wants to die",
@@ -472,6 +473,71 @@ HOPELESSNESS = _rules(
     ),
 )
 
+# --- phrasings found by probing with texts written apart from the corpus ---------------------------------
+ACT_TAKEN += _rules(
+    "act_taken",
+    (
+        "the pills, all of them",
+        rf"\b(?:took|taken|swallowed|downed)\s+(?:the|my)\s+{MEDS}\b.{{0,15}}\ball\s+of\s+them\b|\b(?:already|just)\s+(?:took|taken|swallowed|downed)\s+(?:the|all\s+the|all\s+my)\s+{MEDS}\b",
+    ),
+    (
+        "Spanish: many pills taken",
+        r"\b(?:tome|trague)\s+(?:un\s+monton|muchas|todas|un\s+punado|un\s+frasco|una\s+caja|[1-9]\d+)\b.{0,20}\b(?:pastillas|pildoras|medicinas|tabletas)\b(?!\s+(?:hoy|esta\s+manana|como\s+siempre))",
+    ),
+    ("overdose just taken", r"\b(?:just|already)\s+overdosed\b|\boverdosed\s+on\s+my\b"),
+)
+MEANS_PLAN += _rules(
+    "means_plan",
+    ("access to a gun", rf"\b{GUN}\b.{{0,40}}\b(?:i\s+know\s+where|the\s+key|combination|bullets|ammo)\b"),
+    (
+        "went to a height",
+        r"\b(?:drove|walked|went|came|going|driving|walking|headed|heading)\s+(?:up\s+)?to\s+the\s+(?:bridge|roof|cliff|ledge|tracks|overpass|rooftop)\b(?!\s+club)",
+    ),
+    ("Spanish: a rope", r"\b(?:tengo|compre|consegui)\s+(?:una\s+|la\s+)?(?:soga|cuerda)\b"),
+)
+SAFETY += _rules(
+    "safety",
+    ("asks not to be left alone", r"\b(?:dont|do\s+not)\s+let\s+me\s+be\s+alone\b"),
+    (
+        "asks for means to be locked away",
+        r"\b(?:lock|hide)\s+(?:up\s+)?(?:my|the)\s+(?:pills|meds|medications?|gun|guns|knives|razors?)\b",
+    ),
+)
+FAREWELL += _rules(
+    "farewell",
+    (
+        "love and goodbye",
+        r"\blove\s+(?:you|them)\b.{0,30}\bgood\s*bye\b|\b(?:im\s+done|im\s+sorry|this\s+is\s+it)\W+(?:good\s*bye|bye)\b",
+    ),
+    ("the end for me", r"\bthis\s+is\s+the\s+end\s+(?:for|of)\s+me\b|\bme\s+despido\b"),
+)
+EXPLICIT += _rules("explicit_ideation", ("Spanish: better dead", r"\bmejor\s+me\s+muero\b|\bmejor\s+muert[ao]\b"))
+SELF_HARM_RELAPSE += _rules("self_harm_relapse", ("Spanish: cutting again", r"\bcort\w*\s+otra\s+vez\b"))
+PASSIVE_WISH += _rules(
+    "passive_wish",
+    (
+        "wants to be hit",
+        r"\b(?:want|wanna|wish|hope|hoping)\s+(?:to\s+|i\s+)?(?:get|be|got)\s+(?:hit|run\s+over)\s+by\b",
+    ),
+    (
+        "easier if dead",
+        r"\b(?:easier|better)\s+if\s+i\s+(?:just\s+)?(?:died|was\s+dead|were\s+dead|disappeared|wasnt\s+here)\b",
+    ),
+    ("Spanish: does not want to be here", r"\bno\s+quiero\s+estar\s+(?:aqui|viv[oa])\b"),
+)
+BURDEN += _rules("burden", ("Spanish: nobody will miss me", r"\bnadie\s+(?:me\s+)?(?:va\s+a\s+)?extran\w*"))
+HOPELESSNESS += _rules(
+    "hopelessness",
+    (
+        "no reason to live",
+        r"\b(?:dont|do\s+not|cant)\s+see\s+(?:a|any)\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|being\s+alive)\b|\bno\s+tiene\s+(?:caso|sentido)\s+(?:vivir|seguir)\b",
+    ),
+    (
+        "life is pointless",
+        r"\b(?:my\s+)?life\s+is\s+(?:pointless|meaningless|worthless|over)\b|\bnothing\s+left\s+for\s+me\b",
+    ),
+)
+
 # Most urgent first: the finding names the first category that matches.
 RULES: tuple[Rule, ...] = (
     *ACT_TAKEN,
@@ -499,13 +565,13 @@ _PAST = re.compile(
 )
 _RESOLVED = re.compile(
     r"\b(?:now\s+(?:im|i\s+am|i)\s+(?:so\s+much\s+|much\s+|a\s+lot\s+|actually\s+|really\s+)?(?:better|good|ok|okay|fine|happy|"
-    r"grateful|glad|planning|want\s+to\s+(?:live|see))|today\s+im\s+(?:grateful|glad|happy)|havent\s+in|no\s+longer|"
+    r"grateful|glad|planning|doing\s+(?:great|well|better|good|ok|fine)|want\s+to\s+(?:live|see))|today\s+im\s+(?:grateful|glad|happy)|havent\s+in|no\s+longer|"
     r"(?:years?|months?)\s+clean|grateful\s+to\s+be\s+alive|glad\s+(?:to\s+be|im)\s+(?:alive|still\s+here)|"
     r"now\s+i\s+(?:actually\s+)?want\s+to\s+(?:live|see))\b"
 )
 _PRESENT_AGAIN = re.compile(
     r"\b(?:again|creeping\s+back|coming\s+back|lately|still|tonight|right\s+now|these\s+days|this\s+week|today\s+i\s+(?:want|feel\s+like)|"
-    r"but\s+now|back\b(?!\s+then))"
+    r"back\b(?!\s+then))"
 )
 
 
