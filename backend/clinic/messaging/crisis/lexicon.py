@@ -32,7 +32,7 @@ HEIGHT = (
     r"(?:bridge|roof|rooftop|ledge|balcony|overpass|cliff|building|parking\s+garage|top\s+floor|tower|"
     r"window|edge|puente|azotea|edificio|techo|balcon)"
 )
-EXPOSED = r"(?:bridge|roof|rooftop|ledge|balcony|overpass|cliff|edge|puente|azotea|techo|cornisa)"
+EXPOSED = r"(?:bridge|roof|rooftop|ledge|balcony|overpass|cliff|edge|tracks|train\s+tracks|railroad|puente|azotea|techo|cornisa|vias)"
 VEHICLE = r"(?:train|tracks|traffic|truck|bus|car|cars|highway|freeway|road|subway|tren|vias|carro|coche)"
 INTENT = (
     r"(?:want(?:ed|s|ing)?\s+to|wanna|going\s+to|gonna|gunna|about\s+to|ready\s+to|plan(?:ning)?\s+(?:to|on)|"
@@ -137,7 +137,7 @@ MEANS_PLAN = _rules(
     ),
     (
         "at a height",
-        rf"\b(?:im|i\s+am|standing|sitting|estoy)\s+(?:on|at|en)\s+(?:the\s+|a\s+|la\s+|el\s+)?(?:(?:top|edge|roof)\s+of\s+(?:the\s+|a\s+|my\s+)?{HEIGHT}|{EXPOSED})\b(?!\s+(?:club|level|parking))|\bedge\s+of\s+the\s+{HEIGHT}",
+        rf"\b(?:im|i\s+am|standing|sitting|parked|lying|estoy)\s+(?:on|at|en)\s+(?:the\s+|a\s+|la\s+|el\s+)?(?:(?:top|edge|roof)\s+of\s+(?:the\s+|a\s+|my\s+)?{HEIGHT}|{EXPOSED})\b(?!\s+(?:club|level|parking))|\bedge\s+of\s+the\s+{HEIGHT}",
     ),
     (
         "jumping from a height",
@@ -389,7 +389,7 @@ PASSIVE_WISH = _rules(
     ),
     (
         "wish to be dead",
-        r"\b(?:wish|hope|hoping|pray|praying|ojala)\b.{0,25}\b(?:dead|muert[ao]|not\s+alive|wasnt\s+alive|never\s+(?:been\s+)?born|no\s+hubiera\s+nacido|didnt\s+exist|die|died|me\s+muera|crash\w*|hit\s+me|takes?\s+me|kill\s+me|get\s+hit)\b",
+        r"\b(?:wish|hope|hoping|pray|praying|ojala)\b.{0,25}\b(?:kills\s+me|dead|muert[ao]|not\s+alive|wasnt\s+alive|never\s+(?:been\s+)?born|no\s+hubiera\s+nacido|didnt\s+exist|die|died|me\s+muera|crash\w*|hit\s+me|takes?\s+me|kill\s+me|get\s+hit)\b",
     ),
     (
         "does not want to exist",
@@ -536,6 +536,37 @@ HOPELESSNESS += _rules(
         "life is pointless",
         r"\b(?:my\s+)?life\s+is\s+(?:pointless|meaningless|worthless|over)\b|\bnothing\s+left\s+for\s+me\b",
     ),
+)
+
+MEANS_PLAN += _rules(
+    "means_plan",
+    (
+        "a car driven off the road",
+        r"\b(?:run|drive|driving|crash|steer|roll)\s+(?:my\s+)?car\s+off\s+(?:the\s+|a\s+)?(?:road|bridge|cliff|highway)\b",
+    ),
+)
+SAFETY += _rules(
+    "safety",
+    (
+        "asks for means to be removed",
+        r"\b(?:take|get|remove)\s+(?:the|my|all\s+the|all\s+my)\s+(?:knives|pills|meds|guns?|razors?|blades?)\s+(?:out|away)\b",
+    ),
+)
+FAREWELL += _rules(
+    "farewell",
+    (
+        "affairs put in order",
+        r"\b(?:affairs|things)\s+in\s+order\b(?!\s+for\s+(?:the|my)\s+(?:trip|move|appointment))|\bmy\s+(?:own\s+)?funeral\b",
+    ),
+)
+EXPLICIT += _rules(
+    "explicit_ideation",
+    ("wants it over", r"\bwant\s+(?:it|this|it\s+all)\s+(?:all\s+)?to\s+(?:be\s+over|end)\s*[.!]*$"),
+)
+SELF_HARM_RELAPSE += _rules("self_harm_relapse", ("Spanish: hurt again", r"\b(?:lastim|quem|golpe)\w*\s+otra\s+vez\b"))
+BURDEN += _rules("burden", ("dead weight", r"\bdead\s+weight\b|\bun\s+estorbo\b"))
+HOPELESSNESS += _rules(
+    "hopelessness", ("Spanish: cannot with this life", r"\bya\s+no\s+puedo\s+con\s+(?:esta|la|mi)\s+vida\b")
 )
 
 # Most urgent first: the finding names the first category that matches.
