@@ -20,7 +20,7 @@ run: export DJANGO_SETTINGS_MODULE ?= $(RUN_SETTINGS)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench crisis-eval clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -62,6 +62,10 @@ format: install
 bench: install
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python tests/preflight.py
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python bench/run.py
+
+# Crisis detector on its labelled corpus: recall and false pages per category, every miss, latency. No database.
+crisis-eval: install
+	$(BIN)/python bench/crisis_eval.py
 
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache

@@ -66,8 +66,12 @@ def alert_open(
     return alert
 
 
-def alert_open_for_crisis(*, message: InboundMessage) -> Alert | None:
-    """Open the urgent alert for a text with crisis language. Never stops the patient's crisis reply."""
+def alert_open_for_crisis(*, message: InboundMessage, why: str = "") -> Alert | None:
+    """Open the urgent alert for a text with crisis language. Never stops the patient's crisis reply.
+
+    `why` is the detector's explanation (the rule's category, or the nearest exemplar and its score),
+    shown to the clinician on the alert.
+    """
     try:
         with transaction.atomic():
             return alert_open(
@@ -75,7 +79,7 @@ def alert_open_for_crisis(*, message: InboundMessage) -> Alert | None:
                 urgency=Alert.Urgency.URGENT,
                 reason=Alert.Reason.CRISIS,
                 patient=message.patient,
-                detail="Crisis language in a text from the patient.",
+                detail=why or "Crisis language in a text from the patient.",
                 inbound_message=message,
             )
     except Exception:

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 from workers.celery import app as celery_app
 
+from .readiness import READINESS_REPORTS
 from .services import WORKER_HEARTBEAT_KEY
 
-# Reports that higher apps add to /readyz (e.g. "on_call"): informative fields that never make it a 503.
-READINESS_REPORTS: dict[str, Callable[[], object]] = {}
 
 
 def readiness_reports() -> dict[str, object]:

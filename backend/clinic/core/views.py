@@ -27,7 +27,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         )
         if problem is not None
     }
-    body = {
+    body: dict[str, object] = {
         "status": "unavailable" if problems else "ok",
         "checks": {
             "database": "down" if "database" in problems else "ok",

@@ -14,7 +14,7 @@ from clinic.patients.models import Patient
 from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
-from .crisis import crisis_language_in
+from .crisis import crisis_detect
 from .models import InboundMessage
 from .opt_out import opt_out_request_in
 from .texts import text_render
@@ -48,14 +48,15 @@ def _clinic_names() -> dict[str, str]:
 
 
 def route_crisis(message: InboundMessage) -> Routed | None:
-    if not crisis_language_in(message.body):
+    finding = crisis_detect(message.body)
+    if finding is None:
         return None
     from clinic.checkins.alerts import alert_open_for_crisis  # checkins imports messaging at load time
 
     # The answer goes out at once whatever the hour: it is the reply to the patient's own text.
     logger.warning("crisis language in inbound message %s", message.pk)
     # Opens the urgent alert and texts the on-call clinician a link; never stops the reply below.
-    alert_open_for_crisis(message=message)
+    alert_open_for_crisis(message=message, why=finding.explain())
     return Routed(Route.CRISIS, text_render("crisis"))
 
 

@@ -9,9 +9,9 @@ class OncallConfig(AppConfig):
     verbose_name = "On-call rota"
 
     def ready(self) -> None:
-        from clinic.core.selectors import READINESS_REPORTS
+        from clinic.core.readiness import readiness_report_register
 
         from .selectors import on_call_readiness
 
         # /readyz says who a page would reach now, and shows a gap in the rota loudly.
-        READINESS_REPORTS["on_call"] = on_call_readiness
+        readiness_report_register(name="on_call", report=on_call_readiness)

@@ -293,6 +293,14 @@ CHECKIN_SHARP_DROP_POINTS = env.int("CHECKIN_SHARP_DROP_POINTS", default=4)
 # backup, medical director, clinic line), then pages everyone on it again at this interval.
 ALERT_ESCALATE_MINUTES = env.int("ALERT_ESCALATE_MINUTES", default=10)
 
+# --- Crisis detection (clinic.messaging.crisis) ----------------------------------------------
+# The labelled texts the semantic layer compares each message with; empty turns that layer off. If they
+# cannot load, crisis detection runs on its lexicon alone and /readyz says so.
+CRISIS_SEMANTIC_EXEMPLARS = env.str(
+    "CRISIS_SEMANTIC_EXEMPLARS",
+    default=str(BACKEND_DIR / "clinic" / "messaging" / "crisis" / "corpus" / "messages.csv"),
+)
+
 # --- SMS (used by the messaging engine) ---------------------------------------------------
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="sandbox")

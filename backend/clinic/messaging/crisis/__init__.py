@@ -1,0 +1,170 @@
+"""Crisis language in a patient's text. Checked before every other route; a miss can cost a life.
+
+Two layers, in order:
+
+1. The lexicon (lexicon.py): named rules grouped by clinical category, built from vocabulary classes
+   (means, acts, times, quantities). A match names its category and the rule's label.
+2. The semantic layer (semantic.py): the nearest exemplar of the labelled corpus's tuning part, by
+   TF-IDF over word and character n-grams, for phrasings no rule names. A match names the nearest
+   exemplar and its similarity. If its exemplars cannot load, the service detects with the lexicon alone,
+   logs it once, and says so in `crisis_detector_status()` and /readyz.
+
+It errs on the side of flagging: "I'm not suicidal" is flagged, and a clinician decides. It does not flag
+figures of speech that only borrow the words ("this traffic is killing me", "dying to come back"), nor
+medication and preparation questions, nor a past ideation the patient explicitly says is over ("last year
+I wanted to die, now I'm much better": set aside only with a past anchor, an explicit resolution and no
+sign that it is back; when in doubt it flags).
+
+Categories and where they come from:
+- Columbia Suicide Severity Rating Scale (C-SSRS; Posner et al., Am J Psychiatry 2011;168:1266-77;
+  cssrs.columbia.edu): wish to be dead -> `passive_wish`; active ideation, with intent -> `explicit_ideation`;
+  method, plan, preparatory behaviour -> `means_plan`, `overdose`; actual, interrupted or aborted attempt
+  -> `act_taken`; non-suicidal self-injurious behaviour -> `self_harm`, `self_harm_relapse`.
+- PHQ-9 item 9 (Kroenke, Spitzer, Williams, J Gen Intern Med 2001;16:606-13): "thoughts that you would be
+  better off dead, or of hurting yourself" -> `passive_wish`, `burden`, `self_harm`.
+- 988 Suicide & Crisis Lifeline warning signs (988lifeline.org): talking about wanting to die, feeling
+  hopeless or having no reason to live, feeling trapped, being a burden to others, looking for a way (searching
+  online, buying a gun, saving pills), saying goodbye, giving away possessions -> `hopelessness`, `burden`,
+  `means_plan`, `farewell`.
+- Crisis Text Line guidance (crisistextline.org): "I can't keep myself safe", no way out, farewells, asking
+  someone to hold one's pills -> `safety`, `hopelessness`, `farewell`.
+
+The labelled corpus (corpus/messages.csv, see corpus.py) is written for this project; `make crisis-eval`
+measures both layers on its tuning and held-out parts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from .corpus import CORPUS_PATH, corpus_read
+from .lexicon import lexicon_matches, normalize, resolved_past
+from .semantic import ExemplarIndex, semantic_flag
+
+logger = logging.getLogger(__name__)
+
+CATEGORY_LABELS = {
+    "act_taken": "act already taken",
+    "means_plan": "means or plan",
+    "overdose": "overdose or medication",
+    "safety": "cannot keep safe",
+    "farewell": "farewell",
+    "explicit_ideation": "suicidal ideation",
+    "self_harm_relapse": "self-harm relapse",
+    "self_harm": "self-harm",
+    "passive_wish": "wish to be dead",
+    "burden": "burden statement",
+    "hopelessness": "hopelessness, no way out",
+    "slang": "slang for suicide or self-harm",
+    "negation": "suicide named, even if denied",
+    "past_ideation": "past ideation, possibly back",
+}
+_EXPLAIN_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class CrisisFinding:
+    category: str  # e.g. "act_taken", "means_plan", "passive_wish", ...
+    layer: str  # "lexicon" or "semantic"
+    evidence: str  # the rule's readable label, or the nearest exemplar's text
+    score: float | None  # similarity for the semantic layer, None for rules
+
+    def explain(self) -> str:
+        """One line a clinician reads on the alert: the category and why."""
+        category = CATEGORY_LABELS.get(self.category, self.category.replace("_", " "))
+        if self.layer == "lexicon":
+            line = f"Crisis language: {category} (rule: {self.evidence})"
+        else:
+            head = f"Crisis language: {category} (similar to a known crisis text, score {self.score or 0:.2f}: “"
+            room = _EXPLAIN_LIMIT - len(head) - 2
+            evidence = self.evidence if len(self.evidence) <= room else self.evidence[: room - 1] + "…"
+            line = f"{head}{evidence}”)"
+        return line[:_EXPLAIN_LIMIT]
+
+
+@dataclass(frozen=True)
+class _SemanticState:
+    index: ExemplarIndex | None
+    status: str
+
+
+_lock = threading.Lock()
+_states: dict[str, _SemanticState] = {}
+
+
+def _semantic_source() -> str:
+    return str(getattr(settings, "CRISIS_SEMANTIC_EXEMPLARS", CORPUS_PATH))
+
+
+def _semantic_state() -> _SemanticState:
+    """Load the exemplars once per configured source; a failure is logged once and leaves the lexicon alone."""
+    source = _semantic_source()
+    state = _states.get(source)
+    if state is not None:
+        return state
+    with _lock:
+        state = _states.get(source)
+        if state is None:
+            state = _semantic_load(source)
+            _states[source] = state
+    return state
+
+
+def _semantic_load(source: str) -> _SemanticState:
+    if not source:
+        return _SemanticState(None, "disabled")
+    try:
+        exemplars = [row for row in corpus_read(Path(source)) if row.split == "tuning"]
+        index = ExemplarIndex(exemplars)
+    except (OSError, ValueError, KeyError) as error:
+        reason = f"{type(error).__name__}: {error}"
+        logger.error("crisis detector: semantic layer unavailable, detecting with the lexicon only (%s)", reason)
+        return _SemanticState(None, f"unavailable: {reason}")
+    return _SemanticState(index, f"loaded ({len(index.rows)} exemplars)")
+
+
+def crisis_detect(text: str) -> CrisisFinding | None:
+    """The reason this text may signal a risk of suicide or self-harm, or None."""
+    return crisis_detect_excluding(text, exemplar=None)
+
+
+def crisis_detect_excluding(text: str, *, exemplar: str | None) -> CrisisFinding | None:
+    """crisis_detect with one exemplar left out of the semantic layer: measures a corpus text honestly."""
+    normalized = normalize(text)
+    if not normalized:
+        return None
+    matches = lexicon_matches(normalized)
+    if matches and not resolved_past(normalized, {rule.category for rule in matches}):
+        rule = matches[0]
+        return CrisisFinding(category=rule.category, layer="lexicon", evidence=rule.label, score=None)
+    if matches:
+        return None  # a past ideation the patient says is over: the semantic layer must not bring it back
+    index = _semantic_state().index
+    if index is None:
+        return None
+    crisis, ordinary = index.nearest(text, exclude=exemplar)
+    if crisis is None or not semantic_flag(crisis, ordinary):
+        return None
+    return CrisisFinding(
+        category=crisis.row.category, layer="semantic", evidence=crisis.row.text, score=round(crisis.similarity, 3)
+    )
+
+
+def crisis_language_in(text: str) -> bool:
+    """True if the text contains language that may signal a risk of self-harm."""
+    return crisis_detect(text) is not None
+
+
+def crisis_detector_status() -> dict[str, object]:
+    """What the detector runs with: the lexicon always; the semantic layer if its exemplars loaded."""
+    state = _semantic_state()
+    return {
+        "lexicon": "ok",
+        "semantic": state.status,
+        "mode": "lexicon and semantic" if state.index is not None else "lexicon only",
+    }
