@@ -22,9 +22,8 @@ from clinic.patients.selectors import patients_sharing_number
 
 from . import selectors
 from .alerts import alert_acknowledge, alert_link
-from .models import Alert, StaffTask
-from .selectors import alert_number
 from .models import Alert, AlertPage, StaffTask
+from .selectors import alert_number
 from .suspension import checkins_resume_for
 from .tasks import staff_task_done
 

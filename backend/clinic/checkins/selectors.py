@@ -133,6 +133,8 @@ def alert_number(alert: Alert) -> str:
     if alert.inbound_message is not None:
         return alert.inbound_message.from_number
     return alert.patient.phone if alert.patient is not None else ""
+
+
 @dataclass(frozen=True)
 class OpenUrgentAlert:
     """An open urgent alert as the back office's home page shows it: never the patient or their words."""

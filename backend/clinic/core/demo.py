@@ -95,6 +95,8 @@ def _oldest_or_create(model: type[M], *, lookup: dict[str, Any], defaults: dict[
     if found is not None:
         return found
     return model._default_manager.create(**lookup, **defaults)
+
+
 def _demo_rota(clinic: Clinic) -> None:
     """On-call clinicians with consent to pages, and two weeks of day and night shifts from last night on."""
     User = get_user_model()

@@ -10,7 +10,6 @@ from .readiness import READINESS_REPORTS
 from .services import WORKER_HEARTBEAT_KEY
 
 
-
 def readiness_reports() -> dict[str, object]:
     """Each registered report by name; one that fails says so instead of failing /readyz."""
     reports: dict[str, object] = {}

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
-from clinic.core.phone import phone_to_e164
 from clinic.accounts.admin_base import StaffModelAdmin
+from clinic.core.phone import phone_to_e164
 
 from . import services
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening

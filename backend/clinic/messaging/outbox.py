@@ -92,6 +92,8 @@ def _enqueue_send_tasks(claimed: Sequence[tuple[int, int]]) -> None:
         for start in range(0, len(ids), size):
             batch = ids[start : start + size]
             current_app.send_task(SEND_BATCH_TASK, args=[batch], kwargs={"urgent": urgent}, queue=queue)
+
+
 def outbox_follow_number_change(
     *,
     old_number: str,
@@ -121,7 +123,6 @@ def outbox_follow_number_change(
         suppressed_reason="number changed, no consent for the new one",
         finished_at=timezone.now(),
     )
-
 
 
 def outbox_send_later(*, message_ids: Sequence[int], urgent: bool, countdown: float) -> None:

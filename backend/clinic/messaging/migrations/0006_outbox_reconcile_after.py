@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0004_outbox_queued_index"),
+        ("messaging", "0005_outbox_priority"),
     ]
 
     operations = [

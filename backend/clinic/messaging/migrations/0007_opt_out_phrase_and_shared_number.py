@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("messaging", "0004_outbox_queued_index")]
+    dependencies = [("messaging", "0006_outbox_reconcile_after")]
 
     operations = [
         migrations.AlterField(

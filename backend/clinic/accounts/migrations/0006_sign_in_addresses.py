@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_audit_append_only"),
+        ("accounts", "0005_api_tokens_hashed_from_drf"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

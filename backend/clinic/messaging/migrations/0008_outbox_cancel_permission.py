@@ -34,7 +34,7 @@ def revoke(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0004_outbox_queued_index"),
+        ("messaging", "0007_opt_out_phrase_and_shared_number"),
         ("accounts", "0002_staff_roles"),
     ]
     operations = [migrations.RunPython(grant, revoke)]
