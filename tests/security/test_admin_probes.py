@@ -25,6 +25,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import results
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import models, transaction
 from django.http import HttpResponse
@@ -195,6 +196,7 @@ def _ask_directly(model_admin: admin.ModelAdmin[Any], user: Any, params: dict[st
     """The admin's list as it would answer `params`: rows, counts and every cell, without the page around them."""
     request = RequestFactory().get(_changelist(model_admin.model), params, REMOTE_ADDR="203.0.113.9")
     request.user = user
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]  # pages may add a notice (e.g. a rota gap)
     try:
         response = model_admin.changelist_view(request)
     except SuspiciousOperation:
