@@ -73,7 +73,8 @@ def test_a_crisis_during_a_check_in_pages_up_the_rota_and_the_check_in_never_fol
         )
         appointment_complete(actor=Actor(user=clinician), appointment=session)
 
-    # Tuesday 10:00: Monday evening's "home safe?" (nobody played beat then) and the day-1 mood question go out.
+    # Monday 19:00 the "home safe?" question goes out; Tuesday 10:00 the day-1 mood question.
+    beat_play_at(worker, local(2026, 12, 7, 19, 0), lambda: len(sandbox_texts_to(PHONE)) == 1, "the home-safe text")
     beat_play_at(worker, local(2026, 12, 8, 10, 0), lambda: len(sandbox_texts_to(PHONE)) == 2, "the check-in texts")
     assert any("from 0 (worst) to 10 (best)" in text.body for text in sandbox_texts_to(PHONE))
 
