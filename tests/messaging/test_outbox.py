@@ -60,7 +60,8 @@ def test_claim_is_bounded_by_the_send_rate(settings: Any) -> None:
     settings.SMS_DISPATCH_INTERVAL_SECONDS = 2
     for n in range(10):
         make(f"r-{n}")
-    assert len(outbox_claim_due()) == 2
+    assert len(outbox_claim_due()) == 3  # an interval and a half at the rate
+    assert outbox_claim_due() == []  # those are still in flight
 
 
 @pytest.mark.django_db(transaction=True)
@@ -217,4 +218,15 @@ def test_without_a_rate_limit_the_dispatcher_claims_whole_batches(settings: Any)
     settings.SMS_RATE_PER_SECOND = 0
     assert dispatch_batch_size() == 500
     settings.SMS_RATE_PER_SECOND = 1
-    assert dispatch_batch_size() == 2
+    assert dispatch_batch_size() == 3  # one and a half intervals' worth
+
+
+def test_the_dispatcher_tops_up_what_is_in_flight_to_a_little_over_one_interval(settings: Any) -> None:
+    from clinic.messaging.outbox import dispatch_batch_size
+
+    settings.SMS_DISPATCH_BATCH = 500
+    settings.SMS_DISPATCH_INTERVAL_SECONDS = 2
+    settings.SMS_RATE_PER_SECOND = 100
+    assert dispatch_batch_size(in_flight=0) == 300
+    assert dispatch_batch_size(in_flight=120) == 180
+    assert dispatch_batch_size(in_flight=400) == 0

@@ -73,6 +73,27 @@ def test_claim_takes_the_most_urgent_due_rows_first(settings: Any) -> None:
     assert outbox_claim_due(limit=100) == []
 
 
+@pytest.mark.django_db
+def test_the_dispatcher_keeps_a_little_over_one_interval_in_flight_and_pages_never_wait_for_it(settings: Any) -> None:
+    settings.SMS_RATE_PER_SECOND = 2
+    settings.SMS_DISPATCH_INTERVAL_SECONDS = 2  # 4 per look; 6 kept in flight
+    reminders = [make(f"r-{n}", kind=Kind.REMINDER, seconds_ago=600 - n) for n in range(10)]
+
+    assert outbox_claim_due(enqueue=False) == [r.pk for r in reminders[:6]]
+    assert outbox_claim_due(enqueue=False) == []  # six still in flight: nothing more for now
+    page = make("page-now", kind=Kind.STAFF_ALERT, seconds_ago=1)
+    assert outbox_claim_due(enqueue=False) == [page.pk]
+
+    OutboundMessage.objects.filter(pk__in=[page.pk] + [r.pk for r in reminders[:3]]).update(status=Status.SENT)
+    assert outbox_claim_due(enqueue=False) == [r.pk for r in reminders[6:9]]
+
+    # Rows handed out long ago may have lost their task: they do not hold up the rest.
+    OutboundMessage.objects.filter(status=Status.QUEUED).update(
+        queued_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    assert outbox_claim_due(enqueue=False) == [reminders[9].pk]
+
+
 @pytest.fixture
 def frozen() -> Iterator[time_machine.Traveller]:
     # In the middle of a rate window, so the whole test stays in one window and the next.

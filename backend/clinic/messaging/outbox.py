@@ -133,12 +133,20 @@ def outbox_send_later(*, message_ids: Sequence[int], urgent: bool, countdown: fl
     )
 
 
-def dispatch_batch_size() -> int:
-    """Claim no more than the send-rate limit lets out before the next look, so tasks rarely wait."""
+# How many rate intervals' worth of rows the dispatcher keeps handed out: a little more than one, so the
+# workers never run dry between two looks and the send-rate limit, not the beat's timing, sets the pace.
+DISPATCH_HEADROOM = 1.5
+IN_FLIGHT_LOOKS = 5
+
+
+def dispatch_batch_size(*, in_flight: int = 0) -> int:
+    """How many rows one look claims: tops the rows already queued up to DISPATCH_HEADROOM intervals' worth
+    of the send-rate limit, so tasks rarely wait for a slot and a late beat never leaves the workers idle."""
     if float(settings.SMS_RATE_PER_SECOND) <= 0:
         return int(settings.SMS_DISPATCH_BATCH)  # no rate limit
     per_interval = float(settings.SMS_RATE_PER_SECOND) * float(settings.SMS_DISPATCH_INTERVAL_SECONDS)
-    return max(1, min(int(settings.SMS_DISPATCH_BATCH), math.ceil(per_interval)))
+    wanted = math.ceil(per_interval * DISPATCH_HEADROOM) - in_flight
+    return max(0, min(int(settings.SMS_DISPATCH_BATCH), wanted))
 
 
 def outbox_claim_due(*, limit: int | None = None, max_priority: int = Priority.BULK, enqueue: bool = True) -> list[int]:
@@ -149,23 +157,27 @@ def outbox_claim_due(*, limit: int | None = None, max_priority: int = Priority.B
     independent of the future backlog. Rows another dispatcher holds are skipped (SKIP LOCKED), so two
     beats never claim one row.
     """
-    limit = limit or dispatch_batch_size()
     now = timezone.now()
+    if limit is None:
+        # Rows handed out in the last few looks are in flight; older ones may have lost their task
+        # (outbox_requeue_lost hands those out again) and must not hold up the rest.
+        recent = now - timedelta(seconds=IN_FLIGHT_LOOKS * float(settings.SMS_DISPATCH_INTERVAL_SECONDS))
+        in_flight = OutboundMessage.objects.filter(status=Status.QUEUED, queued_at__gte=recent).count()
+        limit = dispatch_batch_size(in_flight=in_flight)
     claimed: list[tuple[int, int]] = []
     # SMS_PRIORITY=false (a benchmark's baseline): one range in order of due time, every row routine.
     ranges = range(Priority.URGENT, max_priority + 1) if settings.SMS_PRIORITY else [None]
     with transaction.atomic():
         for priority in ranges:
-            if len(claimed) >= limit:
+            # Urgent rows never wait for the routine ones already handed out.
+            room = (int(settings.SMS_DISPATCH_BATCH) if priority == Priority.URGENT else limit) - len(claimed)
+            if room <= 0:
                 break
             due = OutboundMessage.objects.filter(status=Status.SCHEDULED, send_after__lte=now)
             if priority is not None:
                 due = due.filter(priority=priority)
             rows = due.order_by("send_after").select_for_update(skip_locked=True).values_list("id", flat=True)
-            claimed += [
-                (message_id, Priority.ROUTINE if priority is None else priority)
-                for message_id in rows[: limit - len(claimed)]
-            ]
+            claimed += [(message_id, Priority.ROUTINE if priority is None else priority) for message_id in rows[:room]]
         ids = [message_id for message_id, _ in claimed]
         if ids:
             OutboundMessage.objects.filter(id__in=ids, status=Status.SCHEDULED).update(
