@@ -43,8 +43,8 @@ from pathlib import Path
 from django.conf import settings
 
 from .corpus import CORPUS_PATH, corpus_read
-from .lexicon import lexicon_matches, normalize, resolved_past
-from .semantic import ExemplarIndex, semantic_flag
+from .lexicon import lexicon_matches, normalize, resolved_past, set_aside
+from .semantic import ExemplarIndex, model_flag, semantic_flag
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,11 @@ class CrisisFinding:
         category = CATEGORY_LABELS.get(self.category, self.category.replace("_", " "))
         if self.layer == "lexicon":
             line = f"Crisis language: {category} (rule: {self.evidence})"
+        elif self.layer == "model":
+            line = (
+                f"Crisis language: {category} (model, probability {self.score or 0:.2f}; "
+                f"words weighing most: {self.evidence})"
+            )
         else:
             head = f"Crisis language: {category} (similar to a known crisis text, score {self.score or 0:.2f}: “"
             room = _EXPLAIN_LIMIT - len(head) - 2
@@ -119,7 +124,7 @@ def _semantic_load(source: str) -> _SemanticState:
     if not source:
         return _SemanticState(None, "disabled")
     try:
-        exemplars = [row for row in corpus_read(Path(source)) if row.split == "tuning"]
+        exemplars = corpus_read(Path(source))
         index = ExemplarIndex(exemplars)
     except (OSError, ValueError, KeyError) as error:
         reason = f"{type(error).__name__}: {error}"
@@ -138,7 +143,7 @@ def crisis_detect_excluding(text: str, *, exemplar: str | None) -> CrisisFinding
     normalized = normalize(text)
     if not normalized:
         return None
-    matches = lexicon_matches(normalized)
+    matches = lexicon_matches(set_aside(normalized))
     if matches and not resolved_past(normalized, {rule.category for rule in matches}):
         rule = matches[0]
         return CrisisFinding(category=rule.category, layer="lexicon", evidence=rule.label, score=None)
@@ -148,10 +153,19 @@ def crisis_detect_excluding(text: str, *, exemplar: str | None) -> CrisisFinding
     if index is None:
         return None
     crisis, ordinary = index.nearest(text, exclude=exemplar)
-    if crisis is None or not semantic_flag(crisis, ordinary):
+    if crisis is not None and semantic_flag(crisis, ordinary):
+        return CrisisFinding(
+            category=crisis.row.category, layer="semantic", evidence=crisis.row.text, score=round(crisis.similarity, 3)
+        )
+    probability, cues = index.crisis_probability(text, exclude=exemplar)
+    if not model_flag(probability) or resolved_past(normalized, {"explicit_ideation"}):
         return None
+    crisis, _ordinary = index.nearest(text, exclude=exemplar, gated=False)
     return CrisisFinding(
-        category=crisis.row.category, layer="semantic", evidence=crisis.row.text, score=round(crisis.similarity, 3)
+        category=crisis.row.category if crisis is not None else "unspecified",
+        layer="model",
+        evidence=", ".join(cues),
+        score=round(probability, 3),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # --- vocabulary classes -----------------------------------------------------------------------------
 
@@ -23,9 +23,9 @@ MEDS = (
     r"hydrocodone|vicodin|tramadol|morphine|methadone|suboxone|adderall|ritalin|melatonin|nyquil|citalopram|"
     r"escitalopram|celexa|fluoxetine|paroxetine|paxil|venlafaxine|effexor|cymbalta|duloxetine|bupropion|"
     r"mirtazapine|remeron|amitriptyline|propranolol|buspirone|hydroxyzine|prazosin|topamax|depakote|"
-    r"sleep\s+aids?|them|everything|it\s+all)"
+    r"sleep\s+aids?|scripts?|prescriptions?|refills?|supply|percs|zolpidem|clonazepam|receta|them|everything|it\s+all)"
 )
-GUN = r"(?:guns?|pistol|rifle|shotgun|revolver|firearm|handgun|glock|pistola|arma)"
+GUN = r"(?:guns?|pistol|rifle|shotgun|revolver|firearm|handgun|glock|pistola|arma|escopeta|fierro|cuete)"
 LIGATURE = r"(?:rope|noose|belt|cord|ligature|cuerda|soga)"
 BLADE = r"(?:razors?|blades?|knife|knives|box\s*cutter|navaja|cuchillo)"
 HEIGHT = (
@@ -41,9 +41,16 @@ INTENT = (
 )
 ALL_OF = (
     r"(?:all|every|the\s+whole|a\s+whole|the\s+entire|an\s+entire|whole|entire|the\s+rest|a\s+handful|"
-    r"handful|a\s+bunch|a\s+lot|way\s+too\s+many|too\s+many|a\s+ton|(?:like\s+)?[1-9]\d+(?!\s*(?:mg|mcg|ml|min|am|pm|:|%)))"
+    r"handful|a\s+bunch|a\s+lot|way\s+too\s+many|too\s+many|a\s+ton|(?:approximately|about|around|maybe)\s+(?:twenty|thirty|forty|fifty|sixty|a\s+hundred|\d+)|"
+    r"twenty|thirty|forty|fifty|sixty|a\s+dozen|dozens\s+of|(?:like\s+)?[1-9]\d+(?!\s*(?:mg|mcg|ml|min|am|pm|:|%)))"
 )
 ROUTINE = r"(?:today|this\s+morning|tonight\s+as\s+usual|as\s+(?:usual|prescribed|normal)|like\s+(?:normal|usual)|on\s+time|hoy|esta\s+manana)"
+# An ordinary reason for a farewell or for giving things away: it sets those rules aside.
+ORDINARY_REASON = (
+    r"\b(?:moving(?!\s+on)|move(?!\s+on)|moved|relocat\w*|new\s+(?:place|apartment|house|job|baby)|allerg\w*|landlord|lease\s+(?:ends|is\s+up)|"
+    r"downsiz\w*|declutter\w*|spring\s+cleaning|baby|newborn|pregnan\w*|wedding|deploy\w*|diagnos\w*|lawyer|attorney|"
+    r"estate\s+plan\w*|trip|travel(?:ing|ling)?\s+(?:to|for|abroad)|mudo|mudanza|mudamos|alergi\w*|bebe|naci\w*|abogado|viaje)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,11 @@ class Rule:
     category: str
     label: str
     pattern: re.Pattern[str]
+    # An ordinary reason anywhere in the text that sets this rule aside ("giving my dog away, we're moving").
+    unless: re.Pattern[str] | None = None
+
+    def matches(self, normalized: str) -> bool:
+        return bool(self.pattern.search(normalized)) and not (self.unless and self.unless.search(normalized))
 
 
 def _rules(category: str, *pairs: tuple[str, str]) -> list[Rule]:
@@ -91,7 +103,7 @@ ACT_TAKEN = _rules(
     (
         "attempt made",
         r"\b(?:tried|attempted|try|trying|intente|intento)\s+(?:to\s+)?(?:kill|hang|end|drown|jump|overdose|cut|shoot|"
-        r"suffocate|poison|matarme|ahorcarme|suicidarme|quitarme|tirarme)\b|\bi\s+attempted\b|\bmade\s+an\s+attempt\b"
+        r"suffocate|poison|matarme|ahorcarme|suicidarme|quitarme|tirarme)\b(?!\s+(?:me|us|you|him|her|them)\b)|\bi\s+attempted\b|\bmade\s+an\s+attempt\b"
         r"|\battempted\s+suicide\b|\bsuicide\s+attempt\b",
     ),
     ("overdose taken", r"\b(?:i\s+(?:just\s+)?(?:already\s+)?overdosed|took\s+an\s+overdose)\b|^overdosed\b"),
@@ -319,7 +331,7 @@ EXPLICIT = _rules(
     ),
     (
         "Spanish: wants to die or kill oneself",
-        r"\b(?:quiero|quisiera|ganas\s+de|voy\s+a|pienso\s+en|pensando\s+en|me\s+quiero|me\s+voy\s+a)\s+(?:morir\w*|matar\w*|suicid\w*|quitar(?:me)?\s+la\s+vida|estar\s+muert[ao]|dejar\s+de\s+vivir)",
+        r"\b(?:quiero|quisiera|queria|quise|ganas\s+de|voy\s+a|pienso\s+en|pensaba\s+en|pensando\s+en|he\s+pensado\s+en|me\s+quiero|me\s+queria|me\s+voy\s+a)\s+(?:morir\w*|matar\w*(?!\s+a\s+(?!mi\s+mism))|suicid\w*|quitar(?:me)?\s+la\s+vida|estar\s+muert[ao]|dejar\s+de\s+vivir)",
     ),
     (
         "Spanish: take one's life, end it all",
@@ -389,7 +401,7 @@ PASSIVE_WISH = _rules(
     ),
     (
         "wish to be dead",
-        r"\b(?:wish|hope|hoping|pray|praying|ojala)\b.{0,25}\b(?:kills\s+me|dead|muert[ao]|not\s+alive|wasnt\s+alive|never\s+(?:been\s+)?born|no\s+hubiera\s+nacido|didnt\s+exist|die|died|me\s+muera|crash\w*|hit\s+me|takes?\s+me|kill\s+me|get\s+hit)\b",
+        r"\b(?:wish|hope|hoping|pray|praying|ojala)\b(?!\s+(?:you|he|she|they|it|him|her|them)\b).{0,25}\b(?:kills\s+me|dead|muert[ao]|not\s+alive|wasnt\s+alive|never\s+(?:been\s+)?born|no\s+hubiera\s+nacido|didnt\s+exist|die|died|me\s+muera|crash\w*|hit\s+me|takes?\s+me|kill\s+me|get\s+hit)\b",
     ),
     (
         "does not want to exist",
@@ -569,51 +581,554 @@ HOPELESSNESS += _rules(
     "hopelessness", ("Spanish: cannot with this life", r"\bya\s+no\s+puedo\s+con\s+(?:esta|la|mi)\s+vida\b")
 )
 
-# Most urgent first: the finding names the first category that matches.
-RULES: tuple[Rule, ...] = (
-    *ACT_TAKEN,
-    *MEANS_PLAN,
-    *OVERDOSE,
-    *SAFETY,
-    *FAREWELL,
-    *EXPLICIT,
-    *SELF_HARM_RELAPSE,
-    *SELF_HARM,
-    *PASSIVE_WISH,
-    *BURDEN,
-    *HOPELESSNESS,
+# --- preparation, method research, and a future without oneself ------------------------------------------
+# Warning signs that name no death word: looking up a method, putting affairs in order, giving away what one
+# loves, arranging to be found, not planning to be there for what comes next (988 warning signs; C-SSRS
+# preparatory behaviour). Each names the class of act, not a sentence; an ordinary reason in the same text
+# (a move, a new baby, a diagnosis) sets the possessions and will rules aside.
+MEANS_WORD = (
+    rf"(?:{MEDS}|ketamine|troches?|{GUN}|{LIGATURE}|{BLADE}|bridge|roof|ledge|tracks|platform|garage|car\s+running|"
+    r"engine\s+running|bag\s+over)"
 )
+MEANS_PLAN += _rules(
+    "means_plan",
+    (
+        "how much it takes, looked up",
+        rf"\bhow\s+(?:much|many)\b[^.?!]{{0,40}}\b(?:{MEDS}|ketamine)\b[^.?!]{{0,30}}\b(?:it\s+takes|does\s+it\s+take|would\s+it\s+take|"
+        rf"would\s+take|it\s+would\s+take|to\s+(?:die|kill|od|overdose|wreck|destroy|not\s+wake|stop\s+(?:my|your)\s+heart))\b"
+        rf"|\bhow\s+(?:much|many)\s+(?:would|does)\s+it\s+take\b(?=.*\b(?:od|overdose|die|lethal|{MEDS})\b)",
+    ),
+    (
+        "how long a method takes",
+        r"\bhow\s+long\s+(?:does\s+it|would\s+it|will\s+it|until|till|til|before|it\s+takes)\b[^.?!]{0,40}\b(?:pass\s+out|bleed\s+out|"
+        r"die|suffocate|drown|lose\s+consciousness|stop\s+breathing|carbon\s+monoxide|it\s+s?\s*over|for\s+(?:the\s+)?(?:pills|meds)\s+to\s+work)\b",
+    ),
+    (
+        "can one overdose on it",
+        r"\bcan\s+(?:you|u|someone|somebody|a\s+person|people|i)\s+(?:od|overdose|die)\s+(?:on|from)\b(?=.*\b(?:how\s+much|how\s+many|enough|would\s+it\s+take|really|for\s+real|asking)\b)",
+    ),
+    (
+        "Spanish: lethal dose asked",
+        rf"\bdosis\s+(?:letal|mortal)\b|\bcantidad\s+(?:letal|mortal)\b|\bcuant[ao]s\b[^.?!]{{0,30}}\b{MEDS}\b[^.?!]{{0,30}}\b(?:hacen\s+falta|se\s+necesitan|necesito|para\s+(?:morir|no\s+despertar|matar))\b",
+    ),
+    (
+        "suffocation means",
+        r"\bbag\s+over\s+(?:my|your|his|her|the)\s+head\b|\bhelium\s+tank\b|\bcharcoal\b.{0,30}\b(?:room|car|bathroom|closed)\b|\bcarbon\s+monoxide\b(?=.*\b(?:car|garage|myself|how)\b)",
+    ),
+    (
+        "engine running in a closed garage",
+        r"\b(?:car|engine|motor)\s+(?:is\s+)?running\b.{0,40}\bgarage\b|\bgarage\b.{0,40}\b(?:car|engine|motor)\s+(?:is\s+)?running\b",
+    ),
+    (
+        "an attempt stopped short",
+        rf"^(?=.*\b{MEANS_WORD}\b).*\b(?:chickened\s+out|backed\s+out|couldnt\s+go\s+through\s+with\s+it|almost\s+(?:did\s+it|went\s+through|jumped|let\s+go)|"
+        r"talked\s+myself\s+(?:down|out\s+of\s+it)|stepped\s+back|next\s+time\s+i\s+(?:might|wont)\s+(?:not\s+)?(?:stop|step\s+back|chicken\s+out))\b",
+    ),
+    (
+        "asks for weapons or pills to be taken",
+        r"\b(?:need\s+(?:someone|somebody|you|u)\s+to|can\s+(?:someone|somebody|you|u)|could\s+(?:someone|somebody|you|u)|please)\s+(?:come\s+)?"
+        r"(?:take|hold|keep|lock\s+up|hide|get\s+rid\s+of|remove)\s+(?:my|the|all\s+my|all\s+the)\s+(?:guns?|rifles?|firearms?|pistol|knives|razors?|blades?|pills|meds)\b",
+    ),
+    (
+        "means kept close, just in case",
+        rf"\b(?:{GUN}|{LIGATURE}|{BLADE}|pills|meds|veneno|poison)\b.{{0,50}}\b(?:just\s+in\s+case|por\s+si\s+acaso|por\s+si\s+las\s+dudas)\b"
+        rf"|\b(?:just\s+in\s+case|por\s+si\s+acaso)\b.{{0,50}}\b(?:{GUN}|{LIGATURE}|{BLADE}|pills|veneno|poison)\b"
+        rf"|\b{GUN}\b.{{0,20}}\b(?:in\s+my\s+(?:nightstand|lap|hand|pocket|purse)|under\s+my\s+pillow|next\s+to\s+me|by\s+my\s+bed|on\s+my\s+bed)\b",
+    ),
+    (
+        "arranged to be found",
+        r"\bif\s+i\s+(?:dont|do\s+not|cant)\s+(?:answer|respond|reply|text\s+back|pick\s+up|show\s+up)\b.{0,40}\b(?:send|call|check|come)\b"
+        r"|\bsi\s+no\s+(?:contesto|respondo|aparezco)\b.{0,40}\b(?:manden|llamen|envien|vengan|mandan)\b"
+        r"|\b(?:door|doors)\s+(?:is\s+|s\s+|are\s+|will\s+be\s+)?(?:unlocked|open)\b.{0,40}\b(?:send|someone|find|police|911)\b|\bkey\s+(?:is\s+)?under\s+the\s+mat\b",
+    ),
+    (
+        "poison bought",
+        r"\b(?:compre|consegui|bought|got|ordered)\s+(?:some\s+|un\s+|una\s+)?(?:veneno|rat\s+poison|poison|cianuro|cyanide|antifreeze)\b",
+    ),
+    (
+        "Spanish: pills bought or gathered to end it",
+        r"\b(?:compre|consegui|junte|tengo|guarde)\b.{0,40}\bpara\s+(?:terminar|acabar|ponerle\s+fin|dejar\s+de\s+sufrir|no\s+despertar|irme)\b",
+    ),
+)
+FAREWELL += [
+    *_rules(
+        "farewell",
+        (
+            "cherished things or pets given away",
+            r"\b(?:gave|giving|given|give|gave\s+away|regale|le\s+regale|regalando|le\s+di|deje)\s+(?:away\s+)?(?:all\s+)?(?:my|mi|mis)\s+(?:\w+\s+){0,2}?"
+            r"(?:cat|dog|pets?|puppy|kitten|bird|plants?|guitar|piano|bike|jewelry|rings?|watch|books|records|collection|perr[oa]|gat[oa]|"
+            r"mascotas?|plantas?|guitarra|cosas|ropa|joyas|anillo)\b",
+        ),
+        (
+            "affairs settled: will, passwords, who gets what",
+            r"\b(?:updated|wrote|made|finished|signed|did)\s+(?:my\s+)?(?:will|testament)\b|\b(?:hice|termine|actualice)\s+(?:mi\s+)?testamento\b"
+            r"|\b(?:wrote|writing|left|leaving|made)\s+(?:down\s+)?(?:a\s+list\s+of\s+)?(?:all\s+)?(?:my\s+|everyones\s+|the\s+)?(?:passwords|bank\s+(?:info|details)|account\s+(?:info|numbers))\b"
+            r"|\bwho\s+gets\s+my\b|\bdeje\s+todo\s+(?:arreglado|listo|en\s+orden)\b|\btodo\s+(?:arreglado|en\s+orden)\s+para\b",
+        ),
+        (
+            "what happens after my death, asked",
+            r"\b(?:after|when|once|if)\s+i\s+(?:die|pass\s+away|am\s+dead|im\s+dead)\b|\bif\s+im\s+(?:not\s+around|gone|dead)\s*(?:anymore|any\s+more)\b"
+            r"|\b(?:cuando|si)\s+(?:yo\s+)?(?:me\s+muera|muera|ya\s+no\s+este)\b",
+        ),
+        (
+            "an apology and goodbye",
+            r"\bsorry\s+for\s+(?:being|everything|all|putting|the\s+trouble|the\s+mess)\b.{0,60}\b(?:good\s*bye|bye)\b|\bsorry\s+for\s+the\s+mess\b",
+        ),
+        (
+            "a note left",
+            r"\bmy\s+(?:note|letter|letters)\s+(?:is|are)\s+(?:on|in|under)\b|\bya\s+escribi\s+(?:las|la|mis|una)\s+cartas?\b",
+        ),
+        (
+            "said goodbye to everyone",
+            r"\bya\s+me\s+despedi\b|\bme\s+despedi\s+de\s+todos\b|\bsaid\s+(?:my\s+)?goodbyes?\s+to\s+(?:everyone|everybody|all|my\s+\w+)\b",
+        ),
+        (
+            "if something happens to me",
+            r"\bif\s+(?:anything|something)\s+(?:happens|were\s+to\s+happen|should\s+happen)\s+to\s+me\b|\bsi\s+(?:me\s+pasa|algo\s+me\s+pasa|me\s+llega\s+a\s+pasar)\s+algo\b",
+        ),
+        (
+            "Spanish: tell them I love them",
+            r"\b(?:diganle|dile|digale|decile)s?\s+a\s+(?:mi|mis)\s+\w+\s+que\s+(?:l[oa]s?\s+)?(?:quiero|amo)\b",
+        ),
+    ),
+]
+SAFETY += _rules(
+    "safety",
+    (
+        "no future with oneself in it",
+        r"\b(?:not\s+planning\s+on|dont\s+plan\s+on|no\s+plans?\s+(?:on|of))\s+(?:being|be|still\s+being)\s+(?:here|around|alive)\b"
+        r"|\b(?:dont|cant|do\s+not|cannot)\s+(?:see|picture|imagine)\s+myself\s+(?:alive|at\s+\d+|old|getting\s+old|in\s+(?:a|the|five|ten|\d+)\s+(?:years?|future)|"
+        r"next\s+(?:year|week|month)|being\s+(?:here|around|alive)|making\s+it|there)\b"
+        r"|\bno\s+(?:me\s+)?(?:imagino|veo)\s+(?:viv[oa]|aqui|llegando|en\s+(?:un|el)\s+(?:ano|futuro))\b"
+        r"|\b(?:no\s+version\s+of\s+the\s+future|no\s+future)\s+(?:where|in\s+which|with)\s+(?:im|i\s+am|me)\b",
+    ),
+    (
+        "a last holiday or birthday",
+        r"\b(?:this\s+(?:is|will\s+be|s)\s+my|my)\s+last\s+(?:christmas|birthday|bday|thanksgiving|holiday|summer|new\s+year|easter|"
+        r"mothers\s+day|fathers\s+day)\b(?!\s+(?:was|party\s+was))|\b(?:esta\s+(?:es|sera)\s+mi\s+ultima|mi\s+ultima)\s+(?:navidad|cumple\w*|noche|semana|ano)\b",
+    ),
+    (
+        "appointments cancelled for good",
+        r"\bcancel\w*\b.{0,40}\b(?:for\s+good|forever|permanently)\b|\bwont\s+need\s+(?:it|them|this|any\s+of\s+(?:it|this))\s+where\s+im\s+going\b|\bwhere\s+im\s+going\b(?=.{0,20}$)"
+        r"|\b(?:no|nunca)\s+(?:voy\s+a|va\s+a)\s+(?:estar|necesitar\w*|llegar)\b.{0,30}\b(?:ya\s+no|nunca\s+mas|para\s+siempre)\b|\bya\s+no\s+voy\s+a\s+estar\b",
+    ),
+    (
+        "may not last until the next appointment",
+        r"\b(?:not\s+sure|dont\s+(?:think|know\s+if))\s+(?:i\s+(?:can|will)|ill|i)\s+(?:make\s+it|last|hold\s+on|survive|hang\s+on)\s+(?:til|till|until|through)\b"
+        r"|\bno\s+creo\s+(?:aguantar|durar|llegar\s+viv[oa])\b",
+    ),
+    (
+        "did something that cannot be undone",
+        r"\bdid\s+something\s+(?:i\s+cant\s+(?:take\s+back|undo)|i\s+cannot\s+(?:take\s+back|undo))\b"
+        r"|\bdid\s+something\s+(?:stupid|bad|dumb)\s+(?:w|with|to)\s+(?:my\s+)?(?:meds|pills|medication|myself|arms?|wrists?)\b",
+    ),
+)
+HOPELESSNESS += _rules(
+    "hopelessness",
+    (
+        "cannot keep doing this",
+        r"\b(?:dont|do\s+not)\s+(?:think|know\s+if)\s+i\s+can\s+(?:keep\s+(?:doing\s+this|going|living|fighting)|do\s+this\s+(?:anymore|much\s+longer)|"
+        r"go\s+on|take\s+(?:it|this|much\s+more)(?:\s+anymore)?\s*[.!]*$)",
+    ),
+)
+SELF_HARM += _rules(
+    "self_harm",
+    (
+        "head struck on purpose",
+        r"\b(?:bang\w*|hit\w*|slam\w*)\s+my\s+head\s+(?:on|against|into)\b.{0,40}\b(?:til|till|until|over\s+and\s+over|on\s+purpose|helped|bled|bleed|saw\s+stars|again)\b",
+    ),
+    (
+        "Spanish: burned myself",
+        r"\bme\s+queme\s+(?:los|las|el|la|mis)\s+(?:brazos?|piernas?|manos?|muslos?|piel)\b(?!.{0,30}\b(?:cocinando|con\s+el\s+sol|horno|estufa|plancha)\b)",
+    ),
+)
+PASSIVE_WISH += _rules(
+    "passive_wish",
+    (
+        "wants to join someone who died",
+        r"^(?=.*\b(?:again|heaven|passed|died|gone|come\s+home|dead|grave|other\s+side)\b).*\bwant\s+to\s+(?:go\s+)?be\s+with\s+(?:her|him|them|my\s+\w+)\b"
+        r"|\b(?:irme|ir)\s+con\s+(?:mi\s+\w+|dios|el\s+senor)\b.{0,20}\b(?:cielo|otro\s+lado)\b|\bal\s+cielo\s+con\s+(?:mi\s+\w+)\b|\b(?:que\s+)?dios\s+me\s+(?:lleve|recoja)\b",
+    ),
+    (
+        "relief at the thought of death",
+        r"\b(?:being\s+dead|dying|death|not\s+existing|not\s+being\s+here)\s+(?:feels|sounds|seems|would\s+be)\s+(?:like\s+)?(?:a\s+)?(?:relief|peaceful|nice|good|better)\b"
+        r"|\bid\s+(?:be\s+relieved|finally\s+get\s+to\s+go)\b",
+    ),
+)
+BURDEN += _rules(
+    "burden",
+    (
+        "worth more dead: insurance, an accident",
+        r"\blife\s+insurance\b(?=.{0,80}\b(?:pays?|payout|goes\s+to|covers?\s+suicide|suicide\s+clause|2\s+(?:yrs|years)|two\s+years|better\s+off|worth\s+more)\b)"
+        r"|\bworth\s+more\s+dead\b|\b(?:make|made)\s+it\s+look\s+like\s+an?\s+accident\b|\bseguro\s+de\s+vida\b.{0,30}\b(?:para|cobr\w+|queda)\b",
+    ),
+    (
+        "everyone better off or relieved",
+        r"\b(?:everyone|everybody|they|family|kids|world)\s+(?:would|will|d)\s+(?:honestly\s+|really\s+|probably\s+)?be\s+(?:better\s+off|relieved|fine)\b(?!\s+(?:with|if)\s+(?:a|the|my)\s+(?:new|different|another)\b)",
+    ),
+)
+
+# --- acts, means and signs named in other words ---------------------------------------------------------
+# Each rule stands for a class of phrasings found missing when the detector was measured on texts written
+# apart from its rules: Spanish acts and doses, weapons kept close, water and heights in Spanish, command
+# hallucinations, relapse told through scars and sleeves, burden and farewells without their usual words.
+ACT_TAKEN += _rules(
+    "act_taken",
+    (
+        "Spanish: a dose or a poison taken",
+        r"\b(?:me\s+)?(?:tome|trague|meti|inyecte|bebi)\s+(?:de\s+una\s+vez\s+)?(?:como\s+|unas?\s+|unos\s+|mas\s+de\s+)?"
+        r"(?:[1-9]\d+|veinte|treinta|cuarenta|cincuenta|toda\s+la\s+caja|todo\s+el\s+frasco|todo\s+lo\s+(?:que|q|de)|todas?\s+(?:las|mis)|todos\s+(?:los|mis)|"
+        r"el\s+(?:cloro|clorox)|la\s+lejia|veneno|lo\s+(?:que|q)\s+(?:me\s+)?quedaba|los\s+\w+\s+de\s+todo\s+el\s+mes)\b"
+        r"(?!.{0,30}\b(?:de\s+hoy|como\s+siempre|a\s+tiempo|como\s+me\s+dijeron|con\s+comida)\b)",
+    ),
+    (
+        "took everything that was left",
+        rf"\b(?:took|swallowed|downed|taken|ate)\s+(?:what\s+was\s+left|whats\s+left|the\s+rest)\s+(?:of\s+)?(?:my\s+|the\s+)?{MEDS}?|\btook\s+(?:a\s+lot|way)\s+(?:extra|more)\b"
+        rf"|\b(?:took|swallowed|tome)\s+(?:them\s+)?(?:all|todas|todo)\s*[.!]*$|\btook\s+something\b(?=.*\b(?:er|hospital|ride|weird|sleepy|dizzy|sorry)\b)",
+    ),
+    (
+        "an attempt told after the fact",
+        r"\bit\s+(?:wasnt|was\s+not)\s+an\s+accident\b|\bon\s+purpose\b.{0,40}\b(?:totaled|crashed|jumped|fell|er|hospital)\b|\b(?:totaled|crashed|jumped)\b.{0,40}\bon\s+purpose\b"
+        r"|\bpumped\s+my\s+stomach\b|\b(?:me\s+tire|salte)\s+(?:al|del|de\s+la|desde)\s+\w+.{0,20}\bme\s+(?:sacaron|rescataron|salvaron)\b"
+        r"|\bme\s+encerre\s+en\s+el\s+(?:carro|coche|garaje)\b|\bmotor\s+prendido\b",
+    ),
+)
+MEANS_PLAN += _rules(
+    "means_plan",
+    (
+        "a means bought, and not for its use",
+        rf"\b(?:{GUN}|{LIGATURE}|{BLADE}|pills|blades|chemicals|poison)\b.{{0,60}}\b(?:its\s+not|it\s+s\s+not|not|wasnt|and\s+its\s+not)\s+for\s+(?:climbing|cooking|protection|camping|hunting|deer|the\s+(?:garden|yard|kitchen)|work)\b"
+        rf"|\btold\s+(?:him|her|them|everyone)\s+it\s+was\s+for\b.{{0,30}}\b(?:its\s+not|it\s+s\s+not|it\s+wasnt)\b|\b(?:bought|got)\s+(?:a|the|some)\s+(?:{GUN}|{LIGATURE}|{BLADE})\b.{{0,30}}\bfor\s+me\s*[.!]*$",
+    ),
+    (
+        "a gun kept close or loaded",
+        rf"\b{GUN}\b.{{0,30}}\b(?:into|in|under)\s+my\s+(?:room|bed|car|truck|troca|nightstand|drawer|pillow)\b|\b{GUN}\b.{{0,30}}\bcargad[ao]\b|\bif\s+i\s+had\s+(?:a\s+)?{GUN}\b.{{0,20}}\b(?:use|id)\b"
+        rf"|\bsi\s+tuviera\s+(?:una\s+)?{GUN}\b|\bpegar(?:me)?\s+un\s+tiro\b|\beat\s+my\s+gun\b",
+    ),
+    (
+        "Spanish: at a height or the water's edge",
+        r"\b(?:me\s+)?(?:subi|estoy|ando|sigo|sentad[oa])\s+(?:en|al|a\s+la|arriba\s+de)\s+(?:el\s+|la\s+)?(?:techo|azotea|puente|ultimo\s+piso|orilla|borde|cornisa|malecon|acantilado)\b"
+        r".{0,60}\b(?:abajo|orilla|borde|saltar|tirarme|carros\s+pasar|agua|sentad[oa])\b|\bya\s+ubique\s+el\s+(?:puente|edificio|lugar)\b",
+    ),
+    (
+        "into the water",
+        r"\b(?:walk|walking|swim|swimming|wade|wading)\s+(?:out\s+)?(?:into|in)\s+(?:the\s+)?(?:lake|ocean|sea|river|water|waves|bay)\b|\b(?:wont|dont\s+think\s+ill|not\s+going\s+to|not\s+gonna)\s+swim\s+back\b"
+        r"|\b(?:lanzar|tirar|aventar)(?:me)?\s+al\s+(?:mar|rio|lago|agua)\b|\bme\s+tire\s+al\s+(?:rio|mar|lago|agua)\b",
+    ),
+    (
+        "a day chosen, a plan for after",
+        r"\bya\s+(?:escogi|elegi)\s+(?:el\s+dia|la\s+fecha)\b|\b(?:thats|that\s+is)\s+the\s+plan\s*[.!]*$|\bi\s+have\s+plans\s+for\s+after\b|\bhave\s+a\s+different\s+plan\b"
+        r"|\b(?:make|makes|that\s*ll\s+make)\s+it\s+(?:quick|fast|painless)\b",
+    ),
+    (
+        "enough medication gathered",
+        rf"^(?=.*\b(?:{MEDS}|insulin|insulina|supply|script|refill|receta)\b).*\b(?:now\s+i\s+have|i\s+have|ive\s+got|tengo|ya\s+junte)\s+(?:more\s+than\s+)?(?:enough|suficiente|2\s+bottles|two\s+bottles)\b"
+        rf"|\bsaved\s+up\s+(?:a|two|three|\d+)\s+(?:months?|weeks?)\s+(?:worth\s+)?of\b|\bstacked\s+up\b|\bcalcul\w+\s+cuant[ao]s?\b|\bnot\s+(?:planning\s+to\s+|going\s+to\s+|gonna\s+)?(?:take|use)\s+(?:it|them)\s+the\s+(?:normal|right|usual|prescribed)\s+way\b",
+    ),
+)
+SAFETY += _rules(
+    "safety",
+    (
+        "emergency help asked",
+        r"\bcall\s+911\b|\b(?:take|drive|ride)\s+(?:me\s+)?to\s+(?:the\s+)?(?:er|emergency\s+room|hospital)\b(?=.*\b(?:took|swallowed|did|hurt|cut|bleeding|something)\b)"
+        r"|\bwant\s+to\s+be\s+admitted\b|\bbefore\s+i\s+(?:do\s+it|do\s+something|hurt\s+myself|act\s+on\s+it)\b|\bantes\s+de\s+(?:que\s+)?(?:lo\s+haga|hacer\s+algo|hacerme\s+algo)\b",
+    ),
+    (
+        "a dangerous state of mind",
+        r"\b(?:dangerous|not\s+safe|unsafe|peligros[oa])\s+(?:for|para)\s+(?:me|mi)\b|\b(?:head|mind|headspace|cabeza)\s+(?:is\s+|esta\s+)?(?:in\s+|en\s+)?(?:a\s+|un\s+)?(?:really\s+|very\s+|muy\s+)?(?:dangerous|scary|peligros[oa])\s+(?:spot|place|lugar)\b"
+        r"|\ben\s+un\s+lugar\s+muy\s+oscuro\b|(?<!nada\sde\s)(?<!sin\s)(?<!ni\s)(?<!no\stengo\s)(?<!cero\s)\bpensamientos\s+(?:muy\s+)?(?:feos|oscuros|de\s+muerte|malos)\b",
+    ),
+    (
+        "urges or thoughts back",
+        r"\b(?:the\s+)?(?:urges?|thoughts|dark\s+thoughts|voices|ideas)\s+(?:are|is|came|come|have\s+come|coming)\s+back\b|\bvolvieron\b.{0,20}\b(?:pensamientos|ganas|voces)\b|\b(?:pensamientos|ganas|voces)\b.{0,20}\bvolvieron\b",
+    ),
+    (
+        "voices that command",
+        r"\b(?:voices?|someone|something|they|it)\s+(?:keeps?\s+|keep\s+)?(?:telling|tells|told|saying|says|said)\s+(?:me\s+)?(?:to\s+|i\s+(?:have|need|should)\s+to\s+)?(?:jump|die|do\s+it|kill|end\s+it|hurt|cut|walk\s+into)\b"
+        r"|\bhear(?:ing)?\s+(?:someone|voices?|a\s+voice|them)\s+(?:say|saying|tell|telling)\b.{0,20}\b(?:jump|die|do\s+it|kill|end|hurt)\b|\blas?\s+voces?\s+(?:me\s+)?(?:dicen|dice|piden|ordenan)\b"
+        r"|\bvoices?\s+(?:are\s+|is\s+)?(?:so\s+)?(?:loud|louder|back)\b",
+    ),
+)
+SELF_HARM_RELAPSE += _rules(
+    "self_harm_relapse",
+    (
+        "new wounds by old scars",
+        r"\b(?:fresh|new)\s+(?:ones|cuts|marks|scars|wounds|lines|burns)\b(?=.*\b(?:scars?|arm|arms|leg|legs|thigh|skin|old\s+ones|again|hide|cicatrices)\b)|\b(?:cicatrices|marcas|cortes|heridas)\s+nuev\w+|\bnuev\w+\s+(?:cicatrices|marcas|cortes|heridas)\b"
+        r"|\bautolesi\w+|\b(?:rompi|perdi)\s+(?:mi\s+)?racha\b|\bbroke\s+my\s+(?:clean\s+)?streak\b|\bclean\s+\d+\s+(?:days|weeks|months|years)\s+and\s+(?:i\s+)?(?:threw\s+it\s+away|lost\s+it|broke\s+it|relapsed)\b"
+        r"|\breca\w*\s+(?:con\s+)?(?:las?\s+)?(?:quemaduras|cortes|autolesiones)\b",
+    ),
+    (
+        "wounds hidden",
+        r"\b(?:long\s+sleeves|hoodies?|sleeves|mangas\s+largas)\b.{0,50}\b(?:hide|hiding|bc\s+my\s+arms|because\s+my\s+arms|dont\s+tell|havent\s+told|so\s+no\s+one|why|again)\b"
+        r"|\bmy\s+(?:arms?|legs?|thighs?|wrists?|skin)\s+(?:is|are|s)\s+(?:bad|a\s+mess|messed\s+up|cut\s+up)\b|\bskins\s+a\s+mess\b|\bit\s+wasnt\s+the\s+cat\b",
+    ),
+)
+SELF_HARM += _rules(
+    "self_harm",
+    (
+        "hurting oneself, other words",
+        r"\b(?:bit|bite|biting)\s+(?:my|myself)\b.{0,30}\b(?:blood|bled|bleed|marks|hard)\b|\bme\s+estoy\s+(?:golpeando|cortando|quemando|lastimando|pegando)\b"
+        r"|\bme\s+(?:marque|golpee|queme|corte|rasgue|arane)\s+(?:la\s+piel|los\s+brazos|las\s+piernas|el\s+brazo|la\s+pierna|los\s+muslos)\b",
+    ),
+)
+PASSIVE_WISH += _rules(
+    "passive_wish",
+    (
+        "wishes to be taken, or that it had killed them",
+        r"\b(?:god|lord|dios|jesus)\s+(?:can|could|please|will|should|just)?\s*(?:take|takes|took|come\s+get)\s+me\b|\bdios\s+me\s+(?:lleve|recoja|lleva)\b"
+        r"|\bwish\w*\s+(?:it|that|the\s+\w+|they)\s+(?:had|would\s+have|could\s+have)\s+(?:killed\s+me|finished\s+(?:me|the\s+job))\b|\bfinished\s+the\s+job\b"
+        r"|\b(?:fine|ok|okay|good|happy)\s+if\s+(?:today|tonight|this)\s+(?:was|were|is)\s+(?:my\s+)?(?:the\s+)?last\b|\bpal\s+cielo\b|\bal\s+cielo\s+antes\s+de\s+tiempo\b",
+    ),
+    (
+        "wants out",
+        r"\b(?:want(?:ing|s)?|wanna|ready)\s+out\b(?!\s+of\s+(?:this|the|my)\s+(?:job|contract|lease|relationship|meeting|plan|series|program|insurance|house|apartment))",
+    ),
+)
+BURDEN += _rules(
+    "burden",
+    (
+        "better off without me, other words",
+        r"\bsin\s+mi\s+(?:les|le|estarian|estaria|iria|irian|vivirian|serian|podria|podrian)\b.{0,20}\b(?:mejor|bien|tranquil\w+|feliz\w*|empezar)\b|\bmejor\s+(?:que|q)\s+(?:yo\s+)?no\s+este\b"
+        r"|\bya\s+no\s+(?:les|le)\s+(?:voy\s+a\s+)?(?:ser|dar)\s+(?:una\s+)?(?:carga|problemas?|molestia)\b|\bme\s+voy\s+yo\s+primero\b|\bmerece\s+(?:a\s+)?alguien\s+mejor\b"
+        r"|\b\w+er\s+if\s+i\s+(?:was|were|am|m)\s+(?:gone|dead|not\s+(?:here|around))\b|\bremove\s+the\s+problem\b|\bspare\s+them\b",
+    ),
+    (
+        "a policy that pays out",
+        r"\bpolicy\b(?=.{0,80}\b(?:pays?\s+out|payout|even\s+for\s+that|suicide\s+clause|2\s+(?:yrs|years)|two\s+years)\b)",
+    ),
+)
+HOPELESSNESS += _rules(
+    "hopelessness",
+    (
+        "over for me, out of options",
+        r"\b(?:its|it\s+is)\s+over\s+for\s+me\b|\bthis\s+is\s+it\s+for\s+me\b|\bim\s+(?:out\s+of\s+options|out\s+of\s+reasons)\b|\bim\s+finished\s*[.!]*$|\bno\s+more\s+reasons\b"
+        r"|\bout\s+of\s+(?:options|reasons|hope)\b|\bnothin[g]?\s+left\s+for\s+me\b|\b(?:dont|cant|do\s+not)\s+see\s+a\s+way\s+(?:forward|out|through)\b|\bno\s+exit\b"
+        r"|\bnada\s+me\s+va\s+a\s+salvar\b|\bno\s+hay\s+(?:mas\s+)?(?:salida|esperanza|nada\s+para\s+mi)\b|\bya\s+no\s+hay\s+nada\b|\bno\s+hay\s+mas\s+dias\s+buenos\b|\bno\s+va\s+a\s+haber\s+(?:proxima|otra)\b",
+    ),
+)
+FAREWELL += _rules(
+    "farewell",
+    (
+        "a last text",
+        r"\b(?:last|final)\s+(?:time\s+(?:ill|i\s+will|youll|you\s+will)\s+(?:reply|text|write|hear)|text\s+from\s+me|message\s+from\s+me)\b(?!\s+(?:today|tonight|for\s+(?:today|tonight|now|a\s+while|the\s+day|this\s+week)))|\b(?:my|this\s+is\s+my)\s+final\s+check\s*-?\s*in\b"
+        r"|\b(?:este|esta)\s+es\s+(?:mi\s+)?(?:ultimo\s+mensaje|la\s+despedida)\b|\buna\s+ultima\s+vez\b|\bone\s+last\s+time\b|\bsee\s+(?:you|yall|ya|u)\s+(?:all\s+)?on\s+the\s+other\s+side\b"
+        r"|\bim\s+checking\s+out\b|\bchecking\s+out\s+(?:early|for\s+good|permanently)\b|\bthanks\s+for\s+trying\b|\bgracias\s+por\s+intentarlo\b",
+    ),
+    (
+        "belongings handed out",
+        r"\b(?:can\s+have|gets|should\s+get|se\s+queda\s+con)\s+(?:my|the|mi)\s+\w+\b.{0,40}\b(?:and|y)\s+(?:my|mi)\s+\w+\s+(?:can\s+have|gets|get|se\s+queda)\b"
+        r"|\bpasswords?\s+(?:are|is)\s+(?:in|on|under)\s+the\b|\b(?:sent|gave|left|told)\s+(?:\w+\s+){0,3}(?:the\s+|my\s+)?passwords\b|\btiene\s+la\s+clave\s+del\s+banco\b"
+        r"|\blast\s+thing\s+on\s+my\s+list\b|\bthe\s+rest\s+is\s+easy\b|\b(?:it|everything)\s*(?:ll|will)\s+be\s+handled\b|\btodo\s+listo\s+(?:pa|para)\s+cuando\b|\b(?:ya\s+)?no\s+este\b(?=.{0,10}$)",
+    ),
+    (
+        "no further appointments wanted",
+        r"\b(?:not|wont|shall\s+not|will\s+not|dont)\s+(?:require|need)\s+(?:any\s+)?(?:further|more|future)\s+(?:appointments|sessions|appts)\b(?!.*\b(?:insurance|cost|afford|better|done\s+with\s+the\s+series|finished|graduat\w*|moving|move)\b)"
+        r"|\bno\s+me\s+reagenden\b|\bya\s+no\s+voy\s+a\s+necesitar\s+(?:la\s+|las\s+|mas\s+)?citas?\b|\bwont\s+be\s+confirming\b",
+    ),
+    (
+        "I won't be around",
+        r"\b(?:wont|will\s+not|not\s+gonna|not\s+going\s+to)\s+be\s+(?:around|here|alive)\s*(?:[.!]*$|after|anymore|much|by\s+then|for\s+(?:christmas|the\s+holidays|her|his|my\s+(?:kids|birthday)))"
+        r"|\bill\s+(?:probably\s+|likely\s+)?be\s+dead\b|\b(?:dont|do\s+not)\s+(?:intend|plan|expect)\s+(?:to\s+be|on\s+being)\s+(?:here|around|alive)\b"
+        r"|\b(?:dont|cant)\s+see\s+(?:me|myself)\s+making\s+it\b|\bno\s+(?:creo|veo\s+como)\s+(?:que\s+|q\s+)?(?:voy\s+a\s+)?lleg\w+\s+a\s+(?:esa\s+fecha|la\s+proxima|navidad|manana|el\s+\w+|mi\s+cumple\w*)\b(?!.{0,20}\b(?:a\s+tiempo|tarde|temprano|a\s+la\s+hora|trafico|trabajo)\b)",
+    ),
+)
+
+# --- ordinary reasons that set a rule aside -----------------------------------------------------------
+# A rope for climbing, a shotgun for duck season, a cut while shaving, a goodbye before a move, an appointment
+# no longer needed because the insurance changed: the same words with an everyday purpose stated in the text.
+ORDINARY_USE = (
+    r"\b(?:camping|camp|climb\w*|hiking|hike|boat\w*|sailing|tow\w*|garden\w*|tarp|tent|hammock|escalar|acampar|"
+    r"(?:duck|deer|turkey|hunting|dove|elk)\s+season|range|hunting\s+trip|skeet|target\s+practice|cazar|caceria|"
+    r"shaving|cooking|cocinando|kitchen|frying|stove|oven|grease|curling\s+iron|by\s+accident|accidentally|on\s+accident|sin\s+querer|"
+    r"slipped|tripped|fell\s+off|paper\s+cut)\b"
+)
+ADMINISTRATIVE = (
+    r"\b(?:insurance|seguro|cubre|covers?|afford|cost|new\s+(?:job|clinic|provider|doctor)|switching|provider\s+closer|thread|"
+    r"accountant|paperwork|taxes|tax|release\s+form|curiosity|worrier|prepaid)\b"
+)
+TREATMENT_DONE = (
+    r"\b(?:treatment|tratamiento|series|serie|infusions?|program|programa|sesiones)\b.{0,20}\b(?:done|finished|complete\w*|over|terminad\w*)\b"
+    r"|\b(?:finished|completed|termine|terminamos|complete|graduated?\s+from)\s+(?:el\s+|la\s+|las\s+|mis\s+|my\s+|the\s+)?"
+    r"(?:treatment|tratamiento|series|serie|infusions?|program|programa|sesiones)\b|\bfinal\s+(?:treatment|infusion|session)\s+(?:done|complete)"
+    r"|\b(?:on\s+my\s+own|keep\s+in\s+touch|stay\s+in\s+touch|see\s+you\s+(?:around|soon|next)|graduat\w*)\b"
+)
+PLACES = r"\b(?:apartment|house|office|coworkers|class|job|team|school|neighborhood|city|town)\b"
+OUTGROWN = (
+    r"\b(?:new\s+one|got\s+a\s+new|upgrad\w*|outgrown|too\s+small|doesnt\s+fit|old\s+(?:bike|car|phone|couch|tv))\b"
+)
+_UNLESS = {
+    "a gun at hand": ORDINARY_USE,
+    "a ligature ready": ORDINARY_USE,
+    "Spanish: a rope": ORDINARY_USE,
+    "hurting oneself": ORDINARY_USE,
+    "saying goodbye": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{PLACES}",
+    "said goodbye to everyone": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{PLACES}",
+    "last message": f"{ORDINARY_REASON}|{ADMINISTRATIVE}",
+    "a last text": f"{ORDINARY_REASON}|{ADMINISTRATIVE}",
+    "will not be around or needing care": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{TREATMENT_DONE}",
+    "no further appointments wanted": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{TREATMENT_DONE}",
+    "closing words": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{TREATMENT_DONE}",
+    "goodbye for good": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{TREATMENT_DONE}",
+    "affairs put in order": f"{ORDINARY_REASON}|{ADMINISTRATIVE}",
+    "what happens after my death, asked": f"{ORDINARY_REASON}|{ADMINISTRATIVE}",
+    "if something happens to me": f"{ORDINARY_REASON}|{ADMINISTRATIVE}",
+    "cherished things or pets given away": f"{ORDINARY_REASON}|{OUTGROWN}",
+    "affairs settled: will, passwords, who gets what": f"{ORDINARY_REASON}|{ADMINISTRATIVE}",
+    "possessions given away": f"{ORDINARY_REASON}|{OUTGROWN}",
+    "arranged to be found": f"{ORDINARY_REASON}|\\b(?:no\\s+signal|off\\s+grid|camping)\\b",
+}
+
+
+def _with_reasons(rules: list[Rule]) -> list[Rule]:
+    return [replace(rule, unless=re.compile(_UNLESS[rule.label])) if rule.label in _UNLESS else rule for rule in rules]
+
+
+# Most urgent first: the finding names the first category that matches.
+RULES: tuple[Rule, ...] = tuple(
+    _with_reasons(
+        [
+            *ACT_TAKEN,
+            *MEANS_PLAN,
+            *OVERDOSE,
+            *SAFETY,
+            *FAREWELL,
+            *EXPLICIT,
+            *SELF_HARM_RELAPSE,
+            *SELF_HARM,
+            *PASSIVE_WISH,
+            *BURDEN,
+            *HOPELESSNESS,
+        ]
+    )
+)
+
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(rule.category for rule in RULES))
 
 # --- a past ideation the patient says is over ---------------------------------------------------------
 # "Last year I wanted to die, now I'm better" is a recovery story. Only ideation, a wish or past self-harm
 # may be set aside this way, only with both a past anchor and an explicit resolution, and never with any
 # sign that it is present again. When in doubt the rule stands and a clinician reads it.
-_RESOLVABLE = {"explicit_ideation", "passive_wish", "self_harm", "act_taken"}
+_RESOLVABLE = {
+    "explicit_ideation",
+    "passive_wish",
+    "self_harm",
+    "act_taken",
+    "means_plan",
+    "burden",
+    "hopelessness",
+    "farewell",
+    "safety",
+}
 _PAST = re.compile(
     r"\b(?:used\s+to|last\s+year|years?\s+ago|a\s+year\s+ago|months\s+ago|back\s+then|in\s+the\s+past|"
-    r"before\s+(?:the|my)\s+(?:treatment|infusions?|sessions?|ketamine)|when\s+i\s+(?:started|was\s+younger))\b"
+    r"before\s+(?:the|my)\s+(?:treatment|infusions?|sessions?|ketamine)|when\s+i\s+(?:started|was\s+younger)|"
+    r"back\s+in\s+(?:19|20)\d\d|in\s+(?:19|20)\d\d|as\s+a\s+(?:teen|teenager|kid|child)|in\s+(?:high\s+school|college)|"
+    r"hace\s+(?:(?:\d+|un|una|unos|muchos|varios)\s+)?(?:anos?|meses)|last\s+(?:spring|summer|fall|autumn|winter|month|time)|"
+    r"(?:one|two|three|a\s+few|\d+)\s+(?:years?|months?|yrs)\s+ago|before\s+(?:starting|i\s+started|treatment|this)|i\s+had\s+before|"
+    r"i\s+would\s*(?:ve|have)\s+(?:said|told\s+you)|i\s+wouldve\s+(?:said|told\s+you)|el\s+ano\s+pasado|antes\s+de\s+(?:empezar|la\s+ketamina|el\s+tratamiento)|"
+    r"once|(?:a\s+few\s+)?years\s+back|back\s+in\s+my|last\s+(?:january|february|march|april|may|june|july|august|september|october|november|december)|"
+    r"in\s+(?:january|february|march|april|june|july|august|september|october|november|december)|after\s+my\s+first\s+(?:kid|baby|child)|"
+    r"when\s+i\s+(?:began|was\s+in)|cuando\s+empece|antes\s+(?:pensaba|tenia|vivia|queria|me|sentia)|remember\s+(?:in|when))\b"
 )
 _RESOLVED = re.compile(
     r"\b(?:now\s+(?:im|i\s+am|i)\s+(?:so\s+much\s+|much\s+|a\s+lot\s+|actually\s+|really\s+)?(?:better|good|ok|okay|fine|happy|"
     r"grateful|glad|planning|doing\s+(?:great|well|better|good|ok|fine)|want\s+to\s+(?:live|see))|today\s+im\s+(?:grateful|glad|happy)|havent\s+in|no\s+longer|"
     r"(?:years?|months?)\s+clean|grateful\s+to\s+be\s+alive|glad\s+(?:to\s+be|im)\s+(?:alive|still\s+here)|"
-    r"now\s+i\s+(?:actually\s+)?want\s+to\s+(?:live|see))\b"
+    r"now\s+i\s+(?:actually\s+)?want\s+to\s+(?:live|see)|(?:im|i\s+am|been)\s+(?:stable|safe|well)\s+(?:now|since|for)|"
+    r"(?:its|it\s+has)\s+been\s+\d+\s+(?:yrs|years)|no\s+(?:thoughts|urges)\s+(?:like\s+that|since)|"
+    r"(?:\d+|many|several)\s+(?:yrs|years)\s+(?:with\s+no|without|free|clean|since)|"
+    r"(?:theyve|they\s+have|theyre|its|it\s+has|been)\s+(?:been\s+)?(?:gone|over|stopped|done)\s+(?:since|for)|"
+    r"(?:ya\s+)?llevo\s+(?:\d+|varios|muchos)\s+(?:anos?|meses)\s+(?:bien|sin|limpi[oa])|(?:basically|mostly|totally|completely|all)\s+gone|"
+    r"(?:way\s+)?behind\s+me|today\s+i\s+(?:actually\s+)?(?:feel|am|m)\s+(?:so\s+)?(?:hopeful|good|better|great|ok|okay|alive)|"
+    r"this\s+(?:spring|summer|fall|winter|year)\s+im|hoy\s+(?:me\s+siento|estoy)\s+(?:mucho\s+)?(?:mejor|bien)|ya\s+(?:paso|quedo\s+atras)|"
+    r"(?:now|today|hoy|ahora|these\s+days)\b[^.!?]{0,40}\b(?:planning|planeando|celebr\w+|excited|emocionad\w+|happy|feliz|great|grateful|agradecid\w+|"
+    r"glad|enjoy\w*|dancing|bailar|viajar|boda|wedding|party|fiesta|sunrise|alarm|cumple\w*)\b|"
+    r"not\s+anymore|no\s+longer|dont\s+think\s+that\s+anymore|not\s+in\s+that\s+(?:spot|place)\s+anymore|long\s+past|has\s+not\s+recurred|"
+    r"havent\s+(?:returned|come\s+back)|no\s+han\s+vuelto|se\s+me\s+quit\w+|(?:are|is)\s+gone|got\s+(?:help|treatment)|sober\s+and\s+safe|"
+    r"(?:im|i\s+am)\s+good\s+now|presently\s+well|been\s+(?:solid|stable|ok|okay|good|well|fine|sober)|feels\s+like\s+a\s+different\s+person|"
+    r"ya\s+no(?=\s*[.!,?]|\s*$)|ni\s+me\s+acuerdo)\b"
 )
 _PRESENT_AGAIN = re.compile(
     r"\b(?:again|creeping\s+back|coming\s+back|lately|still|tonight|right\s+now|these\s+days|this\s+week|today\s+i\s+(?:want|feel\s+like)|"
-    r"back\b(?!\s+then))"
+    r"back\b(?!\s+(?:then|in\s+(?:19|20)\d\d)))"
+)
+
+
+# A streak is a past anchor and a resolution in one: "6 months no self harm", "haven't had those thoughts in weeks".
+_STREAK = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|a\s+few|many|several)\s+(?:days?|weeks?|months?|years?|yrs)\s+(?:no|without|free\s+of|clean)\b"
+    r"|\b(?:havent|have\s+not|hasnt|has\s+not)\s+(?:had|felt|thought|cut|self\s+harmed|hurt\s+myself)\b.{0,40}\b(?:in|for)\s+"
+    r"(?:\d+\s+|a\s+few\s+|many\s+|several\s+|a\s+|one\s+|over\s+a\s+)?(?:days?|weeks?|months?|years?|a\s+while|ages)\b"
+    r"|\bllevo\s+(?:\d+|varios|muchos)\s+(?:dias|semanas|meses|anos)\s+sin\b"
+    r"|\b(?:no|sin)\s+(?:suicidal\s+thoughts|thoughts|ideas\s+suicidas|pensamientos\s+\w+|self\s+harm|cutting)\s+(?:since|desde)\b"
+    r"|\b(?:celebrating|cumplo|llevo)\s+\d+\s+(?:days|dias|weeks|semanas|months|meses|years|anos)\s+(?:since|sin)\b"
+    r"|\b\d+\s+(?:days|dias|months|meses|years|anos)\s+sin\s+(?:lastimarme|cortarme|autolesionarme|hacerme)\b"
+    r"|\bfirst\s+time\s+in\s+(?:years|months|forever)\s+i\s+(?:dont|do\s+not)\b|\bya\s+no\s+pienso\s+en\b.{0,30}\bdesde\b"
 )
 
 
 def resolved_past(text: str, categories: set[str]) -> bool:
     """True if every match is ideation the patient places in the past and says is over."""
-    return (
-        categories <= _RESOLVABLE
-        and bool(_PAST.search(text))
-        and bool(_RESOLVED.search(text))
-        and not _PRESENT_AGAIN.search(text)
+    if not categories <= _RESOLVABLE or _PRESENT_AGAIN.search(text):
+        return False
+    return bool(_STREAK.search(text)) or (bool(_PAST.search(text)) and bool(_RESOLVED.search(text)))
+
+
+# --- words that only borrow the vocabulary ---------------------------------------------------------------
+# Spans that name suicide or death without being about the patient's own risk: someone else's death by
+# suicide, suicide as a topic (a class, a documentary, prevention), hyperbole about a small thing ("so
+# embarrassing i could die", "me muero de risa"), another person's words ("my mom says she wants to die in
+# traffic"). They are blanked before the rules run, so the rest of the text is still read: "my brother died
+# by suicide and i want to join him" still pages.
+_SET_ASIDE = re.compile(
+    "|".join(
+        (
+            r"\b(?:died|dies|death|passed(?:\s+away)?|lost\s+(?:\w+\s+){1,3}to)\s+(?:by|from|of|to)\s+suicide\b",
+            r"(?<!\bi\s)\b(?:committed|commited|comitted)\s+suicide\b",
+            r"\bsuicide\s+(?:prevention|awareness|hotline|hot\s+line|rates?|statistics|research|walk|training|course|"
+            r"class|documentary|book|episode|scene|bombers?|squad|note\s+in\s+the\s+(?:movie|show|book))\b",
+            r"\b(?:paper|essay|class|course|book|movie|film|show|series|article|podcast|documentary|episode|lecture|"
+            r"training)\s+(?:on|about)\s+suicide\b",
+            r"\b(?:he|she|they|hes|shes|theyre|my\s+\w+|his|her)\s+(?:has\s+|is\s+|was\s+|s\s+|keeps\s+)?(?:been\s+)?(?:talking|thinking|posting|joking|writing)\s+about\s+(?:suicide|killing\s+(?:himself|herself|themselves))\b"
+            r"|\b(?:he|she|they)\s+(?:is|was|s|seems|might\s+be)\s+suicidal\b|\b(?:hes|shes|theyre)\s+suicidal\b",
+            r"\b(?:he|she|they|my\s+\w+)\s+(?:tried|attempted)\s+to\s+(?:end|kill|take)\s+(?:her|his|their)\s+(?:own\s+)?(?:life|self|herself|himself|themselves)\b"
+            r"|\b(?:my\s+\w+s|his|her|their)\s+suicide\b|\bsuicide\s+risk\s+factors\b",
+            r"\bid\s+rather\s+(?:jump|die|shoot|kill|hang|drown)\b.{0,40}\bthan\b|\b(?:if\s+you\s+)?put\s+a\s+gun\s+to\s+my\s+head\b(?=.{0,30}\b(?:id|i\s+would)\b)"
+            r"|\bend\s+of\s+my\s+rope\s+with\b|\boverdos\w*\s+on\s+(?:netflix|tv|sugar|coffee|caffeine|candy|chocolate|pizza|shows?|series|youtube|tiktok|sun|love|carbs)\b"
+            r"|\bme\s+quiero\s+morir\s+de\s+(?:lo|la|el|que|q)\b",
+            r"\b(?:murio|fallecio|died|passed\s+away)\s+(?:de|of|from)\s+(?:una\s+|an\s+)?(?:sobredosis|overdose|od)\b|\bse\s+suicid\w*|\b(?:murio|fallecio)\s+por\s+suicidio\b|\bsuicidio\s+de\s+(?:mi|su)\s+\w+",
+            r"\bso\s+(?:embarrass\w*|awkward|cringe\w*|boring|bored|bad|funny|cute|good|full|hot|mortified)\b"
+            r"[^.!?]{0,20}\b(?:could|wanted\s+to|want\s+to|gonna|going\s+to|thought\s+i\s+would)\s+(?:just\s+)?die\b",
+            r"\bdie\s+(?:of|from)\s+(?:embarrassment|laughter|laughing|boredom|cringe|shame|cuteness)\b",
+            r"\bmor(?:ir|irme|ia|ir\s+me)?\w*\s+de\s+(?:la\s+)?(?:risa|verguenza|pena|hambre|sueno|calor|frio|aburrimiento|"
+            r"ganas|amor|envidia|nervios|cansancio)\b|\bmuert[ao]\s+de\s+(?:la\s+)?(?:risa|verguenza|pena|hambre|sueno|"
+            r"calor|frio|aburrimiento|cansancio|nervios)\b",
+            r"\b(?:he|she|they|mom|dad|mother|father|mum|brother|sister|friend|kid|son|daughter|husband|wife|boss|"
+            r"coworker|grandma|grandpa|character)\s+(?:\w+\s+)?(?:says|said|keeps\s+saying|jokes?|joked|always\s+says)\s+"
+            r"(?:that\s+)?(?:she|he|they)\s+(?:wants?|wanted|wishes|wished)\s+(?:to\s+die|(?:she|he|they)\s+(?:was|were)\s+dead)\b",
+        )
     )
+)
+
+
+# Hyperbole marked as a joke ("if i have to sit through another meeting i'm gonna jump lol", "me quiero morir 😂
+# me caí delante de todos") is set aside too, unless the text says it is not one ("lol jk... no, for real").
+_JOKING = re.compile(
+    r"\b(?:makes?|made|making)\s+me\s+want\s+to\s+die\b(?=[^.!?]{0,15}(?:\b(?:lol|lmao|lmfao|haha\w*|jaja\w*|jk)\b|😂|🤣))"
+    r"|\bif\s+i\s+have\s+to\b[^.!?]{0,50}\b(?:jump|die|kill\s+myself|shoot\s+myself)\b(?=[^.!?]{0,40}(?:\b(?:lol|lmao|haha\w*|jaja\w*)\b|😂|🤣))"
+    r"|\bme\s+quiero\s+morir\b\s*(?:😂|🤣|jaja\w*|jeje\w*)"
+)
+_NOT_JOKING = re.compile(
+    r"\b(?:not\s+(?:a\s+)?joke|no\s+joke|not\s+joking|for\s+real|seriously|en\s+serio|no\s+es\s+broma|literal\w*)\b"
+)
+
+
+def set_aside(normalized: str) -> str:
+    """The text with spans that borrow crisis words without being about the patient's own risk blanked."""
+    text = _SET_ASIDE.sub(" _ ", normalized)
+    if not _NOT_JOKING.search(text):
+        text = _JOKING.sub(" _ ", text)
+    return text
 
 
 # --- normalisation --------------------------------------------------------------------------------
@@ -627,7 +1142,10 @@ _REWRITES = (
     (re.compile(r"'"), ""),
     (re.compile(r"\bmy\s*-?\s*s[el]{1,3}f\b(?![\s-]*(?:esteem|worth|confidence|respect|image|care))"), "myself"),
     (re.compile(r"\bm[yi]s[el]{1,3}f\b|\bmeself\b|\bmyselfe\b"), "myself"),
-    (re.compile(r"(?<=[a-z]) 2 (?=[a-z])"), " to "),  # "want 2 die"
+    (
+        re.compile(r"\b(want|wanna|need|have|going|got|ready|able|trying|try|like|deserve)\s+2\s+(?=[a-z])"),
+        r"\1 to ",
+    ),  # "want 2 die"
     (re.compile(r"\brn\b"), "right now"),
     (re.compile(r"\bu\b"), "you"),
     (re.compile(r"\bi\s*m\b"), "im"),
@@ -646,4 +1164,4 @@ def normalize(text: str) -> str:
 
 def lexicon_matches(normalized: str) -> list[Rule]:
     """Every rule that matches the normalised text, most urgent category first."""
-    return [rule for rule in RULES if rule.pattern.search(normalized)]
+    return [rule for rule in RULES if rule.matches(normalized)]

@@ -52,6 +52,10 @@ COMMON_SHARE = 0.05
 # otherwise a filler word shared with one crisis exemplar ("honestly", "yesterday") could page someone.
 CRISIS_WORD_MIN = 3
 CRISIS_WORD_SHARE = 0.8
+# The model pages at this probability or above; ALPHA smooths its counts (additive smoothing).
+MODEL_THRESHOLD = 0.7
+ALPHA = 0.05
+MODEL_MIN_DF = 1
 
 _WORD = re.compile(r"[a-z]+")
 _SCORE_PREFIX = re.compile(r"^\s*(?:score\s*)?\d+(?:[.,]\d+)?\s*(?:/\s*10)?\s*[-.,:)!]*\s*")
@@ -104,10 +108,22 @@ class ExemplarIndex:
         # query walk most of the index: its postings are dropped, which keeps a query well under a millisecond.
         common = {feature for feature, df in document_frequency.items() if df > COMMON_SHARE * total}
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for index, features in enumerate(counted):
-            for feature, weight in self._vector(features).items():
+        self.vectors = [self._vector(features) for features in counted]
+        for index, vector in enumerate(self.vectors):
+            for feature, weight in vector.items():
                 if feature not in common:
                     self.postings[feature].append((index, weight))
+        self.position = {row.text: index for index, row in enumerate(self.rows)}
+        # The model: multinomial naive Bayes over the same TF-IDF vectors, kept as per-class sums of weight
+        # so that one exemplar can be left out exactly (crisis_probability's `exclude`).
+        self.class_sums: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+        self.class_docs: Counter[bool] = Counter()
+        # A feature seen in fewer than MODEL_MIN_DF exemplars says more about that text than about crisis.
+        self.model_features = {feature for feature, df in document_frequency.items() if df >= MODEL_MIN_DF}
+        for row, vector in zip(self.rows, self.vectors, strict=True):
+            self.class_sums[row.crisis].update({f: w for f, w in vector.items() if f in self.model_features})
+            self.class_docs[row.crisis] += 1
+        self.class_totals = {crisis: sum(sums.values()) for crisis, sums in self.class_sums.items()}
 
     def _vector(self, features: Counter[str]) -> dict[str, float]:
         weighted = {
@@ -125,11 +141,15 @@ class ExemplarIndex:
                 scores[index] += weight * exemplar_weight
         return scores
 
-    def nearest(self, text: str, *, exclude: str | None = None) -> tuple[Neighbour | None, Neighbour | None]:
-        """The nearest crisis exemplar and the nearest ordinary one (`exclude` leaves one text out)."""
+    def nearest(
+        self, text: str, *, exclude: str | None = None, gated: bool = True
+    ) -> tuple[Neighbour | None, Neighbour | None]:
+        """The nearest crisis exemplar and the nearest ordinary one (`exclude` leaves one text out).
+
+        Gated (for paging on similarity alone): None for texts too short or without a word that leans to crisis."""
         best: dict[bool, Neighbour] = {}
         words = _WORD.findall(normalize(text))
-        if len(words) < MIN_WORDS or not {"w:" + word for word in words} & self.crisis_words:
+        if gated and (len(words) < MIN_WORDS or not {"w:" + word for word in words} & self.crisis_words):
             return None, None
         for index, similarity in self.similarities(text).items():
             row = self.rows[index]
@@ -139,6 +159,50 @@ class ExemplarIndex:
             if current is None or similarity > current.similarity:
                 best[row.crisis] = Neighbour(row, similarity)
         return best.get(True), best.get(False)
+
+    def crisis_probability(self, text: str, *, exclude: str | None = None) -> tuple[float, list[str]]:
+        """The model's probability that the text is a crisis text, and the words that weigh most for it.
+
+        `exclude` leaves that exemplar out of the model, exactly: its weights come off the class sums."""
+        if len(_WORD.findall(normalize(text))) < MIN_WORDS:
+            return 0.0, []
+        vector = {f: w for f, w in self._vector(_features(text)).items() if f in self.model_features}
+        sums, totals, docs = self.class_sums, dict(self.class_totals), Counter(self.class_docs)
+        left_out: dict[str, float] = {}
+        left_out_class = False
+        position = self.position.get(exclude) if exclude is not None else None
+        if position is not None:
+            left_out = {f: w for f, w in self.vectors[position].items() if f in self.model_features}
+            left_out_class = self.rows[position].crisis
+            totals[left_out_class] -= sum(left_out.values())
+            docs[left_out_class] -= 1
+        if not vector or not docs[True] or not docs[False]:
+            return 0.0, []
+        vocabulary = len(self.model_features)
+
+        def log_share(crisis: bool, feature: str) -> float:
+            weight = sums[crisis][feature] - (left_out.get(feature, 0.0) if crisis == left_out_class else 0.0)
+            return math.log(max(weight, 0.0) + ALPHA) - math.log(totals[crisis] + ALPHA * vocabulary)
+
+        contributions = {
+            feature: weight * (log_share(True, feature) - log_share(False, feature))
+            for feature, weight in vector.items()
+        }
+        log_odds = math.log(docs[True] / docs[False]) + sum(contributions.values())
+        probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, log_odds))))
+        return probability, _readable_cues(contributions)
+
+
+def _readable_cues(contributions: dict[str, float], limit: int = 3) -> list[str]:
+    """The words and word pairs that pushed hardest toward crisis, for the clinician to read."""
+    ranked = sorted(
+        (item for item in contributions.items() if item[1] > 0 and item[0][0] in "wb"), key=lambda item: -item[1]
+    )
+    return [feature[2:] for feature, _ in ranked[:limit]]
+
+
+def model_flag(probability: float, *, threshold: float | None = None) -> bool:
+    return probability >= (MODEL_THRESHOLD if threshold is None else threshold)
 
 
 def semantic_flag(
