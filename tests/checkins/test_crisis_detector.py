@@ -200,6 +200,28 @@ MUST_FLAG = [
     "soy un estorbo para todos",
     "me lastimé otra vez",
     "ya no puedo con esta vida",
+    # preparation, method research and a future without oneself (988 warning signs, C-SSRS preparatory acts)
+    "looked up how many of my lamictal it would take",
+    "how long does it take to bleed out, asking for real",
+    "cuál es la dosis letal del clonazepam",
+    "put my grandpa's rifle under my bed just in case",
+    "left the back door unlocked, if i don't answer send someone",
+    "gave my parrot to my cousin today, didn't tell her why",
+    "regalé mi gata a la vecina, ya no la voy a poder cuidar",
+    "signed my will and wrote down the bank passwords for my wife",
+    "not planning on being around for thanksgiving",
+    "this is my last birthday, i already know it",
+    "cancel my sessions for good please",
+    "no me imagino viva en diciembre",
+    "the voices keep telling me to jump",
+    "las voces me dicen que me tire al río",
+    "walking into the ocean tonight",
+    "my family gets the life insurance either way, it pays after two years",
+    "si me pasa algo díganle a mi hijo que lo quiero",
+    "compré veneno para ratas por si acaso",
+    "new cuts next to the old scars again",
+    "me tomé como 30 de las pastillas de mi mamá",
+    "if im still alive thursday i'll confirm",
 ]
 
 MUST_NOT_FLAG = [
@@ -318,6 +340,20 @@ MUST_NOT_FLAG = [
     "me siento bien hoy, 8",
     "mi perro murió, estoy triste",
     "llego tarde, hay mucho tráfico",
+    # the same words with an ordinary reason in the text
+    "giving my dog to my sister, my new landlord doesn't allow pets",
+    "updated my will now that the baby is here",
+    "bought rope and a tent for the camping trip",
+    "cut myself shaving this morning, tiny nick",
+    "won't be around next week, I'm on vacation",
+    "final infusion done! i won't need more appointments, thank you all",
+    "my brother died by suicide five years ago, today is his birthday, i'm ok",
+    "writing a paper on suicide prevention for class",
+    "a year ago i wanted to die, today i'm planning my wedding",
+    "6 months no self harm!!",
+    "i have a plan: sleep all weekend lol",
+    "me quemé la mano con el sartén haciendo la comida",
+    "este es mi último mensaje, me cambio a una clínica cerca de mi trabajo",
 ]
 
 

@@ -1,10 +1,16 @@
 """The crisis detector against its labelled corpus, and how it degrades when its semantic layer is off.
 
-The corpus (backend/clinic/messaging/crisis/corpus/messages.csv) is what `make crisis-eval` measures;
-these tests hold the targets: every crisis text flagged, at most 5 % of ordinary texts paging anyone.
+The corpus (backend/clinic/messaging/crisis/corpus/messages.csv) is what `make crisis-eval` measures. The
+detector learns from the whole corpus, so its figures there are near-perfect by construction; what matters is
+the held-out part, measured here with a detector that learnt from the tuning part only. The floors below are
+the figures measured when the corpus last grew, less a point: a change that makes the detector generalise
+worse fails here.
 """
 
 from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -41,14 +47,35 @@ def test_the_corpus_is_large_broad_and_split() -> None:
     assert set(BY_CATEGORY) == set(CATEGORIES)
 
 
-def test_every_crisis_text_of_the_corpus_pages() -> None:
+def test_nearly_every_crisis_text_of_the_corpus_pages() -> None:
     missed = [f"[{row.category}] {row.text}" for row in CRISIS_ROWS if not crisis_language_in(row.text)]
-    assert missed == []
+    assert len(missed) / len(CRISIS_ROWS) <= 0.015, missed
 
 
-def test_at_most_five_percent_of_ordinary_texts_page() -> None:
+def test_at_most_two_percent_of_ordinary_texts_of_the_corpus_page() -> None:
     false_pages = [f"[{row.category}] {row.text}" for row in ORDINARY_ROWS if crisis_language_in(row.text)]
-    assert len(false_pages) / len(ORDINARY_ROWS) <= 0.05, false_pages
+    assert len(false_pages) / len(ORDINARY_ROWS) <= 0.02, false_pages
+
+
+def test_texts_it_never_learnt_from_page_at_least_92_percent_and_ordinary_ones_at_most_5(tmp_path: Path) -> None:
+    tuning = tmp_path / "tuning.csv"
+    with tuning.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "category", "lang"])
+        writer.writerows(
+            [row.text, "crisis" if row.crisis else "not", row.category, row.lang]
+            for row in ROWS
+            if row.split == "tuning"
+        )
+    heldout = [row for row in ROWS if row.split == "heldout"]
+    with override_settings(CRISIS_SEMANTIC_EXEMPLARS=str(tuning)):
+        flagged = {row.text: crisis_language_in(row.text) for row in heldout}
+    crisis = [row for row in heldout if row.crisis]
+    ordinary = [row for row in heldout if not row.crisis]
+    missed = [row.text for row in crisis if not flagged[row.text]]
+    false_pages = [row.text for row in ordinary if flagged[row.text]]
+    assert len(missed) / len(crisis) <= 0.08, missed
+    assert len(false_pages) / len(ordinary) <= 0.05, false_pages
 
 
 @pytest.mark.parametrize(("category", "text"), sorted(BY_CATEGORY.items()))
@@ -96,6 +123,12 @@ def test_a_semantic_finding_names_the_nearest_exemplar_and_its_score() -> None:
     )
     line = finding.explain()
     assert len(line) <= 200 and "farewell" in line and "0.61" in line
+
+
+def test_a_model_finding_names_its_probability_and_the_words_that_weighed_most() -> None:
+    finding = CrisisFinding(category="farewell", layer="model", evidence="gave, my dog, neighbour", score=0.934)
+    line = finding.explain()
+    assert len(line) <= 200 and "farewell" in line and "0.93" in line and "gave, my dog, neighbour" in line
 
 
 def test_a_past_ideation_the_patient_says_is_over_does_not_page_but_one_coming_back_does() -> None:

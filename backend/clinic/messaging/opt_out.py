@@ -112,3 +112,10 @@ def opt_out_request_in(body: str) -> OptOutRequest | None:
         if match:
             return OptOutRequest(phrase=match.group(0).strip(), twilio_keyword=False, language=language)
     return None
+
+
+def opt_out_requests_blanked(text: str) -> str:
+    """The text (lower case, accents folded) with every opt-out request in it replaced by "_"."""
+    for pattern, _language in _COMPILED:
+        text = pattern.sub(" _ ", text)
+    return text

@@ -65,6 +65,9 @@ CATEGORY_LABELS = {
     "past_ideation": "past ideation, possibly back",
 }
 _EXPLAIN_LIMIT = 200
+# A text whose crisis words the lexicon set aside as an idiom or someone else's words ("i want to take my life
+# back", "my brother's suicide") is read by the statistical layers only if this many words remain besides.
+SET_ASIDE_MIN_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -143,12 +146,15 @@ def crisis_detect_excluding(text: str, *, exemplar: str | None) -> CrisisFinding
     normalized = normalize(text)
     if not normalized:
         return None
-    matches = lexicon_matches(set_aside(normalized))
+    aside = set_aside(normalized)
+    matches = lexicon_matches(aside)
     if matches and not resolved_past(normalized, {rule.category for rule in matches}):
         rule = matches[0]
         return CrisisFinding(category=rule.category, layer="lexicon", evidence=rule.label, score=None)
     if matches:
         return None  # a past ideation the patient says is over: the semantic layer must not bring it back
+    if aside != normalized and len(aside.split()) - aside.count("_") < SET_ASIDE_MIN_WORDS:
+        return None  # an idiom or someone else's words, and little else: the rules have read it all
     index = _semantic_state().index
     if index is None:
         return None
@@ -158,7 +164,7 @@ def crisis_detect_excluding(text: str, *, exemplar: str | None) -> CrisisFinding
             category=crisis.row.category, layer="semantic", evidence=crisis.row.text, score=round(crisis.similarity, 3)
         )
     probability, cues = index.crisis_probability(text, exclude=exemplar)
-    if not model_flag(probability) or resolved_past(normalized, {"explicit_ideation"}):
+    if not model_flag(probability, text) or resolved_past(normalized, {"explicit_ideation"}):
         return None
     crisis, _ordinary = index.nearest(text, exclude=exemplar, gated=False)
     return CrisisFinding(

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from clinic.messaging.opt_out import opt_out_requests_blanked
+
 # --- vocabulary classes -----------------------------------------------------------------------------
 
 MEDS = (
@@ -182,7 +184,7 @@ MEANS_PLAN = _rules(
     ),
     (
         "a plan made",
-        r"\b(?:i\s+have|ive\s+got|i\s+got|made|making|tengo)\s+(?:a|un|the)\s+plan\b(?!\s+(?:b\b|for\s+(?:the|my)\s+(?:week|trip|ride|appointment|session|payment)))|\bplan\s+(?:to|para)\s+(?:kill|end|die|matarme|morir)\b",
+        r"\b(?:i\s+have|ive\s+got|i\s+got|made|making|tengo)\s+(?:a|un|the)\s+plan\b(?!\s+(?:b\b|for\s+(?:the|my)\s+(?:week|trip|ride|appointment|session|payment)))(?![\W_]*(?:to\s+(?:finally\s+)?|para\s+|:\s*)?(?:clean|sleep|dormir|eat|comer|go\s+to|ir\s+a|watch|ver|binge|nap|rest|relax|study|cook|buy|shop|garden|limpiar|descansar|pay|save|quit\s+(?:smoking|vaping|drinking)|lose\s+weight|get\s+(?:fit|healthy|better)|travel|viajar))|\bplan\s+(?:to|para)\s+(?:kill|end|die|matarme|morir)\b",
     ),
     ("a date chosen", r"\b(?:picked|chose|chosen|set|decided\s+on)\s+(?:the|a)\s+(?:date|day)\b(?!\s+for)"),
     (
@@ -288,7 +290,7 @@ FAREWELL = _rules(
     ),
     (
         "a note or letters left",
-        r"\b(?:wrote|written|writing|left|leaving|dejé|deje|escribi)\s+(?:a\s+|my\s+|una\s+|mi\s+)?(?:suicide\s+)?(?:note|letters?|carta|cartas)\b(?!\s+(?:from\s+(?:my|the)\s+doctor|for\s+(?:my\s+)?(?:employer|work|school|insurance)))",
+        r"\b(?:wrote|written|writing|left|leaving|dejé|deje|escribi)\s+(?:a\s+|my\s+|una\s+|mi\s+|la\s+|las\s+)?(?:suicide\s+)?(?:note|letters?|carta|cartas|nota)\b(?!\s+(?:from\s+(?:my|the)\s+doctor|for\s+(?:my\s+)?(?:employer|work|school|insurance)))",
     ),
     (
         "possessions given away",
@@ -656,7 +658,7 @@ FAREWELL += [
         (
             "cherished things or pets given away",
             r"\b(?:gave|giving|given|give|gave\s+away|regale|le\s+regale|regalando|le\s+di|deje)\s+(?:away\s+)?(?:all\s+)?(?:my|mi|mis)\s+(?:\w+\s+){0,2}?"
-            r"(?:cat|dog|pets?|puppy|kitten|bird|plants?|guitar|piano|bike|jewelry|rings?|watch|books|records|collection|perr[oa]|gat[oa]|"
+            r"(?:cat|dog|pets?|puppy|kitten|bird|parrot|hamster|rabbit|bunny|turtle|snake|lizard|horse|fish|loro|perico|conejo|tortuga|caballo|plants?|guitar|piano|bike|jewelry|rings?|watch|books|records|collection|perr[oa]|gat[oa]|"
             r"mascotas?|plantas?|guitarra|cosas|ropa|joyas|anillo)\b",
         ),
         (
@@ -928,10 +930,49 @@ FAREWELL += _rules(
     (
         "I won't be around",
         r"\b(?:wont|will\s+not|not\s+gonna|not\s+going\s+to)\s+be\s+(?:around|here|alive)\s*(?:[.!]*$|after|anymore|much|by\s+then|for\s+(?:christmas|the\s+holidays|her|his|my\s+(?:kids|birthday)))"
-        r"|\bill\s+(?:probably\s+|likely\s+)?be\s+dead\b|\b(?:dont|do\s+not)\s+(?:intend|plan|expect)\s+(?:to\s+be|on\s+being)\s+(?:here|around|alive)\b"
+        r"|\bill\s+(?:probably\s+|likely\s+)?be\s+dead\b|\bill\s+(?:probably\s+|already\s+)?be\s+gone\s+(?:before|by|soon|anyway)\b|\b(?:dont|do\s+not)\s+(?:intend|plan|expect)\s+(?:to\s+be|on\s+being)\s+(?:here|around|alive)\b"
         r"|\b(?:dont|cant)\s+see\s+(?:me|myself)\s+making\s+it\b|\bno\s+(?:creo|veo\s+como)\s+(?:que\s+|q\s+)?(?:voy\s+a\s+)?lleg\w+\s+a\s+(?:esa\s+fecha|la\s+proxima|navidad|manana|el\s+\w+|mi\s+cumple\w*)\b(?!.{0,20}\b(?:a\s+tiempo|tarde|temprano|a\s+la\s+hora|trafico|trabajo)\b)",
     ),
 )
+
+# --- the last time, if still alive, nothing needed after tonight ----------------------------------------
+FAREWELL += _rules(
+    "farewell",
+    (
+        "the last time they will see me",
+        r"\blast\s+(?:time|one)\s+(?:you(?:ll)?|you\s+will|anyone|they(?:ll)?)\s+(?:see|sees|hear\s+from|hears\s+from)\s+me\b"
+        r"|\bultima\s+vez\s+que\s+me\s+(?:vean|ven|escuchen|lean|van\s+a\s+ver)\b|\bif\s+you\s+(?:dont|do\s+not)\s+hear\s+(?:back\s+)?from\s+me\b"
+        r"|\bsi\s+no\s+(?:saben|sabes|saben\s+nada)\s+de\s+mi\b",
+    ),
+    (
+        "if still alive, if I die today",
+        r"\bif\s+im\s+still\s+(?:alive|here|around|breathing)\b|\bsi\s+(?:sigo|todavia\s+estoy|aun\s+estoy)\s+viv[oa]\b"
+        r"|\b(?:if|si)\s+(?:i\s+die|me\s+muero)\s+(?:today|tonight|tomorrow|hoy|esta\s+noche|manana)\b"
+        r"|\b(?:no\s+se\s+culpen|no\s+te\s+culpes|dont\s+blame\s+(?:yourselves|yourself|anyone))\b",
+    ),
+    (
+        "thanks before I go",
+        r"\b(?:thanks?|thank\s+you|gracias)\b.{0,25}\bbefore\s+i\s+go\b(?!\s+(?:on|to|into|in|out|back|away\s+(?:on|for)))"
+        r"|\bwont\s+need\s+(?:anything|a\s+thing|it|them|any\s+of\s+(?:it|this))\s+(?:after|past|beyond)\s+(?:tonight|today|tomorrow|this\s+week|\w+day)\b",
+    ),
+)
+SAFETY += _rules(
+    "safety",
+    (
+        "safe for now, not later",
+        r"\bsafe\s+for\s+now\b.{0,30}\b(?:not\s+sure|dont\s+know|later|tonight)\b|\b(?:not\s+sure|dont\s+know)\s+(?:about|if\s+ill\s+be\s+safe)\s+(?:later|tonight)\b"
+        r"|\ba\s+salvo\s+por\s+ahora\b|\bpor\s+ahora\s+(?:estoy\s+)?(?:bien|a\s+salvo)\b.{0,20}\b(?:no\s+se|despues|mas\s+tarde|esta\s+noche)\b",
+    ),
+)
+ACT_TAKEN += _rules(
+    "act_taken",
+    (
+        "alcohol with pills",
+        rf"\b(?:alcohol|vodka|tequila|vino|cerveza|wine|whiskey|booze|liquor|ron)\s+(?:con|with)\s+(?:mis\s+|las\s+|los\s+|my\s+|the\s+)?{MEDS}\b"
+        rf"|\b(?:tome|me\s+tome|mezcle)\b.{{0,20}}\b{MEDS}\s+con\s+(?:alcohol|vodka|tequila|vino|cerveza|ron)\b",
+    ),
+)
+
 
 # --- ordinary reasons that set a rule aside -----------------------------------------------------------
 # A rope for climbing, a shotgun for duck season, a cut while shaving, a goodbye before a move, an appointment
@@ -940,17 +981,21 @@ ORDINARY_USE = (
     r"\b(?:camping|camp|climb\w*|hiking|hike|boat\w*|sailing|tow\w*|garden\w*|tarp|tent|hammock|escalar|acampar|"
     r"(?:duck|deer|turkey|hunting|dove|elk)\s+season|range|hunting\s+trip|skeet|target\s+practice|cazar|caceria|"
     r"shaving|cooking|cocinando|kitchen|frying|stove|oven|grease|curling\s+iron|by\s+accident|accidentally|on\s+accident|sin\s+querer|"
-    r"slipped|tripped|fell\s+off|paper\s+cut)\b"
+    r"slipped|tripped|fell\s+off|paper\s+cut|sarten|aceite|haciendo\s+la\s+comida|horno|estufa|plancha|accidente)\b"
 )
 ADMINISTRATIVE = (
     r"\b(?:insurance|seguro|cubre|covers?|afford|cost|new\s+(?:job|clinic|provider|doctor)|switching|provider\s+closer|thread|"
-    r"accountant|paperwork|taxes|tax|release\s+form|curiosity|worrier|prepaid)\b"
+    r"accountant|paperwork|taxes|tax|release\s+form|curiosity|worrier|prepaid|me\s+cambio|clinica|expediente|nuevo\s+trabajo)\b"
 )
 TREATMENT_DONE = (
     r"\b(?:treatment|tratamiento|series|serie|infusions?|program|programa|sesiones)\b.{0,20}\b(?:done|finished|complete\w*|over|terminad\w*)\b"
     r"|\b(?:finished|completed|termine|terminamos|complete|graduated?\s+from)\s+(?:el\s+|la\s+|las\s+|mis\s+|my\s+|the\s+)?"
     r"(?:treatment|tratamiento|series|serie|infusions?|program|programa|sesiones)\b|\bfinal\s+(?:treatment|infusion|session)\s+(?:done|complete)"
     r"|\b(?:on\s+my\s+own|keep\s+in\s+touch|stay\s+in\s+touch|see\s+you\s+(?:around|soon|next)|graduat\w*)\b"
+)
+AWAY_FOR_A_WHILE = (
+    r"\b(?:for\s+a\s+(?:bit|while|few\s+days|week|month)|detox|vacation|vacaciones|trip|retreat|camping|training|out\s+of\s+(?:town|state)|"
+    r"conference|business|work\s+travel|visiting|honeymoon|deploy\w*)\b"
 )
 PLACES = r"\b(?:apartment|house|office|coworkers|class|job|team|school|neighborhood|city|town)\b"
 OUTGROWN = (
@@ -975,6 +1020,15 @@ _UNLESS = {
     "cherished things or pets given away": f"{ORDINARY_REASON}|{OUTGROWN}",
     "affairs settled: will, passwords, who gets what": f"{ORDINARY_REASON}|{ADMINISTRATIVE}",
     "possessions given away": f"{ORDINARY_REASON}|{OUTGROWN}",
+    "a note or letters left": (
+        r"\bletter\s+to\s+(?:my\s+)?(?:younger|future|past|older|inner|old)\s+self\b|\b(?:integration|homework|journal\w*|therapist|coach|"
+        r"assignment|exercise|gratitude|cover\s+letter|reference|recommendation|landlord|congress\w*|senator)\b"
+    ),
+    "I won't be around": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{AWAY_FOR_A_WHILE}",
+    "the last time they will see me": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{AWAY_FOR_A_WHILE}",
+    "the end for me": f"{ORDINARY_REASON}|{ADMINISTRATIVE}|{TREATMENT_DONE}|\\b(?:seguir\\s+sol[oa]|por\\s+mi\\s+cuenta|list[oa]\\s+para)\\b",
+    "Spanish: burned myself": ORDINARY_USE,
+    "giving up": r"\b(?:portal|website|site|app|printer|password|login|logged|phone|form|forms|parking|traffic|wifi|internet|computer)\b",
     "arranged to be found": f"{ORDINARY_REASON}|\\b(?:no\\s+signal|off\\s+grid|camping)\\b",
 }
 
@@ -1012,6 +1066,7 @@ _RESOLVABLE = {
     "explicit_ideation",
     "passive_wish",
     "self_harm",
+    "self_harm_relapse",
     "act_taken",
     "means_plan",
     "burden",
@@ -1045,12 +1100,12 @@ _RESOLVED = re.compile(
     r"glad|enjoy\w*|dancing|bailar|viajar|boda|wedding|party|fiesta|sunrise|alarm|cumple\w*)\b|"
     r"not\s+anymore|no\s+longer|dont\s+think\s+that\s+anymore|not\s+in\s+that\s+(?:spot|place)\s+anymore|long\s+past|has\s+not\s+recurred|"
     r"havent\s+(?:returned|come\s+back)|no\s+han\s+vuelto|se\s+me\s+quit\w+|(?:are|is)\s+gone|got\s+(?:help|treatment)|sober\s+and\s+safe|"
-    r"(?:im|i\s+am)\s+good\s+now|presently\s+well|been\s+(?:solid|stable|ok|okay|good|well|fine|sober)|feels\s+like\s+a\s+different\s+person|"
+    r"(?:im|i\s+am)\s+good\s+now|presently\s+well|stable\s+(?:for|since)|(?:in\s+)?a\s+(?:much\s+)?better\s+place\s+now|been\s+(?:solid|stable|ok|okay|good|well|fine|sober)|feels\s+like\s+a\s+different\s+person|"
     r"ya\s+no(?=\s*[.!,?]|\s*$)|ni\s+me\s+acuerdo)\b"
 )
 _PRESENT_AGAIN = re.compile(
     r"\b(?:again|creeping\s+back|coming\s+back|lately|still|tonight|right\s+now|these\s+days|this\s+week|today\s+i\s+(?:want|feel\s+like)|"
-    r"back\b(?!\s+(?:then|in\s+(?:19|20)\d\d)))"
+    r"(?<!years\s)(?<!while\s)(?<!ways\s)back\b(?!\s+(?:then|in\s+(?:19|20)\d\d|in\s+(?:my|the|those|high|college))))"
 )
 
 
@@ -1063,7 +1118,9 @@ _STREAK = re.compile(
     r"|\b(?:no|sin)\s+(?:suicidal\s+thoughts|thoughts|ideas\s+suicidas|pensamientos\s+\w+|self\s+harm|cutting)\s+(?:since|desde)\b"
     r"|\b(?:celebrating|cumplo|llevo)\s+\d+\s+(?:days|dias|weeks|semanas|months|meses|years|anos)\s+(?:since|sin)\b"
     r"|\b\d+\s+(?:days|dias|months|meses|years|anos)\s+sin\s+(?:lastimarme|cortarme|autolesionarme|hacerme)\b"
-    r"|\bfirst\s+time\s+in\s+(?:years|months|forever)\s+i\s+(?:dont|do\s+not)\b|\bya\s+no\s+pienso\s+en\b.{0,30}\bdesde\b"
+    r"|\bfirst\s+time\s+in\s+(?:years|months|forever)\s+i\s+(?:dont|do\s+not)\b|\bya\s+no\s+(?:pienso|tengo|siento)\b.{0,40}\bdesde\b"
+    r"|\bday\s+\d+\s+(?:no|without|of\s+no|clean|free)\b|\bnot\s+(?:in|for)\s+(?:\d+|many|several|a\s+few)\s+(?:years|yrs|months|weeks)\b"
+    r"|\bnot\s+since\s+(?:then|january|february|march|april|may|june|july|august|september|october|november|december|last\s+\w+|\d{4})\b"
 )
 
 
@@ -1095,7 +1152,14 @@ _SET_ASIDE = re.compile(
             r"|\b(?:my\s+\w+s|his|her|their)\s+suicide\b|\bsuicide\s+risk\s+factors\b",
             r"\bid\s+rather\s+(?:jump|die|shoot|kill|hang|drown)\b.{0,40}\bthan\b|\b(?:if\s+you\s+)?put\s+a\s+gun\s+to\s+my\s+head\b(?=.{0,30}\b(?:id|i\s+would)\b)"
             r"|\bend\s+of\s+my\s+rope\s+with\b|\boverdos\w*\s+on\s+(?:netflix|tv|sugar|coffee|caffeine|candy|chocolate|pizza|shows?|series|youtube|tiktok|sun|love|carbs)\b"
-            r"|\bme\s+quiero\s+morir\s+de\s+(?:lo|la|el|que|q)\b",
+            r"|\bme\s+quiero\s+morir\s+de\s+(?:lo|la|el|que|q)\b|\bkill\w*\s+myself\s+laugh\w*|\bme\s+mato\s+de\s+(?:la\s+)?risa\b"
+            r"|\bcut\w*\s+myself\s+(?:some\s+)?slack\b|\btake\s+my\s+life\s+back\b|\bself\s*-?\s*(?:esteem|worth|confidence|respect|image|care)\b"
+            r"|\b(?:would|d|will)\s+die\s+for\s+(?:my|a|some|the|you|him|her|them|this|that)\b|\bdead\s+to\s+the\s+world\b|\bcut\s+my\s+(?:hair|bangs|nails)\b"
+            r"|\btook\s+(?:all\s+(?:of\s+)?)?my\s+(?:meds|pills|medications?)\s+(?:today|this\s+morning|tonight|with\s+(?:breakfast|dinner|food)|as\s+prescribed|on\s+time)\b"
+            r"|\b(?:the\s+)?rest\s+of\s+the\s+(?:week|day|month)\s+off\b|\bcant\s+do\s+(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|mornings|afternoons|evenings|weekends)\b"
+            r"|\bgave\s+my\s+old\s+\w+\s+to\b"
+            r"|\b(?:be\s+there\s+(?:soon|in\s+\d+|shortly)|running\s+(?:a\s+(?:bit|little)\s+)?late|llego\s+en\s+\d+|ya\s+casi\s+llego)\b"
+            r"|\b(?<!i\s)(?<!im\s)(?:is|s|would\s+be|was)\s+(?:pure\s+|total\s+|basically\s+|social\s+|career\s+)?suicide\s+(?:at|on|during|in|to|for\s+(?:my|the)\s+(?:career|grade|wallet))\b",
             r"\b(?:murio|fallecio|died|passed\s+away)\s+(?:de|of|from)\s+(?:una\s+|an\s+)?(?:sobredosis|overdose|od)\b|\bse\s+suicid\w*|\b(?:murio|fallecio)\s+por\s+suicidio\b|\bsuicidio\s+de\s+(?:mi|su)\s+\w+",
             r"\bso\s+(?:embarrass\w*|awkward|cringe\w*|boring|bored|bad|funny|cute|good|full|hot|mortified)\b"
             r"[^.!?]{0,20}\b(?:could|wanted\s+to|want\s+to|gonna|going\s+to|thought\s+i\s+would)\s+(?:just\s+)?die\b",
@@ -1117,6 +1181,8 @@ _JOKING = re.compile(
     r"\b(?:makes?|made|making)\s+me\s+want\s+to\s+die\b(?=[^.!?]{0,15}(?:\b(?:lol|lmao|lmfao|haha\w*|jaja\w*|jk)\b|😂|🤣))"
     r"|\bif\s+i\s+have\s+to\b[^.!?]{0,50}\b(?:jump|die|kill\s+myself|shoot\s+myself)\b(?=[^.!?]{0,40}(?:\b(?:lol|lmao|haha\w*|jaja\w*)\b|😂|🤣))"
     r"|\bme\s+quiero\s+morir\b\s*(?:😂|🤣|jaja\w*|jeje\w*)"
+    r"|\b(?:end\s+it\s+all|kill\s+myself|die|disappear|jump)\s*(?:\.\.\.|…)\s*(?:by|with|in|into)\s+"
+    r"(?:going|getting|taking|eating|watching|sleeping|ordering|buying|a\s+nap|bed|netflix|pizza|ice\s+cream|the\s+pool)"
 )
 _NOT_JOKING = re.compile(
     r"\b(?:not\s+(?:a\s+)?joke|no\s+joke|not\s+joking|for\s+real|seriously|en\s+serio|no\s+es\s+broma|literal\w*)\b"
@@ -1124,8 +1190,10 @@ _NOT_JOKING = re.compile(
 
 
 def set_aside(normalized: str) -> str:
-    """The text with spans that borrow crisis words without being about the patient's own risk blanked."""
-    text = _SET_ASIDE.sub(" _ ", normalized)
+    """The text with spans that borrow crisis words without being about the patient's own risk blanked.
+
+    A request to stop texting ("don't text me anymore") is set aside too: its words are the opt-out's."""
+    text = opt_out_requests_blanked(_SET_ASIDE.sub(" _ ", normalized))
     if not _NOT_JOKING.search(text):
         text = _JOKING.sub(" _ ", text)
     return text
@@ -1153,8 +1221,28 @@ _REWRITES = (
 )
 
 
+# Emoji that stand for a means or an act are read as the word ("🔪🩸 did again", "0 🪦"); the others are left
+# out. 💀 is not among them: it mostly means "dying of laughter".
+_EMOJI_WORDS = {
+    "🔪": "knife",
+    "🗡": "knife",
+    "🩸": "blood",
+    "🔫": "gun",
+    "🪢": "rope",
+    "💊": "pills",
+    "⚰": "coffin",
+    "🪦": "grave",
+    "🩹": "bandage",
+    "🌉": "bridge",
+    "🚆": "train",
+    "🚗": "car",
+}
+_EMOJI = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
+
+
 def normalize(text: str) -> str:
     """Lower-case, drop accents and apostrophes, and spell common variants one way."""
+    text = _EMOJI.sub(lambda match: f" {_EMOJI_WORDS[match.group(0)]} ", text)
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     for pattern, replacement in _REWRITES:

@@ -31,12 +31,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import zlib
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .corpus import CorpusRow
-from .lexicon import normalize
+from .lexicon import normalize, set_aside
 
 # bench/crisis_eval.py --tune lists, on the tuning part by leave-one-out, the recall of this layer alone for
 # each setting whose own false pages stay at or under 0.5 %; this is the top of that list. (A looser
@@ -53,16 +55,23 @@ COMMON_SHARE = 0.05
 CRISIS_WORD_MIN = 3
 CRISIS_WORD_SHARE = 0.8
 # The model pages at this probability or above; ALPHA smooths its counts (additive smoothing).
-MODEL_THRESHOLD = 0.7
+MODEL_THRESHOLD = 0.8
+# Under SHORT_WORDS words the model must be surer, and under MODEL_MIN_WORDS it does not speak at all: a few
+# words give naive Bayes too little to go on ("better i think" shares "better i" with "better if i was gone").
+MODEL_THRESHOLD_SHORT = 0.95
+SHORT_WORDS = 8
+MODEL_MIN_WORDS = 4
 ALPHA = 0.05
-MODEL_MIN_DF = 1
+# Hashed feature slots: 2**20 keeps collisions rare among the corpus's few hundred thousand n-grams.
+BUCKETS = 2**20
 
 _WORD = re.compile(r"[a-z]+")
 _SCORE_PREFIX = re.compile(r"^\s*(?:score\s*)?\d+(?:[.,]\d+)?\s*(?:/\s*10)?\s*[-.,:)!]*\s*")
 
 
 def _features(text: str) -> Counter[str]:
-    words = _WORD.findall(_SCORE_PREFIX.sub("", normalize(text)))
+    # Idioms and third-party mentions the lexicon sets aside ("cutting myself some slack") are not read here either.
+    words = _WORD.findall(set_aside(_SCORE_PREFIX.sub("", normalize(text))))
     features: Counter[str] = Counter()
     for word in words:
         features["w:" + word] += 1
@@ -82,62 +91,58 @@ class Neighbour:
 
 
 class ExemplarIndex:
-    """TF-IDF vectors of the exemplars, with an inverted index so a query touches only shared features."""
+    """TF-IDF vectors of the exemplars, an inverted index so a query touches only shared features, and the model.
+
+    Features are hashed into BUCKETS slots of compact arrays (a few MiB for thousands of exemplars, where dicts
+    keyed by n-gram took over 150 MiB in every process); the rare collision only blurs two n-grams' weights."""
 
     def __init__(self, exemplars: Iterable[CorpusRow]) -> None:
         self.rows = list(exemplars)
-        counted = [_features(row.text) for row in self.rows]
-        document_frequency: Counter[str] = Counter()
+        self.position = {row.text: index for index, row in enumerate(self.rows)}
+        counted = [_hashed(_features(row.text)) for row in self.rows]
+        document_frequency: Counter[int] = Counter()
         for features in counted:
             document_frequency.update(features.keys())
         total = len(self.rows)
-        in_crisis: Counter[str] = Counter()
-        in_all: Counter[str] = Counter()
-        for row, features in zip(self.rows, counted, strict=True):
-            words = {feature for feature in features if feature.startswith("w:")}
-            in_all.update(words)
-            if row.crisis:
-                in_crisis.update(words)
-        self.crisis_words = {
-            word
-            for word, count in in_crisis.items()
-            if count >= CRISIS_WORD_MIN and count / in_all[word] >= CRISIS_WORD_SHARE
-        }
-        self.idf = {feature: math.log((1 + total) / (1 + df)) + 1 for feature, df in document_frequency.items()}
+        self.crisis_words = _crisis_words(self.rows)
+        self.idf = array("f", bytes(4 * BUCKETS))
+        for bucket, df in document_frequency.items():
+            self.idf[bucket] = math.log((1 + total) / (1 + df)) + 1
         # A feature in more than COMMON_SHARE of the exemplars (" th", "my") weighs little and would make a
         # query walk most of the index: its postings are dropped, which keeps a query well under a millisecond.
-        common = {feature for feature, df in document_frequency.items() if df > COMMON_SHARE * total}
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self.vectors = [self._vector(features) for features in counted]
-        for index, vector in enumerate(self.vectors):
-            for feature, weight in vector.items():
-                if feature not in common:
-                    self.postings[feature].append((index, weight))
-        self.position = {row.text: index for index, row in enumerate(self.rows)}
-        # The model: multinomial naive Bayes over the same TF-IDF vectors, kept as per-class sums of weight
-        # so that one exemplar can be left out exactly (crisis_probability's `exclude`).
-        self.class_sums: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+        common = {bucket for bucket, df in document_frequency.items() if df > COMMON_SHARE * total}
+        postings: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        # The model: multinomial naive Bayes over the same TF-IDF vectors, kept as per-class sums of weight so
+        # that one exemplar can be left out exactly (crisis_probability's `exclude`).
+        self.class_sums = {True: array("f", bytes(4 * BUCKETS)), False: array("f", bytes(4 * BUCKETS))}
         self.class_docs: Counter[bool] = Counter()
-        # A feature seen in fewer than MODEL_MIN_DF exemplars says more about that text than about crisis.
-        self.model_features = {feature for feature, df in document_frequency.items() if df >= MODEL_MIN_DF}
-        for row, vector in zip(self.rows, self.vectors, strict=True):
-            self.class_sums[row.crisis].update({f: w for f, w in vector.items() if f in self.model_features})
+        for index, (row, features) in enumerate(zip(self.rows, counted, strict=True)):
+            vector = self._vector(features)
+            sums = self.class_sums[row.crisis]
+            for bucket, weight in vector.items():
+                sums[bucket] += weight
+                if bucket not in common:
+                    postings[bucket].append((index, weight))
             self.class_docs[row.crisis] += 1
-        self.class_totals = {crisis: sum(sums.values()) for crisis, sums in self.class_sums.items()}
+        self.postings = {
+            bucket: (array("I", [index for index, _ in pairs]), array("f", [weight for _, weight in pairs]))
+            for bucket, pairs in postings.items()
+        }
+        self.class_totals = {crisis: float(sum(sums)) for crisis, sums in self.class_sums.items()}
+        self.vocabulary = len(document_frequency)
 
-    def _vector(self, features: Counter[str]) -> dict[str, float]:
+    def _vector(self, features: Counter[int]) -> dict[int, float]:
         weighted = {
-            feature: (1 + math.log(count)) * self.idf[feature]
-            for feature, count in features.items()
-            if feature in self.idf
+            bucket: (1 + math.log(count)) * self.idf[bucket] for bucket, count in features.items() if self.idf[bucket]
         }
         norm = math.sqrt(sum(weight * weight for weight in weighted.values())) or 1.0
-        return {feature: weight / norm for feature, weight in weighted.items()}
+        return {bucket: weight / norm for bucket, weight in weighted.items()}
 
     def similarities(self, text: str) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
-        for feature, weight in self._vector(_features(text)).items():
-            for index, exemplar_weight in self.postings.get(feature, ()):
+        for bucket, weight in self._vector(_hashed(_features(text))).items():
+            indexes, weights = self.postings.get(bucket, ((), ()))
+            for index, exemplar_weight in zip(indexes, weights, strict=True):
                 scores[index] += weight * exemplar_weight
         return scores
 
@@ -149,7 +154,7 @@ class ExemplarIndex:
         Gated (for paging on similarity alone): None for texts too short or without a word that leans to crisis."""
         best: dict[bool, Neighbour] = {}
         words = _WORD.findall(normalize(text))
-        if gated and (len(words) < MIN_WORDS or not {"w:" + word for word in words} & self.crisis_words):
+        if gated and (len(words) < MIN_WORDS or not set(words) & self.crisis_words):
             return None, None
         for index, similarity in self.similarities(text).items():
             row = self.rows[index]
@@ -164,33 +169,60 @@ class ExemplarIndex:
         """The model's probability that the text is a crisis text, and the words that weigh most for it.
 
         `exclude` leaves that exemplar out of the model, exactly: its weights come off the class sums."""
-        if len(_WORD.findall(normalize(text))) < MIN_WORDS:
+        if len(_WORD.findall(set_aside(normalize(text)))) < MODEL_MIN_WORDS:
             return 0.0, []
-        vector = {f: w for f, w in self._vector(_features(text)).items() if f in self.model_features}
-        sums, totals, docs = self.class_sums, dict(self.class_totals), Counter(self.class_docs)
-        left_out: dict[str, float] = {}
+        named = _features(text)
+        vector = self._vector(_hashed(named))
+        totals, docs = dict(self.class_totals), Counter(self.class_docs)
+        left_out: dict[int, float] = {}
         left_out_class = False
         position = self.position.get(exclude) if exclude is not None else None
         if position is not None:
-            left_out = {f: w for f, w in self.vectors[position].items() if f in self.model_features}
+            left_out = self._vector(_hashed(_features(self.rows[position].text)))
             left_out_class = self.rows[position].crisis
             totals[left_out_class] -= sum(left_out.values())
             docs[left_out_class] -= 1
         if not vector or not docs[True] or not docs[False]:
             return 0.0, []
-        vocabulary = len(self.model_features)
 
-        def log_share(crisis: bool, feature: str) -> float:
-            weight = sums[crisis][feature] - (left_out.get(feature, 0.0) if crisis == left_out_class else 0.0)
-            return math.log(max(weight, 0.0) + ALPHA) - math.log(totals[crisis] + ALPHA * vocabulary)
+        def log_share(crisis: bool, bucket: int) -> float:
+            weight = self.class_sums[crisis][bucket] - (left_out.get(bucket, 0.0) if crisis == left_out_class else 0.0)
+            return math.log(max(weight, 0.0) + ALPHA) - math.log(totals[crisis] + ALPHA * self.vocabulary)
 
         contributions = {
-            feature: weight * (log_share(True, feature) - log_share(False, feature))
-            for feature, weight in vector.items()
+            bucket: weight * (log_share(True, bucket) - log_share(False, bucket)) for bucket, weight in vector.items()
         }
         log_odds = math.log(docs[True] / docs[False]) + sum(contributions.values())
         probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, log_odds))))
-        return probability, _readable_cues(contributions)
+        by_name = {feature: contributions.get(_bucket(feature), 0.0) for feature in named}
+        return probability, _readable_cues(by_name)
+
+
+def _bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode()) & (BUCKETS - 1)
+
+
+def _hashed(features: Counter[str]) -> Counter[int]:
+    hashed: Counter[int] = Counter()
+    for feature, count in features.items():
+        hashed[_bucket(feature)] += count
+    return hashed
+
+
+def _crisis_words(rows: list[CorpusRow]) -> set[str]:
+    """Words in at least CRISIS_WORD_MIN crisis exemplars, and in crisis texts for CRISIS_WORD_SHARE of their uses."""
+    in_crisis: Counter[str] = Counter()
+    in_all: Counter[str] = Counter()
+    for row in rows:
+        words = set(_WORD.findall(normalize(row.text)))
+        in_all.update(words)
+        if row.crisis:
+            in_crisis.update(words)
+    return {
+        word
+        for word, count in in_crisis.items()
+        if count >= CRISIS_WORD_MIN and count / in_all[word] >= CRISIS_WORD_SHARE
+    }
 
 
 def _readable_cues(contributions: dict[str, float], limit: int = 3) -> list[str]:
@@ -201,8 +233,10 @@ def _readable_cues(contributions: dict[str, float], limit: int = 3) -> list[str]
     return [feature[2:] for feature, _ in ranked[:limit]]
 
 
-def model_flag(probability: float, *, threshold: float | None = None) -> bool:
-    return probability >= (MODEL_THRESHOLD if threshold is None else threshold)
+def model_flag(probability: float, text: str) -> bool:
+    """True if the model is sure enough; a short text gives it few words to go on, so it must be surer."""
+    short = len(_WORD.findall(set_aside(normalize(text)))) < SHORT_WORDS
+    return probability >= (MODEL_THRESHOLD_SHORT if short else MODEL_THRESHOLD)
 
 
 def semantic_flag(
