@@ -4,10 +4,15 @@ Two layers, in order:
 
 1. The lexicon (lexicon.py): named rules grouped by clinical category, built from vocabulary classes
    (means, acts, times, quantities). A match names its category and the rule's label.
-2. The semantic layer (semantic.py): the nearest exemplar of the labelled corpus's tuning part, by
-   TF-IDF over word and character n-grams, for phrasings no rule names. A match names the nearest
-   exemplar and its similarity. If its exemplars cannot load, the service detects with the lexicon alone,
-   logs it once, and says so in `crisis_detector_status()` and /readyz.
+2. The statistical layer (semantic.py), learnt from the labelled corpus: a naive Bayes model over word and
+   character n-grams, and the nearest exemplar. A model finding names its probability and the words that
+   weighed most; an exemplar finding names the nearest exemplar and its similarity. If the corpus cannot
+   load, the service detects with the lexicon alone, logs it once, and says so in `crisis_detector_status()`
+   and /readyz.
+
+Both read the text after lexicon.set_aside: someone else's suicide, suicide as a topic, jokes marked as
+jokes, idioms and requests to stop texting only borrow the words. A text that is little else is read by the
+rules alone.
 
 It errs on the side of flagging: "I'm not suicidal" is flagged, and a clinician decides. It does not flag
 figures of speech that only borrow the words ("this traffic is killing me", "dying to come back"), nor
