@@ -12,10 +12,10 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texts import text_render
@@ -326,7 +326,10 @@ def _follow_up_step(check_in: CheckIn, *, now: datetime.datetime) -> bool:
 
 
 def checkins_follow_up_due(*, now: datetime.datetime | None = None) -> int:
-    """Follow up each check-in left unanswered; give up on it (and open a staff task) after that. Safe to run twice."""
+    """Follow up each check-in left unanswered; give up on it (and open a staff task) after that. Safe to run twice.
+
+    Each check-in in its own savepoint: one that raises is logged and left as it was; the others go on.
+    """
     now = now or timezone.now()
     waiting = (
         CheckIn.objects.filter(status=Status.PENDING, message__isnull=False)
@@ -336,7 +339,7 @@ def checkins_follow_up_due(*, now: datetime.datetime | None = None) -> int:
     )
     changed = 0
     for check_in_id in list(waiting[:1000]):
-        with transaction.atomic():
+        with sweep_row("check-in follow-up", check_in_id):
             check_in = (
                 CheckIn.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("message", "follow_up_message", "patient", "appointment__session_type__clinic")
