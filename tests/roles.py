@@ -1,40 +1,68 @@
 """The staff roles as their migrations define them, for tests that run after a transactional test.
 
 A transactional test empties every table when it ends, groups included, and the migrations that
-created the roles do not run again. Tests rebuild the groups from the same definitions.
+created the roles do not run again. Tests rebuild the groups from the same definitions: every
+migration that grants a role permissions declares them in ROLES ({group name: ["app_label.codename",
+...]}) and, if it takes some away, in REVOKED, and its own grant reads the same lists. The
+migrations are found by those names and applied in migration order, so a new one needs no entry
+here (tests/accounts/test_roles_rebuilt.py checks the rebuilt roles match what the migrations grant).
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
+import sys
+from types import ModuleType
 
 from django.contrib.auth.models import Group, Permission
+from django.db.migrations.loader import MigrationLoader
 
-# Each module defines ROLES: {group name: ["app_label.codename", ...]}.
-ROLE_MIGRATIONS = (
-    "clinic.accounts.migrations.0002_staff_roles",
-    "clinic.scheduling.migrations.0003_scheduling_role_permissions",
-    "clinic.checkins.migrations.0004_checkin_role_permissions",
-    "clinic.checkins.migrations.0006_alert_page_hold_permissions",
-    "clinic.oncall.migrations.0002_on_call_role_permissions",
-)
-# This one grants clinic admins its CODENAMES in the messaging app.
-MESSAGING_ADMIN_MIGRATION = "clinic.messaging.migrations.0003_message_template_permissions"
+RoleGrants = dict[str, list[str]]
 
 
-def _grant(role: str, names: list[str]) -> None:
-    group, _ = Group.objects.get_or_create(name=role)
+@functools.cache
+def role_migrations() -> tuple[ModuleType, ...]:
+    """The clinic's migration modules that declare role grants, in the order the migrations run."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    found: list[ModuleType] = []
+    seen: set[tuple[str, str]] = set()
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for node in loader.graph.forwards_plan(leaf):
+            if node in seen:
+                continue
+            seen.add(node)
+            module = sys.modules[type(loader.graph.nodes[node]).__module__]
+            if module.__name__.startswith("clinic.") and (_grants(module, "ROLES") or _grants(module, "REVOKED")):
+                found.append(module)
+    return tuple(found)
+
+
+def _grants(module: ModuleType, name: str) -> RoleGrants:
+    declared = getattr(module, name, None)
+    return declared if isinstance(declared, dict) else {}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    found = []
     for name in names:
         app_label, codename = name.split(".")
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+def roles_rebuild() -> None:
+    """Grant and take away, migration by migration, what the role migrations do."""
+    for module in role_migrations():
+        for role, names in _grants(module, "ROLES").items():
+            group, _ = Group.objects.get_or_create(name=role)
+            group.permissions.add(*_permissions(names))
+        for role, names in _grants(module, "REVOKED").items():
+            for group in Group.objects.filter(name=role):
+                group.permissions.remove(*_permissions(names))
 
 
 def roles_ensure() -> None:
     """Create the role groups with their permissions if a flush removed them."""
     if Group.objects.filter(name="Clinic admin", permissions__isnull=False).exists():
         return
-    for module_name in ROLE_MIGRATIONS:
-        for role, names in importlib.import_module(module_name).ROLES.items():
-            _grant(role, names)
-    messaging = importlib.import_module(MESSAGING_ADMIN_MIGRATION)
-    _grant("Clinic admin", [f"messaging.{codename}" for codename in messaging.CODENAMES])
+    roles_rebuild()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.db import close_old_connections
 from clinic.checkins import escalation
 from clinic.checkins import services as checkins
 from clinic.core.services import worker_heartbeat_record
+from clinic.core.sweeps import exception_summary
 from clinic.messaging import outbox, sending
 from clinic.scheduling import replies
 
@@ -47,9 +47,7 @@ def _step_run(step: Callable[[], object]) -> Exception | None:
     try:
         step()
     except Exception as exc:
-        # Type and frames only: an exception's text can quote a row's values (a phone number, a text).
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        logger.error("outbox dispatch: %s failed: %s\n%s", step.__name__, type(exc).__name__, frames)
+        logger.error("outbox dispatch: %s failed: %s", step.__name__, exception_summary(exc))
         # A connection the failure left broken is replaced before the next step.
         close_old_connections()
         return exc

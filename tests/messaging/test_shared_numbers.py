@@ -13,11 +13,13 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
-from clinic.checkins.models import Alert, StaffTask
+from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
+from clinic.checkins.services import checkins_start_for
 from clinic.messaging.models import InboundMessage
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import Appointment, Clinic
 from clinic.scheduling.services import Booking, appointment_book
+from tests.checkins.conftest import provider_accepts, session
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
 from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
 
@@ -98,3 +100,79 @@ def test_a_number_only_one_patient_has_still_names_that_patient(family: tuple[Pa
     answer = text("C", "SM" + "4" * 32)
     assert "you are confirmed" in answer
     assert InboundMessage.objects.get().patient == Patient.objects.get(first_name="Maria")
+
+
+# --- Check-in answers ------------------------------------------------------------------------------
+
+ASKED_AT = datetime.datetime(2026, 12, 8, 10, tzinfo=NY)
+ANSWERED_AT = datetime.datetime(2026, 12, 8, 10, 30, tzinfo=NY)
+
+
+def mood_asked(*patients: Patient) -> list[CheckIn]:
+    """Each patient had a session on Monday; their day-1 mood question went out on Tuesday at 10:00."""
+    session_type = SessionTypeFactory(clinic=Clinic.objects.get())
+    asked = []
+    for patient in patients:
+        with time_machine.travel(NOW, tick=False):
+            appointment = session(patient, session_type, ends_at=NOW - datetime.timedelta(minutes=15))
+            checkins_start_for(appointment=appointment)
+        check_in = CheckIn.objects.select_related("message").get(appointment=appointment, step_key="mood:d1")
+        assert check_in.message is not None
+        with time_machine.travel(ASKED_AT, tick=False):
+            provider_accepts(check_in.message)
+        asked.append(check_in)
+    return asked
+
+
+def answer(body: str, sid: str) -> str:
+    with time_machine.travel(ANSWERED_AT, tick=False):
+        response = post_signed(Client(), SMS_PATH, inbound_params(body, sid=sid, from_number=PHONE))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_answer_that_could_be_either_patients_is_attached_to_neither(family: tuple[Patient, Patient]) -> None:
+    parent_checkin, child_checkin = mood_asked(*family)
+
+    reply = answer("2", "SM" + "5" * 32)
+
+    assert "more than one patient" in reply and "988" in reply
+    for name in ("Maria", "Ana", "Lopez"):
+        assert name not in reply
+    assert not CheckInAnswer.objects.exists()
+    assert not Alert.objects.exists()
+    for check_in in (parent_checkin, child_checkin):
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.PENDING  # still followed up, then passed to staff if unanswered
+    message = InboundMessage.objects.get()
+    # Kept in the inbox for a clinician (a check-in answer's words are not front desk's to read).
+    assert (message.route, message.patient, message.handled_at) == (InboundMessage.Route.CHECKIN, None, None)
+    assert "not attached" in message.route_detail
+
+
+def test_an_answer_when_only_one_patient_on_the_number_was_asked_is_that_patients(
+    family: tuple[Patient, Patient],
+) -> None:
+    _, child = family
+    [child_checkin] = mood_asked(child)
+
+    reply = answer("2", "SM" + "6" * 32)
+
+    assert "Ana" in reply
+    recorded = CheckInAnswer.objects.get()
+    assert (recorded.check_in_id, recorded.score) == (child_checkin.pk, 2)
+    assert Alert.objects.get().patient == child  # a low mood still reaches a clinician
+    message = InboundMessage.objects.get()
+    assert (message.route, message.patient) == (InboundMessage.Route.CHECKIN, None)
+    assert "only one with a check-in waiting" in message.route_detail
+
+
+def test_crisis_words_in_an_answer_from_a_shared_number_still_alert_first(family: tuple[Patient, Patient]) -> None:
+    mood_asked(*family)
+
+    reply = answer("2, I want to end my life", "SM" + "7" * 32)
+
+    assert "988" in reply and "911" in reply
+    assert Alert.objects.get(reason=Alert.Reason.CRISIS).urgency == Alert.Urgency.URGENT
+    assert InboundMessage.objects.get().route == InboundMessage.Route.CRISIS
+    assert not CheckInAnswer.objects.exists()

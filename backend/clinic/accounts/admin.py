@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import Q, QuerySet
@@ -14,6 +17,7 @@ from .admin_audit import AuditedAdminMixin
 from .admin_base import StaffModelAdmin
 from .models import ApiToken, AuditEvent
 from .roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, user_roles
+from .services import audit_by
 from .tokens import api_token_revoke
 
 # A clinic admin manages staff within the three roles, never above their own.
@@ -52,6 +56,8 @@ class AuditEventAdmin(StaffModelAdmin):
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)  # registered again below, with actions a clinic admin may use
 
 
 @admin.register(User)
@@ -138,6 +144,40 @@ class ApiTokenAdmin(AuditedAdminMixin):
 # DRF's token admin lists every key in clear text; tokens are kept as hashes (ApiToken) instead.
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptStaffAdmin(AuditedAdminMixin, AccessAttemptAdmin):
+    """django-axes' lockouts: one row per username and client address, locked after AXES_FAILURE_LIMIT misses.
+
+    Axes' own cleanup action declares no permission, so the back office (which runs only actions that need
+    more than the right to look) hid it. Here a clinic admin lets a locked-out colleague back in with one
+    action, which deletes the selected rows (axes' delete permission, which clinic admins have, and front
+    desk and clinicians do not), and the trail names the staff account let back in.
+    """
+
+    actions = ["clear_lockout", "cleanup_expired_attempts"]
+
+    def has_clear_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(description="Clear the lockout of the selected sign-ins", permissions=["clear"])
+    def clear_lockout(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        usernames = set(queryset.values_list("username", flat=True))
+        _, deleted = queryset.delete()
+        count = deleted.get(AccessAttempt._meta.label, 0)
+        # The trail names the staff account let back in, not what was typed (a username can be anything).
+        actor = Actor.from_request(request)
+        for user in User.objects.filter(username__in=usernames):
+            audit_by(actor, action=AuditEvent.Action.UPDATE, target=user, detail="sign-in lockout cleared in admin")
+        cleared = f"{count} sign-in{'s' if count != 1 else ''}"
+        self.message_user(request, f"Lockout cleared for {cleared}: they can sign in again.", messages.SUCCESS)
+
+    @admin.action(description="Clean up expired attempts", permissions=["clear"])
+    def cleanup_expired_attempts(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        # Axes' handler reads the attempt time axes gives a sign-in request; an admin request has none until given.
+        AxesProxyHandler.update_request(request)
+        AccessAttemptAdmin.cleanup_expired_attempts(self, request, queryset)
 
 
 def _wrap_third_party_admins(site: admin.AdminSite) -> None:

@@ -19,10 +19,10 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.texts import text_render
@@ -160,7 +160,8 @@ def alerts_escalate_due(*, now: datetime.datetime | None = None) -> int:
             due.append(alert)
     rounds = 0
     for alert in due:
-        with transaction.atomic():
+        # One alert whose round raises (its claim undone with it) never keeps the next from being paged.
+        with sweep_row("alert escalation", alert.pk):
             claimed = Alert.objects.filter(
                 pk=alert.pk, notify_count=alert.notify_count, acknowledged_at__isnull=True
             ).update(notify_count=alert.notify_count + 1, last_notified_at=now)

@@ -18,14 +18,26 @@ ANSWERABLE = (CheckIn.Status.PENDING, CheckIn.Status.NO_ANSWER)
 SEES_CLINICAL_TASKS = "checkins.view_checkin"
 
 
-def checkin_awaiting_answer(*, phone: str, now: datetime.datetime | None = None) -> CheckIn | None:
-    """The patient's most recently sent check-in still waiting for an answer, within the answer window."""
+def checkins_awaiting_answer(*, phone: str, now: datetime.datetime | None = None) -> QuerySet[CheckIn]:
+    """Check-ins sent to this number still waiting for an answer within the answer window, most recently sent first.
+
+    On a number several patients share (a couple, a parent and child), they may be different patients'.
+    """
     since = (now or timezone.now()) - timedelta(hours=settings.CHECKIN_ANSWER_WINDOW_HOURS)
-    return (
-        CheckIn.objects.filter(patient__phone=phone, status__in=ANSWERABLE, message__sent_at__gte=since)
-        .order_by("-message__sent_at", "-id")
-        .first()
+    return CheckIn.objects.filter(patient__phone=phone, status__in=ANSWERABLE, message__sent_at__gte=since).order_by(
+        "-message__sent_at", "-id"
     )
+
+
+def checkin_awaiting_answer(*, phone: str, now: datetime.datetime | None = None) -> CheckIn | None:
+    """The most recently sent check-in still waiting for an answer from this number, within the answer window."""
+    return checkins_awaiting_answer(phone=phone, now=now).first()
+
+
+def checkin_answer_whose_unclear(*, phone: str, now: datetime.datetime | None = None) -> bool:
+    """Whether check-ins of more than one patient wait for an answer from this (shared) number."""
+    waiting = checkins_awaiting_answer(phone=phone, now=now).order_by()
+    return waiting.values("patient_id").distinct().count() > 1
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texts import text_render
@@ -32,7 +33,7 @@ from .questions import (
     checkin_question_enqueue,
     checkin_text_values,
 )
-from .selectors import ANSWERABLE, checkin_awaiting_answer
+from .selectors import ANSWERABLE, checkin_answer_whose_unclear, checkin_awaiting_answer
 from .suspension import checkin_hold_problem, checkins_held
 from .tasks import staff_task_done, staff_task_open
 
@@ -153,16 +154,48 @@ def checkin_cause_problem(related_id: str) -> str:
 # --- Answers ---------------------------------------------------------------------------------
 
 
-def checkin_answer_receive(*, message: InboundMessage, now: datetime.datetime | None = None) -> str | None:
-    """Read a reply as the answer to the patient's waiting check-in; return the reply, or None if none waits."""
+@dataclass(frozen=True)
+class CheckinReply:
+    """What we answer a reply to a check-in with, and what staff are shown the route recognised."""
+
+    text: str
+    detail: str = ""
+
+
+def checkin_answer_receive(*, message: InboundMessage, now: datetime.datetime | None = None) -> CheckinReply | None:
+    """Read a reply as the answer to the waiting check-in; return what to answer, or None if none waits.
+
+    Crisis language was looked for before this is called, whoever the number belongs to.
+    """
     now = now or timezone.now()
     waiting = checkin_awaiting_answer(phone=message.from_number, now=now)
     if waiting is None:
         return None
+    if checkin_answer_whose_unclear(phone=message.from_number, now=now):
+        # A number several patients share, with check-ins of more than one of them waiting: "7" could be
+        # either's, and a score in the wrong chart misleads a clinician (a low one could alert about the
+        # wrong person). As with C, R and RIDE, act for nobody and ask the sender to call; the text waits
+        # in the inbox for a clinician, and the check-ins stay open, so one nobody answers still ends as a
+        # task to contact that patient. When the waiting check-ins are one patient's, the reply answers a
+        # question we asked that patient by name and is read as theirs, so their low score still alerts.
+        clinic = waiting.appointment.session_type.clinic
+        return CheckinReply(
+            text_render("checkin_shared_number", clinic=clinic.short_name, clinic_phone=clinic.phone),
+            detail="Number shared by patients with check-ins waiting: not attached to any; asked to call.",
+        )
+    reply = _answer_record(waiting.pk, message=message, now=now)
+    if reply is None:
+        return None
+    shared = "Number shared by patients: read as the answer of the only one with a check-in waiting."
+    return CheckinReply(reply, detail=shared if message.shared_number else "")
+
+
+def _answer_record(check_in_id: int, *, message: InboundMessage, now: datetime.datetime) -> str | None:
+    """Store the reply as the check-in's next answer and move the check-in on; return what to answer."""
     check_in = (
         CheckIn.objects.select_for_update(of=("self",))
         .select_related("patient", "appointment__session_type__clinic")
-        .get(pk=waiting.pk)
+        .get(pk=check_in_id)
     )
     if check_in.status not in ANSWERABLE:
         return None  # answered by a text that arrived a moment earlier
@@ -326,7 +359,10 @@ def _follow_up_step(check_in: CheckIn, *, now: datetime.datetime) -> bool:
 
 
 def checkins_follow_up_due(*, now: datetime.datetime | None = None) -> int:
-    """Follow up each check-in left unanswered; give up on it (and open a staff task) after that. Safe to run twice."""
+    """Follow up each check-in left unanswered; give up on it (and open a staff task) after that. Safe to run twice.
+
+    Each check-in in its own savepoint: one that raises is logged and left as it was; the others go on.
+    """
     now = now or timezone.now()
     waiting = (
         CheckIn.objects.filter(status=Status.PENDING, message__isnull=False)
@@ -336,7 +372,7 @@ def checkins_follow_up_due(*, now: datetime.datetime | None = None) -> int:
     )
     changed = 0
     for check_in_id in list(waiting[:1000]):
-        with transaction.atomic():
+        with sweep_row("check-in follow-up", check_in_id):
             check_in = (
                 CheckIn.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("message", "follow_up_message", "patient", "appointment__session_type__clinic")

@@ -107,11 +107,12 @@ def route_appointment_reply(message: InboundMessage) -> Routed | None:
 
 
 def route_checkin_answer(message: InboundMessage) -> Routed | None:
-    """A reply to the patient's latest check-in: a score, or a clarifying question once."""
+    """A reply to the patient's latest check-in: a score, or a clarifying question once; from a number several
+    patients share, only when the check-ins waiting are one patient's."""
     from clinic.checkins.services import checkin_answer_receive  # checkins imports messaging at load time
 
     reply = checkin_answer_receive(message=message)
-    return None if reply is None else Routed(Route.CHECKIN, reply)
+    return None if reply is None else Routed(Route.CHECKIN, reply.text, detail=reply.detail)
 
 
 # The routing table, in order: the first route that claims a message answers it. Crisis language is

@@ -9,7 +9,6 @@ import os
 import random
 import re
 import threading
-import traceback
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
+from clinic.core.sweeps import exception_summary
 from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
@@ -624,10 +624,10 @@ def outbox_reconcile_stale(*, older_than: timedelta | None = None) -> dict[str, 
         try:
             counts[_reconcile_one(message_id, reconcile_after=reconcile_after)] += 1
         except Exception as exc:  # one row must never stop the others (nor the dispatcher)
+            # No savepoint around the row (unlike core.sweeps): the provider lookup must not hold a transaction
+            # open, and in the worker each statement commits on its own, so a failed one leaves the next usable.
             counts["errors"] += 1
-            # Type and frames only: an exception's text can quote the row's number or text.
-            frames = "".join(traceback.format_tb(exc.__traceback__))
-            logger.error("sms %s: reconciliation failed: %s\n%s", message_id, type(exc).__name__, frames)
+            logger.error("sms %s: reconciliation failed: %s", message_id, exception_summary(exc))
     return counts
 
 

@@ -92,6 +92,11 @@ TEXTS: dict[str, str] = {
         "Thank you for telling us, {first_name}. Someone from our care team will be in touch. "
         "If you are in crisis, call or text 988; in an emergency call 911."
     ),
+    # To a number several patients share, when a reply could answer more than one patient's check-in.
+    "checkin_shared_number": (
+        "{clinic}: this number is on file for more than one patient, so we could not tell whose check-in "
+        "this answers. Please call us at {clinic_phone}. If you are in crisis, call or text 988."
+    ),
     "checkin_to_staff": (
         "Thank you, {first_name}. Someone from our care team will read your message. "
         "If you are in crisis, call or text 988."

@@ -14,6 +14,7 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.checkins.models import StaffTask
 from clinic.checkins.tasks import staff_task_open
+from clinic.core.sweeps import sweep_row
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
 
@@ -111,22 +112,31 @@ def reply_ride(*, phone: str, now: datetime.datetime | None = None) -> str:
 
 
 def drivers_unconfirmed_flag(*, now: datetime.datetime | None = None) -> int:
-    """Flag to front desk every session within the next day that needs a driver nobody confirmed."""
+    """Flag to front desk every session within the next day that needs a driver nobody confirmed.
+
+    Each session in its own savepoint: one that cannot be flagged is logged and the others still are.
+    """
     now = now or timezone.now()
     flagged = 0
-    for appointment in Appointment.objects.filter(
-        status__in=UPCOMING,
-        session_type__needs_driver=True,
-        driver_confirmed=False,
-        starts_at__gt=now,
-        starts_at__lte=now + datetime.timedelta(hours=24),
-    ).select_related("patient"):
-        staff_task_open(
-            kind=StaffTask.Kind.DRIVER_UNCONFIRMED,
-            patient=appointment.patient,
-            appointment=appointment,
-            key=f"driver:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
-            detail="Ride home not confirmed for tomorrow's session: please call the patient.",
+    unconfirmed = (
+        Appointment.objects.filter(
+            status__in=UPCOMING,
+            session_type__needs_driver=True,
+            driver_confirmed=False,
+            starts_at__gt=now,
+            starts_at__lte=now + datetime.timedelta(hours=24),
         )
-        flagged += 1
+        .select_related("patient")
+        .order_by("starts_at", "id")
+    )
+    for appointment in unconfirmed:
+        with sweep_row("unconfirmed drivers", appointment.pk):
+            staff_task_open(
+                kind=StaffTask.Kind.DRIVER_UNCONFIRMED,
+                patient=appointment.patient,
+                appointment=appointment,
+                key=f"driver:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
+                detail="Ride home not confirmed for tomorrow's session: please call the patient.",
+            )
+            flagged += 1
     return flagged

@@ -13,6 +13,9 @@ from django.db import migrations
 
 GRANT = ["view_apitoken", "change_apitoken"]
 DRF_TOKEN_PERMISSIONS = ["view_tokenproxy", "add_tokenproxy", "delete_tokenproxy", "change_tokenproxy"]
+# What this grants and takes away, as every role migration declares it (tests rebuild the roles from these).
+ROLES = {"Clinic admin": [f"accounts.{codename}" for codename in GRANT]}
+REVOKED = {"Clinic admin": [f"authtoken.{codename}" for codename in DRF_TOKEN_PERMISSIONS]}
 
 
 def tokens_hash(apps: Any) -> int:
