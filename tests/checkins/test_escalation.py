@@ -16,10 +16,12 @@ from pytest_django.fixtures import Settings
 
 from clinic.accounts.actor import Actor
 from clinic.checkins.alerts import alert_acknowledge
-from clinic.checkins.escalation import alerts_escalate_due
+from clinic.checkins.escalation import ALERT_RELATED_TYPE, alerts_escalate_due
 from clinic.checkins.models import Alert, AlertPage
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.numbers import number_mark_undeliverable, number_opt_out
+from clinic.messaging.outbox import outbox_claim_due
+from clinic.messaging.sending import CAUSE_CHECKS, outbox_send_batch
 from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.oncall.services import on_call_number_set
 from clinic.patients.models import Patient
@@ -174,6 +176,33 @@ def test_a_page_that_fails_escalates_at_the_next_sweep_without_waiting(
     OutboundMessage.objects.filter(pk=page.pk).update(status=OutboundMessage.Status.UNDELIVERED, last_error_code=30003)
     assert escalate(NIGHT + datetime.timedelta(minutes=1)) == 1
     assert escalate(NIGHT + datetime.timedelta(minutes=1, seconds=30)) == 0
+    assert paged_numbers() == [ON_CALL_MOBILE, BACKUP_MOBILE]
+
+
+def test_a_page_whose_send_keeps_crashing_fails_at_the_attempt_limit_and_the_backup_is_paged_at_once(
+    client: Client,
+    rota: dict[str, OnCallClinician],
+    patient: Patient,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.SMS_RATE_PER_SECOND = 0
+    settings.SMS_RETRY_MAX_SECONDS = 30  # each retry is due by the next minute
+
+    def crash(related_id: str) -> str:
+        raise RuntimeError("an exception of our own at send time, not an answer from Twilio")
+
+    monkeypatch.setitem(CAUSE_CHECKS, ALERT_RELATED_TYPE, crash)
+    crisis_at(client, NIGHT)
+    [page] = OutboundMessage.objects.filter(kind="staff_alert")
+    for minute in range(1, settings.SMS_MAX_ATTEMPTS + 2):  # beat and the worker, once a minute
+        with time_machine.travel(NIGHT + datetime.timedelta(minutes=minute), tick=False):
+            outbox_send_batch(message_ids=outbox_claim_due(enqueue=False), urgent=True)
+
+    page.refresh_from_db()
+    assert (page.status, page.attempts) == (OutboundMessage.Status.FAILED, settings.SMS_MAX_ATTEMPTS)
+    # Well before ALERT_ESCALATE_MINUTES: a failed page moves the ladder on at the next sweep.
+    assert escalate(NIGHT + datetime.timedelta(minutes=settings.SMS_MAX_ATTEMPTS + 2)) == 1
     assert paged_numbers() == [ON_CALL_MOBILE, BACKUP_MOBILE]
 
 

@@ -7,15 +7,27 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
+from celery import current_app
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clinic.messaging.models import InboundMessage, OutboundMessage
-from clinic.messaging.outbox import outbox_cancel_for, outbox_claim_due, outbox_enqueue, outbox_requeue_lost
+from clinic.messaging.outbox import (
+    SEND_BATCH_TASK,
+    outbox_cancel_for,
+    outbox_claim_due,
+    outbox_enqueue,
+    outbox_requeue_lost,
+    urgent_queue_name,
+)
+from clinic.messaging.sandbox.models import SandboxMessage
+from clinic.messaging.sending import outbox_send_batch
 from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
-from tests.factories import PatientFactory
+from clinic.patients.models import Patient
+from tests.factories import ClinicFactory, PatientFactory
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 Status = OutboundMessage.Status
@@ -100,14 +112,109 @@ def test_cancelling_a_cause_cancels_only_its_pending_texts() -> None:
     assert OutboundMessage.objects.get(pk=other.pk).status == Status.SCHEDULED
 
 
-@pytest.mark.django_db
-def test_rows_whose_task_was_lost_are_handed_out_again() -> None:
-    message = make("lost")
+SentTask = tuple[str, list[int], bool, str | None]
+
+
+@pytest.fixture
+def send_tasks(monkeypatch: pytest.MonkeyPatch) -> list[SentTask]:
+    """The tasks the outbox enqueues, as (name, row ids, urgent, queue), kept here instead of reaching the broker."""
+    tasks: list[SentTask] = []
+
+    def send_task(name: str, args: Any = (), kwargs: Any = None, queue: str | None = None, **options: Any) -> None:
+        tasks.append((name, list(args[0]) if args else [], bool((kwargs or {}).get("urgent")), queue))
+
+    monkeypatch.setattr(current_app._get_current_object(), "send_task", send_task)
+    return tasks
+
+
+def consenting_text(key: str, *, kind: str = OutboundMessage.Kind.AD_HOC) -> OutboundMessage:
+    person = Patient.objects.filter(phone="+16175550142").first() or PatientFactory(
+        phone="+16175550142", sms_consent_at=timezone.now(), sms_consent_version="2026-11-v1"
+    )
+    return outbox_enqueue(
+        kind=kind, to_number=person.phone, body=f"Text {key}", patient_id=person.pk, idempotency_key=key
+    )
+
+
+def queued_long_ago(message: OutboundMessage) -> None:
     OutboundMessage.objects.filter(pk=message.pk).update(
         status=Status.QUEUED, queued_at=timezone.now() - datetime.timedelta(hours=1)
     )
+
+
+def run(task: SentTask) -> dict[str, int]:
+    """Play the worker: run a send task the outbox enqueued."""
+    name, message_ids, urgent, _ = task
+    assert name == SEND_BATCH_TASK
+    return outbox_send_batch(message_ids=message_ids, urgent=urgent).counts
+
+
+@pytest.fixture
+def _texting_all_day(transactional_db: None, settings: Any) -> None:
+    ClinicFactory(texting_starts=datetime.time(0, 0), texting_ends=datetime.time(23, 59, 59, 999999))
+    settings.SMS_RATE_PER_SECOND = 0  # the test sends back to back
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_texting_all_day")
+def test_rows_whose_task_was_lost_are_handed_out_again(sandbox_live: str, send_tasks: list[SentTask]) -> None:
+    message = consenting_text("lost")
+    queued_long_ago(message)
+    before = timezone.now()
+
     assert outbox_requeue_lost() == 1
-    assert OutboundMessage.objects.get(pk=message.pk).status == Status.SCHEDULED
+
+    row = OutboundMessage.objects.get(pk=message.pk)
+    # Still queued (a late first task may still claim it), and not handed out again at the next look.
+    assert row.status == Status.QUEUED
+    assert row.queued_at is not None and row.queued_at >= before
+    assert send_tasks == [(SEND_BATCH_TASK, [message.pk], False, None)]
+    assert outbox_requeue_lost() == 0
+    assert len(send_tasks) == 1
+
+    assert run(send_tasks[0]) == {"sent": 1}
+    assert SandboxMessage.objects.filter(direction="outbound-api", body=message.body).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_page_is_handed_out_again_on_the_urgent_queue(send_tasks: list[SentTask]) -> None:
+    page = outbox_enqueue(
+        kind=OutboundMessage.Kind.STAFF_ALERT, to_number="+16175550199", body="Page", idempotency_key="page"
+    )
+    reminder = make("reminder")
+    for message in (page, reminder):
+        queued_long_ago(message)
+    send_tasks.clear()  # the page's own dispatch task, enqueued as it was written
+
+    assert outbox_requeue_lost() == 2
+
+    assert send_tasks == [
+        (SEND_BATCH_TASK, [page.pk], True, urgent_queue_name()),
+        (SEND_BATCH_TASK, [reminder.pk], False, None),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_texting_all_day")
+@pytest.mark.parametrize("first", ["the late original", "the one handed out again"])
+def test_a_late_task_and_the_one_handed_out_again_send_the_text_once(
+    sandbox_live: str, send_tasks: list[SentTask], settings: Any, first: str
+) -> None:
+    message = consenting_text("late")
+    assert outbox_claim_due() == [message.pk]
+    original = send_tasks[-1]
+    # Its task waited in the broker behind a backlog for longer than SMS_QUEUED_STALE_SECONDS.
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=settings.SMS_QUEUED_STALE_SECONDS + 1)):
+        assert outbox_requeue_lost() == 1
+    again = send_tasks[-1]
+    assert again == original  # the same send task, once more
+
+    runs = [run(original), run(again)] if first == "the late original" else [run(again), run(original)]
+
+    assert runs == [{"sent": 1}, {"not queued": 1}]
+    assert SandboxMessage.objects.filter(direction="outbound-api", body=message.body).count() == 1
+    row = OutboundMessage.objects.get(pk=message.pk)
+    assert row.status in (Status.SENT, Status.DELIVERED) and row.attempts == 1
 
 
 def at(text: str) -> datetime.datetime:

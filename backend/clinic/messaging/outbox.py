@@ -189,17 +189,29 @@ def outbox_claim_due(*, limit: int | None = None, max_priority: int = Priority.B
 
 
 def outbox_requeue_lost(*, older_than: timedelta | None = None) -> int:
-    """Put back rows queued long ago whose task never ran (a broker restart can lose it).
+    """Hand out again rows queued long ago whose task may never run (a broker restart can lose it).
 
-    Safe: a late task for such a row finds it no longer queued, or claims it before the new one.
+    The rows stay queued, with a fresh `queued_at`, and get a new send task once committed. Their
+    first task may only be late (a backlog still waiting in the broker): whichever task comes first
+    claims the row (queued -> sending, a conditional UPDATE), and the other finds it no longer queued.
+    Putting them back to scheduled instead made the late task give up on them, so a backlog grew.
     """
-    cutoff = timezone.now() - (older_than or timedelta(seconds=settings.SMS_QUEUED_STALE_SECONDS))
+    now = timezone.now()
+    cutoff = now - (older_than or timedelta(seconds=settings.SMS_QUEUED_STALE_SECONDS))
     with transaction.atomic():
         # Lock first, skipping rows another dispatcher holds: two bulk UPDATEs of one set can deadlock.
         lost = list(
             OutboundMessage.objects.filter(Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True), status=Status.QUEUED)
             .order_by("id")
             .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)
+            .values_list("id", "priority")
         )
-        return OutboundMessage.objects.filter(id__in=lost, status=Status.QUEUED).update(status=Status.SCHEDULED)
+        if not lost:
+            return 0
+        handed = OutboundMessage.objects.filter(
+            id__in=[message_id for message_id, _ in lost], status=Status.QUEUED
+        ).update(queued_at=now)
+        # As outbox_claim_due hands them out: without SMS_PRIORITY every row is routine.
+        claimed = [(message_id, p if settings.SMS_PRIORITY else Priority.ROUTINE) for message_id, p in lost]
+        transaction.on_commit(lambda: _enqueue_send_tasks(claimed))
+    return handed

@@ -171,8 +171,8 @@ def cause_problem(message: OutboundMessage) -> str:
 CAUSE_CHECKS: dict[str, Callable[[str], str]] = {}
 
 
-def _finish(message_id: int, *, status: str, **fields: object) -> None:
-    OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
+def _finish(message_id: int, *, status: str, **fields: object) -> int:
+    return OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
         status=status, finished_at=timezone.now(), **fields
     )
 
@@ -190,7 +190,16 @@ def outbox_send(*, message_id: int) -> SendOutcome:
     if claimed != 1:
         return SendOutcome("claimed elsewhere")
     message = OutboundMessage.objects.select_related("patient", "inquiry").get(id=message_id)
-    return _send_time_check(message) or outbox_send_claimed(message)
+    try:
+        blocked = _send_time_check(message)
+    except Exception as exc:
+        return _retry_after_internal_error(message, exc)
+    if blocked is not None:
+        return blocked
+    try:
+        return outbox_send_claimed(message)
+    except Exception as exc:
+        return _reconcile_after_internal_error(message, exc)
 
 
 def _send_time_check(message: OutboundMessage, context: SendContext | None = None) -> SendOutcome | None:
@@ -234,6 +243,8 @@ def outbox_send_claimed(
             return _schedule_retry(message, code=None, text="could not connect to the SMS provider")
         return _outcome_unknown(message, code=None, text=type(exc).__name__)
     except Exception as exc:  # an answer we cannot read (ProviderAnswerInvalid, or the SDK choking on it)
+        if not isinstance(exc, ProviderAnswerInvalid):  # or a fault of ours around the call: say where
+            _internal_error_log(message_id, exc, then="the provider may have the text")
         return _outcome_unknown(message, code=None, text=f"unreadable answer ({type(exc).__name__})")
 
     (on_sent or _record_sent_one)(message_id, sid)
@@ -283,7 +294,8 @@ def outbox_send_batch(*, message_ids: Sequence[int], urgent: bool = False) -> Ba
 
     Each row is claimed with a conditional UPDATE (queued -> sending) that only one caller can win,
     checked again (consent, opt-out, cause, hours), sent from a thread, and recorded here. A row
-    whose send fails in an unexpected way is left to retry or to reconciliation; the others go on.
+    whose send fails in an unexpected way is left to retry or to reconciliation, the attempt
+    counted toward SMS_MAX_ATTEMPTS; the others go on.
     When the rate limit has no slot left, the rest are handed back (`waiting`) instead of holding a
     worker process while they wait: a page must find a free process at once.
     """
@@ -342,14 +354,16 @@ def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome
     if not messages:
         return []
     outcomes: list[SendOutcome] = []
-    context = SendContext.read(messages)
+    try:
+        context = SendContext.read(messages)
+    except Exception as exc:
+        return [_retry_after_internal_error(message, exc) for message in messages]
     calls: dict[Future[str], OutboundMessage] = {}
     for message in messages:
         try:
             blocked = _send_time_check(message, context)
-        except Exception:
-            logger.exception("sms %s: send-time check failed; will retry", message.id)
-            outcomes.append(_retry_after_internal_error(message))
+        except Exception as exc:
+            outcomes.append(_retry_after_internal_error(message, exc))
             continue
         if blocked is not None:
             outcomes.append(blocked)
@@ -364,10 +378,8 @@ def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome
         message = calls[call]
         try:
             outcomes.append(outbox_send_claimed(message, provider_call=_result_of(call), on_sent=on_sent))
-        except Exception:
-            # The provider may have the text: leave the row in `sending` for outbox_reconcile_stale.
-            logger.exception("sms %s: unexpected error around the provider call; it will be reconciled", message.id)
-            outcomes.append(SendOutcome("outcome unknown"))
+        except Exception as exc:
+            outcomes.append(_reconcile_after_internal_error(message, exc))
     outbox_record_sent_many(sent=sent)
     return outcomes
 
@@ -381,13 +393,39 @@ def _result_of(call: Future[str]) -> Callable[[OutboundMessage], str]:
     return result
 
 
-def _retry_after_internal_error(message: OutboundMessage) -> SendOutcome:
+# An exception of our own while sending a claimed row (not an answer of the provider's) counts as an
+# attempt, so a row that always crashes fails after SMS_MAX_ATTEMPTS instead of going round forever.
+
+
+def _internal_error(exc: BaseException) -> str:
+    # The type only: an exception's text can quote the row's number or words.
+    return f"internal error ({type(exc).__name__})"
+
+
+def _internal_error_log(message_id: int, exc: BaseException, *, then: str) -> None:
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.warning("sms %s: %s while sending; %s\n%s", message_id, _internal_error(exc), then, frames)
+
+
+def _retry_after_internal_error(message: OutboundMessage, exc: Exception) -> SendOutcome:
     """The provider was not called: give the row back with backoff (bounded by SMS_MAX_ATTEMPTS)."""
+    _internal_error_log(message.id, exc, then="the provider was not called")
     try:
-        return _schedule_retry(message, code=None, text="internal error before sending")
-    except Exception:
-        logger.exception("sms %s: could not schedule a retry; it will be reconciled", message.id)
-        return SendOutcome("outcome unknown")
+        return _schedule_retry(message, code=None, text=f"{_internal_error(exc)} before sending")
+    except Exception as again:
+        _internal_error_log(message.id, again, then="could not schedule a retry; it will be reconciled")
+        return SendOutcome(OUTCOME_UNKNOWN)
+
+
+def _reconcile_after_internal_error(message: OutboundMessage, exc: Exception) -> SendOutcome:
+    """The provider may have the text: ask it before sending again (the attempt counts toward SMS_MAX_ATTEMPTS)."""
+    _internal_error_log(message.id, exc, then="the provider may have the text")
+    try:
+        return _outcome_unknown(message, code=None, text=_internal_error(exc))
+    except Exception as again:
+        # Left in `sending` as a dead worker's row: still reconciled before it is sent again.
+        _internal_error_log(message.id, again, then="could not mark it; it will be reconciled")
+        return SendOutcome(OUTCOME_UNKNOWN)
 
 
 def outbox_record_sent(*, message_id: int, sid: str) -> None:
@@ -552,8 +590,7 @@ def _record_provider_error(message: OutboundMessage, *, code: int | None, http_s
 def _schedule_retry(message: OutboundMessage, *, code: int | None, text: str) -> SendOutcome:
     attempts = OutboundMessage.objects.get(id=message.id).attempts
     if attempts >= settings.SMS_MAX_ATTEMPTS:
-        _finish(message.id, status=Status.FAILED, last_error_code=code, last_error_message=f"gave up: {text}"[:300])
-        logger.warning("sms %s failed after %s attempts (code %s)", message.id, attempts, code)
+        _give_up(message.id, attempts=attempts, code=code, text=text)
         return SendOutcome("failed: attempts exhausted")
     delay = _backoff_seconds(attempts)
     OutboundMessage.objects.filter(id=message.id, status=Status.SENDING).update(
@@ -564,6 +601,18 @@ def _schedule_retry(message: OutboundMessage, *, code: int | None, text: str) ->
     )
     logger.info("sms %s will retry in %.0f s (code %s)", message.id, delay, code)
     return SendOutcome("retry scheduled")
+
+
+def _give_up(message_id: int, *, attempts: int, code: int | None, text: str) -> None:
+    """Fail a `sending` row that has had SMS_MAX_ATTEMPTS attempts; a text we meant to send and did not is an error."""
+    if _finish(
+        message_id,
+        status=Status.FAILED,
+        reconcile_after=None,
+        last_error_code=code,
+        last_error_message=f"gave up after {attempts} attempts: {text}"[:300],
+    ):
+        logger.error("sms %s failed after %s attempts (code %s)", message_id, attempts, code)
 
 
 def delivery_report_record(*, message_sid: str, status: str, error_code: int | None) -> None:
@@ -658,13 +707,9 @@ def _reconcile_one(message_id: int, *, reconcile_after: datetime.datetime | None
     if message.last_error_message.startswith(OUTCOME_UNKNOWN):
         # The provider answered this attempt with an error and has no message: it was a failed attempt.
         if message.attempts >= settings.SMS_MAX_ATTEMPTS:
-            still_sending.update(
-                status=Status.FAILED,
-                finished_at=timezone.now(),
-                reconcile_after=None,
-                last_error_message=f"gave up: {message.last_error_message}"[:300],
+            _give_up(
+                message_id, attempts=message.attempts, code=message.last_error_code, text=message.last_error_message
             )
-            logger.warning("sms %s failed after %s attempts, not found at the provider", message_id, message.attempts)
             return "failed"
         still_sending.update(
             status=Status.SCHEDULED,

@@ -310,13 +310,16 @@ SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
 # How often beat looks for due texts, and how many one look hands to the workers.
 SMS_DISPATCH_INTERVAL_SECONDS = env.float("SMS_DISPATCH_INTERVAL_SECONDS", default=2.0)
 SMS_DISPATCH_BATCH = env.int("SMS_DISPATCH_BATCH", default=500)
-# Retries of retryable provider errors: capped exponential backoff with jitter.
+# Attempts a text gets before it fails: retryable provider errors, unknown outcomes the provider turns
+# out not to have, and exceptions of our own while sending all count. Retries wait a capped
+# exponential backoff with jitter.
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
 SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=10.0)
 SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", default=900.0)
 # A row still `sending` after this long (its worker died) is reconciled with the provider.
 SMS_SENDING_STALE_SECONDS = env.int("SMS_SENDING_STALE_SECONDS", default=120)
-# A row still `queued` after this long (its task was lost) is handed out again.
+# A row still `queued` after this long (its task was lost, or waits behind a backlog) gets another send
+# task; it stays queued, so whichever task comes first sends it and the other finds nothing to do.
 SMS_QUEUED_STALE_SECONDS = env.int("SMS_QUEUED_STALE_SECONDS", default=600)
 SMS_SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SMS_SANDBOX_CALLBACK_DELAY_SECONDS", default=0.2)
 # The sandbox rewrites every text as Twilio's Smart Encoding does (curly quotes made straight, ...).
