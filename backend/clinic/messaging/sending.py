@@ -457,14 +457,21 @@ def outbox_record_sent_many(*, sent: Sequence[tuple[int, str]]) -> None:
                 last_error_code=None,
             )
             _early_reports_apply_many(sids)
-    except Exception:
+    except Exception as exc:
         # One bad row (e.g. a SID already recorded) must not cost the others: record them one by one.
-        logger.exception("sms: recording a batch of %s sends failed; recording them one at a time", len(sent))
+        # Type and frames only: a database error's text can quote a row's values.
+        logger.error(
+            "sms: recording a batch of %s sends failed; recording them one at a time: %s",
+            len(sent),
+            exception_summary(exc),
+        )
         for message_id, sid in sent:
             try:
                 outbox_record_sent(message_id=message_id, sid=sid)
-            except Exception:
-                logger.exception("sms %s: sent but not recorded; it will be reconciled", message_id)
+            except Exception as row_exc:
+                logger.error(
+                    "sms %s: sent but not recorded; it will be reconciled: %s", message_id, exception_summary(row_exc)
+                )
         return
     _early_reports_apply_many(sids)  # after commit, as in outbox_record_sent
 
