@@ -403,8 +403,7 @@ def _internal_error(exc: BaseException) -> str:
 
 
 def _internal_error_log(message_id: int, exc: BaseException, *, then: str) -> None:
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    logger.warning("sms %s: %s while sending; %s\n%s", message_id, _internal_error(exc), then, frames)
+    logger.warning("sms %s: %s while sending; %s: %s", message_id, _internal_error(exc), then, exception_summary(exc))
 
 
 def _retry_after_internal_error(message: OutboundMessage, exc: Exception) -> SendOutcome:
