@@ -294,6 +294,40 @@ def test_acknowledging_with_resume_releases_every_patient_it_held(
     assert waiting_texts(patient) and waiting_texts(partner)
 
 
+HOLDS_LIST = "/admin/checkins/checkinhold/"
+
+
+def test_a_clinician_resumes_a_patient_from_the_check_in_holds_list(
+    crisis: Alert, asked: CheckIn, clinician: AbstractBaseUser
+) -> None:
+    hold = CheckInHold.objects.get()
+    with time_machine.travel(local(2026, 12, 9, 9), tick=False):
+        browser = Client()
+        browser.force_login(clinician)
+        offered = browser.get(HOLDS_LIST).context["action_form"].fields["action"].choices
+        assert "resume_selected" in {name for name, _ in offered}
+        page = browser.post(HOLDS_LIST, {"action": "resume_selected", "_selected_action": [hold.pk]}, follow=True)
+    assert "Check-ins resumed for 1 hold." in page.content.decode()
+    hold.refresh_from_db()
+    assert hold.resumed_by == clinician and not hold.is_open
+    assert [m.template for m in checkin_texts_scheduled()] == ["checkin_mood", "checkin_phq2_interest"]
+
+
+def test_resuming_one_patient_from_the_holds_list_keeps_the_other_held(
+    shared_crisis: Alert, patient: Patient, partner: Patient, clinician: AbstractBaseUser
+) -> None:
+    robins = CheckInHold.objects.get(patient=patient)
+    with time_machine.travel(SHARED_CRISIS_AT + datetime.timedelta(hours=1), tick=False):
+        browser = Client()
+        browser.force_login(clinician)
+        page = browser.post(HOLDS_LIST, {"action": "resume_selected", "_selected_action": [robins.pk]}, follow=True)
+    assert "Check-ins resumed for 1 hold." in page.content.decode()
+    assert not CheckInHold.objects.get(patient=patient).is_open
+    assert CheckInHold.objects.get(patient=partner).is_open
+    assert waiting_texts(patient) and not waiting_texts(partner)
+    assert set(CheckIn.objects.filter(patient=partner).values_list("status", flat=True)) == {Status.SUSPENDED}
+
+
 def test_a_patient_held_by_their_own_crisis_stays_held_when_the_shared_alert_is_resumed(
     client: Client, infusion: SessionType, patient: Patient, partner: Patient, clinician: AbstractBaseUser
 ) -> None:

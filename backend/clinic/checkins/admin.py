@@ -268,10 +268,11 @@ class CheckInHoldAdmin(ReadOnlyRecordAdmin):
     def is_held(self, hold: CheckInHold) -> bool:
         return hold.is_open
 
-    @admin.action(description="Resume automated check-ins for the selected patients", permissions=["view"])
+    def has_resume_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("checkins.change_checkinhold")
+
+    @admin.action(description="Resume automated check-ins for the selected patients", permissions=["resume"])
     def resume_selected(self, request: HttpRequest, queryset: QuerySet[CheckInHold]) -> None:
-        if not request.user.has_perm("checkins.change_checkinhold"):
-            raise PermissionDenied
         actor = Actor.from_request(request)
         # Only the selected patients: the others an alert from a shared number holds stay held.
         resumed = [
