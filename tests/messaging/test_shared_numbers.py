@@ -86,13 +86,21 @@ def test_a_crisis_alert_from_a_shared_number_lists_every_patient_with_it(
 
     alert = Alert.objects.get()
     assert alert.patient is None  # never a guess
-    listed = api_as(clinician).get(f"/api/v1/alerts/{alert.pk}/").json()["number_shared_by"]
+    body = api_as(clinician).get(f"/api/v1/alerts/{alert.pk}/").json()
+    listed = body["number_shared_by"]
     assert {(p["first_name"], p["phone"]) for p in listed} == {("Maria", PHONE), ("Ana", PHONE)}
+    # Either of them may have written it: both have their automated check-ins held.
+    assert body["checkins_on_hold"] is True
+    assert [(h["patient"]["first_name"], h["is_open"]) for h in body["checkin_holds"]] == [
+        ("Maria", True),
+        ("Ana", True),
+    ]
 
     client = Client()
     client.force_login(clinician)
     page = client.get(f"/admin/checkins/alert/{alert.pk}/change/").content.decode()
     assert "Number shared by 2 patients" in page and "Maria" in page and "Ana" in page
+    assert "held for 2 patients sharing the number" in page
 
 
 def test_a_number_only_one_patient_has_still_names_that_patient(family: tuple[Patient, Patient]) -> None:

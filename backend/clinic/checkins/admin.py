@@ -32,7 +32,7 @@ from .alerts import alert_acknowledge
 from .chart import score_chart
 from .escalation import alert_pages_who
 from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInStep, StaffTask
-from .selectors import SEES_CLINICAL_TASKS, alert_number, patient_scores
+from .selectors import SEES_CLINICAL_TASKS, alert_checkin_holds, alert_holds_prefetch, alert_number, patient_scores
 from .suspension import checkins_resume_for
 from .tasks import staff_task_done
 
@@ -57,7 +57,8 @@ class AlertForm(forms.ModelForm[Alert]):
     resume_checkins = forms.BooleanField(
         required=False,
         label="Resume check-ins",
-        help_text="Tick to send this patient's automated check-ins again; left unticked, they stay on hold.",
+        help_text="Tick to send the held automated check-ins again (every patient this alert held); "
+        "left unticked, they stay on hold.",
     )
 
     class Meta:
@@ -98,7 +99,8 @@ class AlertAdmin(ReadOnlyRecordAdmin):
         # Open first, urgent before elevated, newest first.
         alerts: QuerySet[Alert] = super().get_queryset(request)
         return (
-            alerts.select_related("patient", "acknowledged_by", "inbound_message", "answer", "checkin_hold")
+            alerts.select_related("patient", "acknowledged_by", "inbound_message", "answer")
+            .prefetch_related(alert_holds_prefetch())
             .annotate(
                 open_rank=Case(
                     When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -123,8 +125,7 @@ class AlertAdmin(ReadOnlyRecordAdmin):
 
     @staticmethod
     def _hold_open(alert: Alert) -> bool:
-        hold = getattr(alert, "checkin_hold", None)
-        return hold is not None and hold.is_open
+        return any(hold.is_open for hold in alert_checkin_holds(alert))
 
     @admin.display(description="Paged")
     def paged(self, alert: Alert) -> str:
@@ -153,9 +154,24 @@ class AlertAdmin(ReadOnlyRecordAdmin):
 
     @admin.display(description="Automated check-ins")
     def checkins_state(self, alert: Alert) -> str:
-        hold = getattr(alert, "checkin_hold", None)
-        if hold is None:
+        holds = alert_checkin_holds(alert)
+        if not holds:
             return "not held by this alert"
+        if len(holds) == 1:
+            return self._hold_state(holds[0])
+        # A text from a shared number holds every patient with it: name each, never only the first.
+        return format_html(
+            "held for {} patients sharing the number:<ul>{}</ul>",
+            len(holds),
+            format_html_join(
+                "",
+                "<li>{} {}: {}</li>",
+                ((hold.patient.first_name, hold.patient.last_name, self._hold_state(hold)) for hold in holds),
+            ),
+        )
+
+    @staticmethod
+    def _hold_state(hold: CheckInHold) -> str:
         if hold.is_open:
             return "on hold since this alert: nothing is sent until a clinician resumes them"
         return f"resumed {hold.resumed_at:%Y-%m-%d %H:%M} by {hold.resumed_by or 'unknown'}"
@@ -252,12 +268,17 @@ class CheckInHoldAdmin(ReadOnlyRecordAdmin):
     def is_held(self, hold: CheckInHold) -> bool:
         return hold.is_open
 
-    @admin.action(description="Resume automated check-ins for the selected patients", permissions=["view"])
+    def has_resume_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("checkins.change_checkinhold")
+
+    @admin.action(description="Resume automated check-ins for the selected patients", permissions=["resume"])
     def resume_selected(self, request: HttpRequest, queryset: QuerySet[CheckInHold]) -> None:
-        if not request.user.has_perm("checkins.change_checkinhold"):
-            raise PermissionDenied
         actor = Actor.from_request(request)
-        resumed = [checkins_resume_for(alert=hold.alert, actor=actor) for hold in queryset.filter(resumed_at=None)]
+        # Only the selected patients: the others an alert from a shared number holds stay held.
+        resumed = [
+            checkins_resume_for(alert=hold.alert, patient_id=hold.patient_id, actor=actor)
+            for hold in queryset.filter(resumed_at=None)
+        ]
         count = sum(1 for value in resumed if value is not None)
         self.message_user(request, f"Check-ins resumed for {count} hold{'s' if count != 1 else ''}.", messages.SUCCESS)
 

@@ -1,7 +1,8 @@
 """Risk alerts: opening one, paging the on-call ladder (escalation.py), acknowledging it.
 
 A page carries a link to the alert and nothing else: no name, number or words of the patient.
-A crisis alert also holds the patient's automated check-ins until a clinician resumes them.
+A crisis alert also holds the patient's automated check-ins (every patient's, when the text came from
+a number several share) until a clinician resumes them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def alert_open(
     answer: CheckInAnswer | None = None,
     now: datetime.datetime | None = None,
 ) -> Alert:
-    """Open an alert once per key; an urgent one pages the on-call clinician and holds the patient's check-ins."""
+    """Open an alert once per key; an urgent one pages the on-call clinician and holds the check-ins of the
+    patient (or of each patient sharing the number it came from)."""
     now = now or timezone.now()
     alert, created = Alert.objects.get_or_create(
         key=key,
@@ -93,7 +95,7 @@ def alert_acknowledge(
 ) -> bool:
     """Record who looked at the alert and what they did; stop its pages. False if someone had already acknowledged it.
 
-    `resume_checkins` also lifts the hold the alert put on the patient's automated check-ins.
+    `resume_checkins` also lifts the holds the alert put on automated check-ins (every patient it held).
     """
     note = note.strip()
     if not note:

@@ -22,8 +22,8 @@ from clinic.patients.selectors import patients_sharing_number
 
 from . import selectors
 from .alerts import alert_acknowledge, alert_link
-from .models import Alert, AlertPage, StaffTask
-from .selectors import alert_number
+from .models import Alert, AlertPage, CheckInHold, StaffTask
+from .selectors import alert_checkin_holds, alert_number
 from .suspension import checkins_resume_for
 from .tasks import staff_task_done
 
@@ -74,6 +74,16 @@ class AlertPageSerializer(serializers.ModelSerializer[AlertPage]):
         return page.message.status if page.message is not None else ""
 
 
+class AlertCheckinHoldSerializer(serializers.ModelSerializer[CheckInHold]):
+    patient = AlertPatientSerializer(read_only=True)
+    is_open = serializers.BooleanField(read_only=True, help_text="True until a clinician resumes them.")
+    resumed_by = StaffMemberSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CheckInHold
+        fields = ["patient", "is_open", "started_at", "resumed_at", "resumed_by"]
+
+
 class AlertSerializer(serializers.ModelSerializer[Alert]):
     patient = AlertPatientSerializer(read_only=True, allow_null=True)
     message = AlertMessageSerializer(source="inbound_message", read_only=True, allow_null=True)
@@ -86,7 +96,11 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
     )
     pages = AlertPageSerializer(many=True, read_only=True, help_text="Who was paged (or skipped), round by round.")
     checkins_on_hold = serializers.SerializerMethodField(
-        help_text="True while this alert holds the patient's automated check-ins."
+        help_text="True while this alert holds any patient's automated check-ins."
+    )
+    checkin_holds = serializers.SerializerMethodField(
+        help_text="Each patient whose automated check-ins this alert held (all who share the number, for a "
+        "text from a shared number), and whether they are still held."
     )
 
     class Meta:
@@ -110,6 +124,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "number_shared_by",
             "pages",
             "checkins_on_hold",
+            "checkin_holds",
         ]
 
     def get_link(self, alert: Alert) -> str:
@@ -121,8 +136,11 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
         return list(AlertPatientSerializer(holders, many=True).data) if len(holders) > 1 else []
 
     def get_checkins_on_hold(self, alert: Alert) -> bool:
-        hold = getattr(alert, "checkin_hold", None)
-        return hold is not None and hold.is_open
+        return any(hold.is_open for hold in alert_checkin_holds(alert))
+
+    @extend_schema_field(AlertCheckinHoldSerializer(many=True))
+    def get_checkin_holds(self, alert: Alert) -> list[Any]:
+        return list(AlertCheckinHoldSerializer(alert_checkin_holds(alert), many=True).data)
 
 
 class AlertFilterSerializer(serializers.Serializer[Any]):
@@ -133,7 +151,8 @@ class AlertFilterSerializer(serializers.Serializer[Any]):
 class AcknowledgeSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=5000, help_text="What you did: called the patient, 911, ...")
     resume_checkins = serializers.BooleanField(
-        default=False, help_text="Also resume the patient's automated check-ins, held since the crisis text."
+        default=False,
+        help_text="Also resume the automated check-ins held since the crisis text (every patient this alert held).",
     )
 
 
@@ -203,7 +222,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=None, responses={200: ResumeCheckinsResultSerializer, 409: ResumeCheckinsResultSerializer})
     @action(detail=True, methods=["post"], url_path="resume-checkins")
     def resume_checkins(self, request: Request, pk: int) -> Response:
-        """Lift the hold this alert put on the patient's check-ins. 409 if it holds none (or was lifted before)."""
+        """Lift the holds this alert put on check-ins, every patient's. 409 if it holds none (or they were lifted)."""
         alert = self.get_object()
         actor = Actor.from_request(request)
         resumed = checkins_resume_for(alert=alert, actor=actor)

@@ -237,10 +237,13 @@ class AlertPage(models.Model):
 
 
 class CheckInHold(models.Model):
-    """Automated check-ins for a patient held after a crisis text, until a clinician resumes them."""
+    """Automated check-ins for a patient held after a crisis text, until a clinician resumes them.
+
+    One per patient the alert is about: a crisis text from a number several patients share holds each of them.
+    """
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="checkin_holds")
-    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="checkin_hold")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="checkin_holds")
     started_at = models.DateTimeField()
     resumed_at = models.DateTimeField(null=True, blank=True)
     resumed_by = models.ForeignKey(
@@ -251,6 +254,7 @@ class CheckInHold(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = "check-in hold"
         indexes = [models.Index(fields=["patient"], name="checkin_hold_open", condition=Q(resumed_at__isnull=True))]
+        constraints = [models.UniqueConstraint(fields=["alert", "patient"], name="checkin_hold_one_per_alert_patient")]
 
     def __str__(self) -> str:
         return f"Check-ins held for patient #{self.patient_id}"

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import Alert, CheckIn, CheckInAnswer, CheckInKind, StaffTask
+from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInKind, StaffTask
 
 # A late answer still counts after the check-in was closed for want of one.
 ANSWERABLE = (CheckIn.Status.PENDING, CheckIn.Status.NO_ANSWER)
@@ -114,8 +114,8 @@ def patient_scores(*, patient_id: int) -> PatientScores:
 def alert_list(*, state: str = "") -> QuerySet[Alert]:
     """Alerts, open ones first, urgent before elevated, newest first; `state` is "open", "acknowledged" or ""."""
     alerts = Alert.objects.select_related(
-        "patient", "acknowledged_by", "inbound_message", "answer__check_in", "checkin_hold"
-    ).prefetch_related("pages__message")
+        "patient", "acknowledged_by", "inbound_message", "answer__check_in"
+    ).prefetch_related("pages__message", alert_holds_prefetch())
     if state == "open":
         alerts = alerts.filter(acknowledged_at__isnull=True)
     elif state == "acknowledged":
@@ -138,6 +138,16 @@ def staff_task_list(*, user: User | AnonymousUser, state: str = "") -> QuerySet[
     elif state == "done":
         tasks = tasks.filter(done_at__isnull=False)
     return tasks.order_by(F("done_at").asc(nulls_first=True), "-created_at", "-id")
+
+
+def alert_holds_prefetch() -> Prefetch[str, QuerySet[CheckInHold], str]:
+    """Prefetch each alert's check-in holds with their patients, for `alert_checkin_holds`."""
+    return Prefetch("checkin_holds", queryset=CheckInHold.objects.select_related("patient", "resumed_by"))
+
+
+def alert_checkin_holds(alert: Alert) -> list[CheckInHold]:
+    """The holds an alert put on check-ins, one per patient, in the order they were made (oldest patient first)."""
+    return sorted(alert.checkin_holds.all(), key=lambda hold: hold.pk)
 
 
 def alert_number(alert: Alert) -> str:
