@@ -17,6 +17,7 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.sweeps import exception_summary
 from clinic.messaging.models import InboundMessage
 from clinic.messaging.outbox import outbox_cancel_for
 from clinic.patients.models import Patient
@@ -62,9 +63,9 @@ def alert_open(
             try:
                 with transaction.atomic():
                     checkins_suspend_for(alert=alert, now=now)
-            except Exception:
+            except Exception as exc:
                 # The page above matters more; the send-time check still stops texts while the hold is open.
-                logger.exception("could not hold check-ins for alert %s", alert.pk)
+                logger.error("could not hold check-ins for alert %s: %s", alert.pk, exception_summary(exc))
     return alert
 
 
@@ -84,9 +85,9 @@ def alert_open_for_crisis(*, message: InboundMessage, why: str = "") -> Alert | 
                 detail=why or "Crisis language in a text from the patient.",
                 inbound_message=message,
             )
-    except Exception:
+    except Exception as exc:
         # The reply with 988/911 must still reach the patient; the text stays routed as crisis in the inbox.
-        logger.exception("could not open the urgent alert for inbound message %s", message.pk)
+        logger.error("could not open the urgent alert for inbound message %s: %s", message.pk, exception_summary(exc))
         return None
 
 
