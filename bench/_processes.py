@@ -174,6 +174,11 @@ def gunicorn_start(
             return False
 
     wait_until(healthy, timeout=60, what=f"{name} (gunicorn) to answer /healthz", interval=0.2)
+    # Each process builds the crisis detector as it starts; /readyz answers once its process has it. Asked a
+    # few times per process, so a measurement starts on a warm app, as in production long after a deploy.
+    for _ in range(2 * workers):
+        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=60).close()
     return child
 
 
