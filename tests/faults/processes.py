@@ -98,6 +98,7 @@ class BeatProcess(CeleryProcess):
 
 
 def task_failures(log: Path) -> list[str]:
-    """The lines of a worker's log where a task raised instead of returning, shortened for a message."""
+    """The lines of a worker's log where a task raised instead of returning, whole (the error's own words
+    can come after a long traceback)."""
     lines = log.read_bytes().splitlines()
-    return [line[:500].decode(errors="replace") for line in lines if b"raised unexpected" in line]
+    return [line.decode(errors="replace") for line in lines if b"raised unexpected" in line]

@@ -48,12 +48,20 @@ def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack
     wait_until(cut_and_check_progress, timeout=180, what="sending to go on while connections are cut", interval=0.3)
     print(f"{cut} worker connections cut")
     assert cut >= 10, f"only {cut} connections were cut"
-    assert b"terminating connection due to administrator command" in worker.log.read_bytes()
+    # The worker saw its connections cut: in a task failure (Celery names the error) or in our own logs,
+    # which name the exception's type only (its text could quote a row's values).
+    log = worker.log.read_bytes()
+    assert any(mark in log for mark in (b"terminating connection due to administrator command", b"OperationalError"))
 
     wait_for_outbox(lambda counts: counts.get("delivered", 0) == TOTAL, timeout=120, what=f"{TOTAL} texts delivered")
     assert_delivered_exactly_once(bodies)
     assert worker.process is not None and worker.process.poll() is None, "the worker did not survive"
     # Tasks whose connection was cut fail; none may fail any other way (a deadlock, a broken invariant).
-    cut_off = ("terminating connection due to administrator command", "server closed the connection")
+    cut_off = (
+        "terminating connection due to administrator command",
+        "server closed the connection",
+        "the connection is closed",
+        "the connection is lost",
+    )
     unexpected = [line for line in task_failures(worker.log) if not any(reason in line for reason in cut_off)]
-    assert not unexpected, unexpected[:3]
+    assert not unexpected, [line[-700:] for line in unexpected[:3]]
