@@ -145,9 +145,7 @@ def tune(rows: Sequence[object]) -> None:
 
     typed = [row for row in rows if isinstance(row, CorpusRow)]
     chosen = semantic.MODEL_THRESHOLD, semantic.MODEL_THRESHOLD_SHORT
-    semantic.MODEL_THRESHOLD = semantic.MODEL_THRESHOLD_SHORT = (
-        2.0  # the model never pages: its probability is read apart
-    )
+    semantic.MODEL_THRESHOLD = semantic.MODEL_THRESHOLD_SHORT = 2.0  # the model never pages: read apart
     index = crisis._semantic_state().index
     assert index is not None
     cases = []
@@ -157,19 +155,18 @@ def tune(rows: Sequence[object]) -> None:
         probability = 0.0
         if not crisis.resolved_past(crisis.normalize(row.text), {"explicit_ideation"}):
             probability, _cues = index.crisis_probability(row.text, exclude=exclude)
-        short = not semantic.model_flag(1.5, row.text)  # with both thresholds at 2.0 this only asks "is it short"
-        cases.append((row, other, probability, short))
+        cases.append((row, other, probability, semantic.words_read(row.text)))
     semantic.MODEL_THRESHOLD, semantic.MODEL_THRESHOLD_SHORT = chosen
     print(
-        f"model threshold (in use: {chosen[0]}, and {chosen[1]} for short texts); rules and exemplars page regardless"
+        f"model threshold (in use: {chosen[0]}; short texts keep their own rule); rules and exemplars page regardless"
     )
     print("threshold   tuning recall / false pages   held-out recall / false pages")
     for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
         figures = []
         for split in ("tuning", "heldout"):
             part = [
-                (row, other, p >= max(threshold, chosen[1]) if short else p >= threshold)
-                for row, other, p, short in cases
+                (row, other, p >= (threshold if words >= semantic.SHORT_WORDS else semantic.model_threshold(words)))
+                for row, other, p, words in cases
                 if row.split == split
             ]
             crisis_rows = [other or paged for row, other, paged in part if row.crisis]
@@ -243,20 +240,12 @@ def main() -> None:
         if args.file:
             outside = labelled_file_read(args.file)
             recall, false_pages = evaluate(outside, detect_rest, f"{name}, {args.file.name} (whole corpus learnt)")
-            summary_row_write(
-                benchmark="crisis_eval",
-                metric=f"{name}: {args.file.name} recall",
-                value=recall * 100,
-                unit="%",
-                target=at_least(100),
-            )
-            summary_row_write(
-                benchmark="crisis_eval",
-                metric=f"{name}: {args.file.name} false pages",
-                value=false_pages * 100,
-                unit="%",
-                target=at_most(5),
-            )
+            for metric, value, target in (
+                ("recall", recall * 100, at_least(100)),
+                ("false pages", false_pages * 100, at_most(5)),
+            ):
+                label = f"{name}: {args.file.name} {metric}"
+                summary_row_write(benchmark="crisis_eval", metric=label, value=value, unit="%", target=target)
             return
         evaluate(tuning, detect_tuning, f"{name}, tuning part (leave-one-out)")
         recall, false_pages = evaluate(heldout, detect_rest, f"{name}, held-out part")

@@ -20,21 +20,24 @@ from django.db.migrations.loader import MigrationLoader
 RoleGrants = dict[str, list[str]]
 
 
+def migrations_in_order(loader: MigrationLoader) -> list[tuple[str, str]]:
+    """Every migration node, each once, in an order `migrate` could run them."""
+    ordered: dict[tuple[str, str], None] = {}
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        ordered.update(dict.fromkeys(loader.graph.forwards_plan(leaf)))
+    return list(ordered)
+
+
 @functools.cache
 def role_migrations() -> tuple[ModuleType, ...]:
     """The clinic's migration modules that declare role grants, in the order the migrations run."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    found: list[ModuleType] = []
-    seen: set[tuple[str, str]] = set()
-    for leaf in sorted(loader.graph.leaf_nodes()):
-        for node in loader.graph.forwards_plan(leaf):
-            if node in seen:
-                continue
-            seen.add(node)
-            module = sys.modules[type(loader.graph.nodes[node]).__module__]
-            if module.__name__.startswith("clinic.") and (_grants(module, "ROLES") or _grants(module, "REVOKED")):
-                found.append(module)
-    return tuple(found)
+    modules = [sys.modules[type(loader.graph.nodes[node]).__module__] for node in migrations_in_order(loader)]
+    return tuple(
+        module
+        for module in modules
+        if module.__name__.startswith("clinic.") and (_grants(module, "ROLES") or _grants(module, "REVOKED"))
+    )
 
 
 def _grants(module: ModuleType, name: str) -> RoleGrants:

@@ -13,7 +13,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from tests.factories import UserFactory
-from tests.roles import roles_rebuild
+from tests.roles import migrations_in_order, roles_rebuild
 
 
 def grants_now() -> dict[str, set[str]]:
@@ -29,18 +29,13 @@ def grants_from_running_the_migrations() -> dict[str, set[str]]:
     """Run again, in order, the data migrations that touch the groups, as `migrate` did, on no groups at all."""
     Group.objects.all().delete()
     loader = MigrationLoader(connection)
-    seen: set[tuple[str, str]] = set()
-    for leaf in sorted(loader.graph.leaf_nodes()):
-        for node in loader.graph.forwards_plan(leaf):
-            if node in seen:
-                continue
-            seen.add(node)
-            forwards = [op.code for op in loader.graph.nodes[node].operations if isinstance(op, RunPython)]
-            if not any('get_model("auth", "Group")' in inspect.getsource(code) for code in forwards):
-                continue
-            state = loader.project_state(node, at_end=False)
-            for code in forwards:
-                code(state.apps, None)
+    for node in migrations_in_order(loader):
+        forwards = [op.code for op in loader.graph.nodes[node].operations if isinstance(op, RunPython)]
+        if not any('get_model("auth", "Group")' in inspect.getsource(code) for code in forwards):
+            continue
+        state = loader.project_state(node, at_end=False)
+        for code in forwards:
+            code(state.apps, None)
     return grants_now()
 
 

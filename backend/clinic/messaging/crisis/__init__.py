@@ -49,7 +49,7 @@ from django.conf import settings
 
 from .corpus import CORPUS_PATH, corpus_read
 from .lexicon import lexicon_matches, normalize, resolved_past, set_aside
-from .semantic import ExemplarIndex, model_flag, semantic_flag
+from .semantic import ExemplarIndex, model_threshold, semantic_flag, words_read
 
 logger = logging.getLogger(__name__)
 
@@ -163,15 +163,17 @@ def crisis_detect_excluding(text: str, *, exemplar: str | None) -> CrisisFinding
     index = _semantic_state().index
     if index is None:
         return None
-    crisis, ordinary = index.nearest(text, exclude=exemplar)
-    if crisis is not None and semantic_flag(crisis, ordinary):
+    crisis, ordinary = index.nearest(text, exclude=exemplar, gated=False)
+    if crisis is not None and index.comparable(text) and semantic_flag(crisis, ordinary):
         return CrisisFinding(
             category=crisis.row.category, layer="semantic", evidence=crisis.row.text, score=round(crisis.similarity, 3)
         )
-    probability, cues = index.crisis_probability(text, exclude=exemplar)
-    if not model_flag(probability, text) or resolved_past(normalized, {"explicit_ideation"}):
+    threshold = model_threshold(words_read(text))
+    if threshold > 1 or resolved_past(normalized, {"explicit_ideation"}):
         return None
-    crisis, _ordinary = index.nearest(text, exclude=exemplar, gated=False)
+    probability, cues = index.crisis_probability(text, exclude=exemplar)
+    if probability < threshold:
+        return None
     return CrisisFinding(
         category=crisis.row.category if crisis is not None else "unspecified",
         layer="model",

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 from .corpus import CorpusRow
 from .lexicon import normalize, set_aside
 
-# bench/crisis_eval.py --tune lists, on the tuning part by leave-one-out, the recall of this layer alone for
-# each setting whose own false pages stay at or under 0.5 %; this is the top of that list. (A looser
-# setting, 0.45 with margin 0.20, paged for 2.5 % of the held-out ordinary texts and for "i dont know how
-# i feel": this layer errs on the strict side, and the lexicon carries recall.)
+# The nearest exemplar pages alone only when it is this close, and closer than any ordinary text by MARGIN:
+# strict, since the model and the lexicon carry recall (a looser 0.45 with margin 0.20 paged for "i dont know
+# how i feel").
 THRESHOLD = 0.60
 MARGIN = 0.05
 # One- and two-word texts ("stop", "8", "kms") share too few n-grams to compare: the lexicon decides them.
@@ -147,8 +146,7 @@ class ExemplarIndex:
 
         Gated (for paging on similarity alone): None for texts too short or without a word that leans to crisis."""
         best: dict[bool, Neighbour] = {}
-        words = _WORD.findall(normalize(text))
-        if gated and (len(words) < MIN_WORDS or not set(words) & self.crisis_words):
+        if gated and not self.comparable(text):
             return None, None
         for index, similarity in self.similarities(text).items():
             row = self.rows[index]
@@ -159,12 +157,15 @@ class ExemplarIndex:
                 best[row.crisis] = Neighbour(row, similarity)
         return best.get(True), best.get(False)
 
+    def comparable(self, text: str) -> bool:
+        """Long enough, and with a word that leans to crisis, for similarity alone to page."""
+        words = _WORD.findall(normalize(text))
+        return len(words) >= MIN_WORDS and bool(set(words) & self.crisis_words)
+
     def crisis_probability(self, text: str, *, exclude: str | None = None) -> tuple[float, list[str]]:
         """The model's probability that the text is a crisis text, and the words that weigh most for it.
 
         `exclude` leaves that exemplar out of the model, exactly: its weights come off the class sums."""
-        if len(_WORD.findall(set_aside(normalize(text)))) < MODEL_MIN_WORDS:
-            return 0.0, []
         named = _features(text)
         vector = self._vector(_hashed(named))
         totals, docs = dict(self.class_totals), Counter(self.class_docs)
@@ -227,10 +228,16 @@ def _readable_cues(contributions: dict[str, float], limit: int = 3) -> list[str]
     return [feature[2:] for feature, _ in ranked[:limit]]
 
 
-def model_flag(probability: float, text: str) -> bool:
-    """True if the model is sure enough; a short text gives it few words to go on, so it must be surer."""
-    short = len(_WORD.findall(set_aside(normalize(text)))) < SHORT_WORDS
-    return probability >= (MODEL_THRESHOLD_SHORT if short else MODEL_THRESHOLD)
+def words_read(text: str) -> int:
+    """How many words the model reads in the text, once the words that only borrow the vocabulary are set aside."""
+    return len(_WORD.findall(set_aside(normalize(text))))
+
+
+def model_threshold(words: int) -> float:
+    """The probability the model must reach to page for a text of this many words (above 1: it does not speak)."""
+    if words < MODEL_MIN_WORDS:
+        return math.inf
+    return MODEL_THRESHOLD_SHORT if words < SHORT_WORDS else MODEL_THRESHOLD
 
 
 def semantic_flag(
