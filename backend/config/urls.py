@@ -12,6 +12,7 @@ from clinic.core.views import healthz, readyz
 from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
 from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
+from clinic.messaging.email.views import email_unsubscribe_view
 from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
 from clinic.patients.urls import api_urlpatterns as patients_api
 from clinic.scheduling.calendar_urls import api_urlpatterns as calendar_api
@@ -56,6 +57,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("contact/", include("clinic.intake.urls")),
     path("webhooks/twilio/sms/", twilio_inbound_sms, name="twilio-inbound-sms"),
     path("webhooks/twilio/status/", twilio_status_callback, name="twilio-status"),
+    path("email/unsubscribe/<str:token>/", email_unsubscribe_view, name="email-unsubscribe"),
     path("admin/", admin.site.urls),
 ]
 

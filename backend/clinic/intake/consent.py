@@ -15,3 +15,13 @@ CURRENT_SMS_CONSENT_VERSION = "2026-11-v1"
 
 def current_sms_consent_wording() -> str:
     return SMS_CONSENT_WORDINGS[CURRENT_SMS_CONSENT_VERSION]
+
+
+# Choosing email as the way to be reached (on the form, or told to staff) is consent to emails at that address.
+EMAIL_CONSENT_WORDINGS: dict[str, str] = {
+    "2026-12-email-v1": (
+        "I agree to receive emails from the clinic about my inquiry and appointments, including reminders, "
+        "at the address I gave. Every email has a link to unsubscribe. Consent is not a condition of care."
+    ),
+}
+CURRENT_EMAIL_CONSENT_VERSION = "2026-12-email-v1"

@@ -66,6 +66,11 @@ class Inquiry(models.Model):
     sms_consent_source = models.CharField(max_length=40, blank=True)
     # Consent belongs to a number: texts go only to this one, and only while it is still `phone`.
     sms_consent_phone = models.CharField(max_length=20, blank=True, help_text="The number consent was given for.")
+    # Email consent: choosing email as the way to be reached, for the address given with it.
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    email_consent_version = models.CharField(max_length=40, blank=True)
+    email_consent_source = models.CharField(max_length=40, blank=True)
+    email_consent_address = models.EmailField(blank=True, help_text="The address consent was given for.")
     privacy_acknowledged_at = models.DateTimeField()
     adult_confirmed_at = models.DateTimeField()
 
@@ -112,6 +117,8 @@ class InquirySubmission(models.Model):
     preferred_contact_method = models.CharField(max_length=10, choices=Inquiry.ContactMethod.choices, blank=True)
     sms_consent_at = models.DateTimeField(null=True, blank=True, help_text="Consent to texts at `phone`.")
     sms_consent_version = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True, help_text="As submitted")
+    email_consent_at = models.DateTimeField(null=True, blank=True, help_text="Consent to emails at `email`.")
     merged = models.BooleanField(default=False, help_text="Added to an inquiry that was already open.")
     source = models.CharField(max_length=20, choices=Inquiry.Source.choices)
     received_at = models.DateTimeField(auto_now_add=True)

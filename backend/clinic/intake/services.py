@@ -17,14 +17,15 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
-from clinic.messaging.outbox import outbox_enqueue, outbox_follow_number_change
+from clinic.messaging.outbox import outbox_enqueue, outbox_follow_email_change, outbox_follow_number_change
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Clinic
 from clinic.scheduling.selectors import clinic_current
 
-from .consent import CURRENT_SMS_CONSENT_VERSION
+from .consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
 
 Status = Inquiry.Status
@@ -111,6 +112,60 @@ def _clear_consent(inquiry: Inquiry) -> None:
     inquiry.sms_consent_version = ""
     inquiry.sms_consent_source = ""
     inquiry.sms_consent_phone = ""
+
+
+def _wants_email(data: InquiryInput) -> bool:
+    """Choosing email as the way to be reached, with an address, is consent to emails at that address."""
+    return data.preferred_contact_method == Inquiry.ContactMethod.EMAIL and bool(data.email)
+
+
+def _record_email_consent(inquiry: Inquiry, *, source: str, now: datetime.datetime) -> None:
+    inquiry.email_consent_at = now
+    inquiry.email_consent_version = CURRENT_EMAIL_CONSENT_VERSION
+    inquiry.email_consent_source = source
+    inquiry.email_consent_address = inquiry.email
+
+
+def _clear_email_consent(inquiry: Inquiry) -> None:
+    inquiry.email_consent_at = None
+    inquiry.email_consent_version = ""
+    inquiry.email_consent_source = ""
+    inquiry.email_consent_address = ""
+
+
+def _acknowledge(inquiry: Inquiry, data: InquiryInput) -> None:
+    """Acknowledge a submission the way the person asked: by email if they chose email, else by text.
+
+    Decided by this submission alone (never by what is stored), like everything the form answers.
+    """
+    if _wants_email(data):
+        _acknowledge_by_email(inquiry, data)
+    else:
+        _acknowledge_by_text(inquiry, data)
+
+
+def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
+    """Queue the "we received your message" email to the address given in this submission (once per address).
+
+    Not held for texting hours: it answers what the person just did, and an email does not ring a phone.
+    """
+    clinic = clinic_current()
+    subject, body = email_render_content(
+        "inquiry_ack", clinic=clinic.short_name if clinic else "Clinic", first_name=data.first_name
+    )
+    outbox_enqueue(
+        kind=OutboundMessage.Kind.INQUIRY_ACK,
+        template="inquiry_ack",
+        channel=OutboundMessage.Channel.EMAIL,
+        to_email=data.email,
+        subject=subject,
+        body=body,
+        inquiry_id=inquiry.pk,
+        related_type=Inquiry._meta.label,
+        related_id=str(inquiry.pk),
+        outside_texting_hours_ok=True,
+        idempotency_key=f"inquiry:{inquiry.pk}:ack-email:{data.email.lower()}",
+    )
 
 
 def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
@@ -202,6 +257,8 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                 )
                 if data.sms_consent:
                     _record_consent(inquiry, source=source, now=now)
+                if _wants_email(data):
+                    _record_email_consent(inquiry, source=source, now=now)
                 inquiry.save()
                 if data.reasons:
                     # A new inquiry has no reasons yet: add, unlike set, needs no look at the current ones.
@@ -218,8 +275,10 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                 preferred_contact_method=data.preferred_contact_method,
                 sms_consent_at=now if data.sms_consent else None,
                 sms_consent_version=CURRENT_SMS_CONSENT_VERSION if data.sms_consent else "",
+                email=data.email,
+                email_consent_at=now if _wants_email(data) else None,
             )
-            _acknowledge_by_text(inquiry, data)
+            _acknowledge(inquiry, data)
     except IntegrityError:
         # Two requests with one Idempotency-Key raced; the other one stored the submission.
         if not idempotency_key:
@@ -263,7 +322,7 @@ def inquiry_update(*, inquiry: Inquiry, by: Actor, changes: dict[str, object]) -
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        old_phone = inquiry.phone
+        old_phone, old_email = inquiry.phone, inquiry.email
         changed = []
         for name, value in changes.items():
             if name == "reasons":
@@ -283,6 +342,12 @@ def inquiry_update(*, inquiry: Inquiry, by: Actor, changes: dict[str, object]) -
             outbox_follow_number_change(
                 inquiry_id=inquiry.pk, old_number=old_phone, new_number=inquiry.phone, consent_for_new=False
             )
+        if "email" in changed and old_email.lower() != inquiry.email.lower():
+            # Consent belongs to an address too: the new one has none until the person gives it.
+            if inquiry.email_consent_at is not None:
+                _clear_email_consent(inquiry)
+                changed.append("email_consent dropped")
+            outbox_follow_email_change(inquiry_id=inquiry.pk, old_email=old_email)
         inquiry.save()
         audit_by(by, action=AuditEvent.Action.UPDATE, target=inquiry, detail="changed " + ", ".join(changed))
     return inquiry
@@ -387,6 +452,11 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             )
         # Consent carries over only if it was given for the number the patient is created with.
         consent = inquiry.sms_consent and inquiry.sms_consent_phone in (inquiry.phone, "")
+        email_consent = (
+            inquiry.email_consent_at is not None
+            and bool(inquiry.email)
+            and inquiry.email_consent_address.lower() == inquiry.email.lower()
+        )
         patient = Patient.objects.create(
             first_name=inquiry.first_name,
             last_name=inquiry.last_name,
@@ -397,6 +467,10 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             sms_consent_version=inquiry.sms_consent_version if consent else "",
             sms_consent_source=inquiry.sms_consent_source if consent else "",
             sms_consent_phone=inquiry.phone if consent else "",
+            email_consent_at=inquiry.email_consent_at if email_consent else None,
+            email_consent_version=inquiry.email_consent_version if email_consent else "",
+            email_consent_source=inquiry.email_consent_source if email_consent else "",
+            email_consent_address=inquiry.email if email_consent else "",
             created_by=by.user_or_none,
         )
         inquiry.patient = patient

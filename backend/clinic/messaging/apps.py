@@ -12,6 +12,11 @@ class MessagingConfig(AppConfig):
         from clinic.core.readiness import readiness_report_register
 
         from .crisis import crisis_detector_status
+        from .email.sending import EMAIL_TRANSPORT
+        from .models import OutboundMessage
+        from .sending import CHANNEL_TRANSPORTS
+
+        CHANNEL_TRANSPORTS[OutboundMessage.Channel.EMAIL] = EMAIL_TRANSPORT
 
         # /readyz says whether crisis detection runs with its semantic layer or on the lexicon alone.
         readiness_report_register(name="crisis_detector", report=crisis_detector_status)

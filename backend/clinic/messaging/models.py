@@ -32,8 +32,41 @@ class PhoneNumberState(models.Model):
         return self.opted_out_at is not None
 
 
+class EmailAddressState(models.Model):
+    """Our email suppression list, like PhoneNumberState: who unsubscribed, which addresses bounce.
+
+    `unsubscribe_key` is what an unsubscribe link carries (signed): a random key, never the address.
+    """
+
+    email = models.EmailField(max_length=254, unique=True, help_text="Lower-cased.")
+    unsubscribe_key = models.CharField(max_length=32, unique=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Where the unsubscribe came from: "link", "one-click", "staff".
+    unsubscribe_source = models.CharField(max_length=20, blank=True)
+    undeliverable_at = models.DateTimeField(
+        null=True, blank=True, help_text="The receiving mail server refused this address for good (5xx)."
+    )
+    undeliverable_code = models.IntegerField(null=True, blank=True)
+    needs_staff_attention = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "email address state"
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_unsubscribed(self) -> bool:
+        return self.unsubscribed_at is not None
+
+
 class OutboundMessage(models.Model):
-    """The outbox: every text we send is first a row here, written with the change that caused it."""
+    """The outbox: every text or email we send is first a row here, written with the change that caused it."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "Text message"
+        EMAIL = "email", "Email"
 
     class Kind(models.TextChoices):
         INQUIRY_ACK = "inquiry_ack", "Inquiry acknowledgement"
@@ -64,8 +97,12 @@ class OutboundMessage(models.Model):
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     template = models.CharField(max_length=60, blank=True)
-    to_number = models.CharField(max_length=20, db_index=True, help_text="E.164")
-    body = models.TextField()
+    # db_default too: rows written by code that predates this column (a rolling deploy) are texts.
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
+    to_number = models.CharField(max_length=20, db_index=True, blank=True, help_text="E.164 (texts)")
+    to_email = models.EmailField(max_length=254, blank=True, help_text="Emails only.")
+    subject = models.CharField(max_length=200, blank=True, help_text="Emails only.")
+    body = models.TextField(help_text="The text, or an email's plain-text part (its HTML part is built from it).")
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
     )
@@ -121,9 +158,21 @@ class OutboundMessage(models.Model):
             models.Index(fields=["queued_at"], name="outbox_queued", condition=Q(status="queued")),
             models.Index(fields=["related_type", "related_id"], name="outbox_related"),
         ]
+        constraints = [
+            # Each row has the address its channel needs, and only that one.
+            models.CheckConstraint(
+                condition=(Q(channel="sms") & ~Q(to_number="") & Q(to_email=""))
+                | (Q(channel="email") & ~Q(to_email="") & Q(to_number="")),
+                name="outbox_address_for_channel",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to_number} ({self.status})"
+        return f"{self.channel} {self.kind} to {self.address} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        return self.to_email if self.channel == self.Channel.EMAIL else self.to_number
 
 
 _P = OutboundMessage.Priority

@@ -1,4 +1,4 @@
-"""The outbox: writing texts to send, cancelling them, and handing due ones to the workers."""
+"""The outbox: writing texts and emails to send, cancelling them, and handing due ones to the workers."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .email.addresses import email_send_problem, email_state_ensure
 from .models import OutboundMessage, priority_of_kind
 
 Status = OutboundMessage.Status
@@ -27,8 +28,11 @@ DISPATCH_URGENT_TASK = "workers.tasks.outbox_dispatch_urgent"
 def outbox_enqueue(
     *,
     kind: str,
-    to_number: str,
     body: str,
+    to_number: str = "",
+    channel: str = OutboundMessage.Channel.SMS,
+    to_email: str = "",
+    subject: str = "",
     idempotency_key: str,
     send_after: datetime.datetime | None = None,
     template: str = "",
@@ -39,7 +43,11 @@ def outbox_enqueue(
     outside_texting_hours_ok: bool = False,
     created_by: User | None = None,
 ) -> OutboundMessage:
-    """Write one text to the outbox, in the caller's transaction. The same key twice writes it once."""
+    """Write one text (or email: `channel`, `to_email`, `subject`) to the outbox, in the caller's transaction.
+
+    The same key twice writes it once. An email that may not go to its address (no consent for it,
+    unsubscribed, bounced, email off) is written already suppressed, with the reason, as history.
+    """
     send_after = send_after or timezone.now()
     priority = priority_of_kind(kind)
     candidate = OutboundMessage(
@@ -47,7 +55,10 @@ def outbox_enqueue(
         kind=kind,
         priority=priority,
         template=template,
+        channel=channel,
         to_number=to_number,
+        to_email=to_email,
+        subject=subject,
         body=body,
         send_after=send_after,
         patient_id=patient_id,
@@ -57,6 +68,16 @@ def outbox_enqueue(
         outside_texting_hours_ok=outside_texting_hours_ok,
         created_by=created_by,
     )
+    if channel == OutboundMessage.Channel.EMAIL:
+        problem = email_send_problem(candidate)
+        if problem:
+            candidate.status, candidate.suppressed_reason, candidate.finished_at = (
+                Status.SUPPRESSED,
+                problem,
+                timezone.now(),
+            )
+        else:
+            email_state_ensure(to_email)  # its key is what the unsubscribe link carries
     # INSERT ... ON CONFLICT DO NOTHING, then read the row: two statements where get_or_create needs four.
     OutboundMessage.objects.bulk_create([candidate], ignore_conflicts=True)
     if priority == Priority.URGENT and settings.SMS_PRIORITY and send_after <= timezone.now():
@@ -122,6 +143,27 @@ def outbox_follow_number_change(
         status=Status.CANCELLED,
         suppressed_reason="number changed, no consent for the new one",
         finished_at=timezone.now(),
+    )
+
+
+def outbox_follow_email_change(*, old_email: str, patient_id: int | None = None, inquiry_id: int | None = None) -> int:
+    """A person's email address changed: their pending emails to the old one are cancelled.
+
+    Consent belongs to an address, so nothing is re-addressed. Call it in the transaction that changes it.
+    """
+    if not old_email:
+        return 0
+    pending = OutboundMessage.objects.filter(
+        channel=OutboundMessage.Channel.EMAIL, to_email__iexact=old_email, status__in=PENDING_STATUSES
+    )
+    if patient_id is not None:
+        pending = pending.filter(patient_id=patient_id)
+    elif inquiry_id is not None:
+        pending = pending.filter(inquiry_id=inquiry_id)
+    else:
+        raise ValueError("Name whose address changed: patient_id or inquiry_id.")
+    return pending.update(
+        status=Status.CANCELLED, suppressed_reason="email address changed", finished_at=timezone.now()
     )
 
 

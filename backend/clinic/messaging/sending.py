@@ -1,4 +1,5 @@
-"""Sending one outbox row through Twilio: checks at send time, errors, retries, delivery reports."""
+"""Sending one outbox row through Twilio (or another channel's transport): checks at send time, errors,
+retries, delivery reports."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
 from .consent import consent_covers
+from .email.addresses import email_send_problem
 from .models import DeliveryReport, OutboundMessage, PhoneNumberState
 from .outbox import outbox_claim_due
 from .rate_limit import send_slots_acquire
@@ -87,6 +89,31 @@ CLOCK_MARGIN = timedelta(minutes=1)
 BODY_SIMILARITY_MIN = 0.5
 
 
+@dataclass(frozen=True)
+class ChannelTransport:
+    """How rows of a channel other than SMS are sent and, when a send's outcome is unknown, settled."""
+
+    send: Callable[[OutboundMessage], SendOutcome]
+    # Returns which outbox_reconcile_stale count the row adds to ("resent", "failed", ...).
+    reconcile: Callable[[OutboundMessage], str]
+
+
+# The one place a row's channel picks how it goes out (healthchecks' TRANSPORTS). Texts take this module's
+# own path (provider calls batched on threads, reconciled with Twilio); other channels register here, from
+# messaging.apps (email: messaging/email/sending.py).
+CHANNEL_TRANSPORTS: dict[str, ChannelTransport] = {}
+
+
+def channel_transport(message: OutboundMessage) -> ChannelTransport | None:
+    """The transport of a row's channel, or None for a text."""
+    if message.channel == OutboundMessage.Channel.SMS:
+        return None
+    transport = CHANNEL_TRANSPORTS.get(message.channel)
+    if transport is None:
+        raise LookupError(f"no transport registered for channel {message.channel!r}")
+    return transport
+
+
 class ProviderAnswerInvalid(Exception):
     """The provider answered something we cannot read as it documents it (no SID, not JSON, wrong shape)."""
 
@@ -125,6 +152,11 @@ class SendContext:
 
 def _why_not_now(message: OutboundMessage, context: SendContext | None = None) -> tuple[str, str] | None:
     """Return ("suppress", reason) or ("defer", "") if the row must not be sent now; None if it may."""
+    if message.channel == OutboundMessage.Channel.EMAIL:
+        problem = email_send_problem(message)
+        if problem:
+            return "suppress", problem
+        return _why_not_now_for_cause_and_hours(message, context)
     state = numbers.number_state(message.to_number) if context is None else context.states.get(message.to_number)
     if state is not None and state.is_opted_out:
         return "suppress", "opted out"
@@ -133,6 +165,13 @@ def _why_not_now(message: OutboundMessage, context: SendContext | None = None) -
     # Consent belongs to a number: the person must have agreed to texts at exactly this row's number.
     if message.kind != OutboundMessage.Kind.STAFF_ALERT and not consent_covers(message):
         return "suppress", "no SMS consent"
+    return _why_not_now_for_cause_and_hours(message, context)
+
+
+def _why_not_now_for_cause_and_hours(
+    message: OutboundMessage, context: SendContext | None = None
+) -> tuple[str, str] | None:
+    """What every channel checks once its address may be used: the cause still holds, and the hour."""
     problem = cause_problem(message)
     if problem:
         return "suppress", problem
@@ -197,7 +236,8 @@ def outbox_send(*, message_id: int) -> SendOutcome:
     if blocked is not None:
         return blocked
     try:
-        return outbox_send_claimed(message)
+        transport = channel_transport(message)
+        return transport.send(message) if transport else outbox_send_claimed(message)
     except Exception as exc:
         return _reconcile_after_internal_error(message, exc)
 
@@ -367,8 +407,16 @@ def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome
             continue
         if blocked is not None:
             outcomes.append(blocked)
-        else:
-            calls[_provider_pool().submit(_provider_send_on_thread, message)] = message
+            continue
+        try:
+            transport = channel_transport(message)
+            if transport is not None:
+                outcomes.append(transport.send(message))
+                continue
+        except Exception as exc:
+            outcomes.append(_reconcile_after_internal_error(message, exc))
+            continue
+        calls[_provider_pool().submit(_provider_send_on_thread, message)] = message
     sent: list[tuple[int, str]] = []
 
     def on_sent(message_id: int, sid: str) -> None:
@@ -697,6 +745,9 @@ def _reconcile_one(message_id: int, *, reconcile_after: datetime.datetime | None
     ):
         return "skipped"  # another dispatcher has it
     message = OutboundMessage.objects.get(id=message_id)
+    transport = channel_transport(message)
+    if transport is not None:  # no provider to ask: the channel has its own rule
+        return transport.reconcile(message)
     started = message.sending_started_at or message.created_at
     try:
         sid = _provider_find(message, since=started - CLOCK_MARGIN, until=timezone.now() + CLOCK_MARGIN)

@@ -22,6 +22,26 @@ class Patient(models.Model):
     sms_consent_phone = models.CharField(max_length=20, blank=True, help_text="The number consent was given for.")
     # Opt-outs belong to the phone number, not the person: see messaging.PhoneNumberState.
 
+    # Email consent, the same way: when, through what, which wording, and the address it was given for.
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    email_consent_version = models.CharField(max_length=40, blank=True)
+    email_consent_source = models.CharField(max_length=40, blank=True)
+    email_consent_address = models.EmailField(blank=True, help_text="The address consent was given for.")
+    # Unsubscribes and bounces belong to the address: see messaging.EmailAddressState.
+
+    class ReminderChannel(models.TextChoices):
+        AUTOMATIC = "automatic", "Automatic (text with SMS consent, else email with email consent)"
+        SMS = "sms", "Text message"
+        EMAIL = "email", "Email"
+
+    reminder_channel = models.CharField(
+        max_length=10,
+        choices=ReminderChannel.choices,
+        default=ReminderChannel.AUTOMATIC,
+        db_default=ReminderChannel.AUTOMATIC,
+        help_text="How appointment reminders reach this patient. Check-ins and crisis answers are always texts.",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

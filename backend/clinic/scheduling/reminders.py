@@ -15,9 +15,10 @@ When a reminder goes out (the rule, in one place):
 5. At send time the same rule holds again: a reminder that slipped (workers down, a backlog, a night
    of deferral) to less than `REMINDER_MIN_LEAD_MINUTES` before the start is suppressed, not sent.
 
-Rows are written to the outbox in the booking's transaction. Each row names the start it was
-written for, so a row for a time that no longer holds (moved, cancelled) is never sent. The date
-and time in the text are written by `session_time.session_time_values`.
+Reminders go by text or by email (`reminder_channel_for`): the patient's choice, else text with SMS
+consent and email with email consent. Rows are written to the outbox in the booking's transaction.
+Each row names the start it was written for, so a row for a time that no longer holds (moved,
+cancelled) is never sent. The date and time in the text are written by `session_time.session_time_values`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.messaging.email.addresses import email_send_problem
+from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
 from clinic.messaging.texts import text_render
+from clinic.patients.models import Patient
+from clinic.patients.selectors import patient_phone_state
 
 from .models import Appointment, Clinic
 from .session_time import session_time_values
@@ -134,12 +139,52 @@ def _format_values(appointment: Appointment) -> dict[str, str]:
     }
 
 
+def reminder_channel_for(patient: Patient) -> str:
+    """How this patient's reminders go: their choice, or (automatic) text with SMS consent, else email with
+    email consent, else text (written, and suppressed at send time as before, so staff see why)."""
+    Channel = OutboundMessage.Channel
+    choice = patient.reminder_channel
+    if choice in (Channel.SMS, Channel.EMAIL):
+        return str(choice)
+    if patient_phone_state(patient=patient).can_text or not patient.email:
+        return Channel.SMS
+    probe = OutboundMessage(
+        channel=Channel.EMAIL, kind=OutboundMessage.Kind.REMINDER, to_email=patient.email, patient=patient
+    )
+    return Channel.EMAIL if not email_send_problem(probe) else Channel.SMS
+
+
+def _reminder_email(appointment: Appointment, values: dict[str, str]) -> tuple[str, str]:
+    preparation = values["preparation"].strip()
+    return email_render_content(
+        "appointment_reminder", **{**values, "preparation": f"{preparation}\n\n" if preparation else ""}
+    )
+
+
 def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | None = None) -> list[OutboundMessage]:
     """Write this session's reminders to the outbox (in the caller's transaction). Safe to run twice."""
     if appointment.status not in REMINDABLE:
         return []
     values = _format_values(appointment)
     related_id = reminder_related_id(appointment.pk, appointment.starts_at)
+    if reminder_channel_for(appointment.patient) == OutboundMessage.Channel.EMAIL:
+        subject, body = _reminder_email(appointment, values)
+        return [
+            outbox_enqueue(
+                kind=OutboundMessage.Kind.REMINDER,
+                template="appointment_reminder",
+                channel=OutboundMessage.Channel.EMAIL,
+                to_email=appointment.patient.email,
+                subject=subject,
+                body=body,
+                idempotency_key=f"reminder:{related_id}:{hours}h:email",
+                send_after=at,
+                patient_id=appointment.patient_id,
+                related_type=REMINDER_RELATED_TYPE,
+                related_id=related_id,
+            )
+            for hours, at in reminder_times(appointment=appointment, now=now)
+        ]
     return [
         outbox_enqueue(
             kind=OutboundMessage.Kind.REMINDER,

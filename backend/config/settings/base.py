@@ -218,6 +218,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "inquiry_burst": _throttle_rate("INQUIRY_THROTTLE_BURST", "5/min"),
         "inquiry_daily": _throttle_rate("INQUIRY_THROTTLE_DAILY", "30/day"),
+        "email_unsubscribe": _throttle_rate("EMAIL_UNSUBSCRIBE_THROTTLE", "30/min"),
     },
 }
 
@@ -360,6 +361,23 @@ TWILIO_API_URL = env.str(
 SMS_SANDBOX_ENABLED = SMS_BACKEND == "sandbox"
 if SMS_SANDBOX_ENABLED:
     INSTALLED_APPS.append("clinic.messaging.sandbox")
+
+# --- Email (the outbox's second channel) ---------------------------------------------------
+# EMAIL_URL names the mail server as django-environ reads it: smtp://user:pass@host:587 (smtp+tls://,
+# smtps://, consolemail://, ...). Unset with the SMS sandbox: emails land in the sandbox mailbox
+# (/sandbox/mail/). Unset without it: email is off, and nothing is ever written for that channel.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+SANDBOX_EMAIL_BACKEND = "clinic.messaging.sandbox.mailbox.SandboxEmailBackend"
+if EMAIL_URL:
+    vars().update(env.email_url_config(EMAIL_URL))
+elif SMS_SANDBOX_ENABLED:
+    EMAIL_BACKEND = SANDBOX_EMAIL_BACKEND
+EMAIL_ENABLED = bool(EMAIL_URL) or SMS_SANDBOX_ENABLED
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Replies to this address are not read: every email says so and how to get help at once.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@clinic.invalid>")
+# How long an unsubscribe link keeps working (a link in an old email should still work).
+EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS", default=3 * 365)
 
 # --- Internationalisation -----------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import environ
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import EMAIL_URL, SANDBOX_EMAIL_BACKEND, env
 
 
 def _required(name: str) -> str:
@@ -48,6 +48,12 @@ SMS_BACKEND = "twilio"
 SMS_SANDBOX_ENABLED = False
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "clinic.messaging.sandbox"]  # noqa: F405
 TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com").rstrip("/")
+# Email needs a real mail server (EMAIL_URL); without one the email channel is off (README, Email), and
+# the sandbox mailbox is never an option here.
+if not EMAIL_URL or globals().get("EMAIL_BACKEND") == SANDBOX_EMAIL_BACKEND:
+    EMAIL_URL = ""
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    EMAIL_ENABLED = False
 
 # TLS is terminated by the proxy in front of us, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

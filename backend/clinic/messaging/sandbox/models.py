@@ -111,3 +111,23 @@ class SandboxFailureRule(models.Model):
     def __str__(self) -> str:
         target = self.to_number or "any number"
         return f"{self.kind} {self.error_code} for {target}"
+
+
+class SandboxEmail(models.Model):
+    """One email the app sent while the sandbox mailbox was its email backend (like Mailpit, no server)."""
+
+    message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    from_email = models.CharField(max_length=254)
+    to = models.CharField(max_length=1000, help_text="Comma-separated recipients.")
+    subject = models.CharField(max_length=250)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, help_text="Every header of the message as sent.")
+    raw = models.TextField(help_text="The whole message as it would go over SMTP.")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"

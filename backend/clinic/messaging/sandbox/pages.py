@@ -1,4 +1,5 @@
-"""The sandbox's pages: the numbers with texts, one number's conversation (reply as the patient), failure rules.
+"""The sandbox's pages: the numbers with texts and the mailbox, one number's conversation (reply as the
+patient), one email (plain and HTML parts), failure rules.
 
 No login: the sandbox is a development tool that production settings never install.
 """
@@ -12,7 +13,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .forms import FailureRuleForm, NumberOpenForm, PatientReplyForm
-from .selectors import sandbox_conversation, sandbox_failure_rule_list, sandbox_number_list
+from .selectors import (
+    sandbox_conversation,
+    sandbox_email_get,
+    sandbox_email_list,
+    sandbox_failure_rule_list,
+    sandbox_number_list,
+)
 from .services import (
     inbound_webhook_url,
     phone_is_e164,
@@ -23,7 +30,12 @@ from .services import (
 
 
 def _page_context(**context: object) -> dict[str, object]:
-    return {"clinic_number": settings.TWILIO_FROM_NUMBER, "clinic_timezone": settings.CLINIC_TIMEZONE, **context}
+    return {
+        "clinic_number": settings.TWILIO_FROM_NUMBER,
+        "clinic_email": settings.DEFAULT_FROM_EMAIL,
+        "clinic_timezone": settings.CLINIC_TIMEZONE,
+        **context,
+    }
 
 
 @require_GET
@@ -31,7 +43,16 @@ def number_list(request: HttpRequest) -> HttpResponse:
     form = NumberOpenForm(request.GET) if "number" in request.GET else NumberOpenForm()
     if form.is_bound and form.is_valid():
         return redirect("sms_sandbox:conversation", number=form.cleaned_data["number"])
-    return render(request, "sms_sandbox/numbers.html", _page_context(numbers=sandbox_number_list(), open_form=form))
+    context = _page_context(numbers=sandbox_number_list(), emails=sandbox_email_list(), open_form=form)
+    return render(request, "sms_sandbox/numbers.html", context)
+
+
+@require_GET
+def email_detail(request: HttpRequest, email_id: int) -> HttpResponse:
+    email = sandbox_email_get(email_id=email_id)
+    if email is None:
+        raise Http404("No such email in the sandbox mailbox.")
+    return render(request, "sms_sandbox/email.html", _page_context(email=email))
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .errors import TwilioApiError
-from .models import SandboxFailureRule, SandboxMessage
+from .models import SandboxEmail, SandboxFailureRule, SandboxMessage
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 1000
@@ -163,3 +163,12 @@ def sandbox_conversation(*, number: str) -> QuerySet[SandboxMessage]:
 
 def sandbox_failure_rule_list() -> QuerySet[SandboxFailureRule]:
     return SandboxFailureRule.objects.order_by("id")
+
+
+def sandbox_email_list(*, limit: int = 200) -> list[SandboxEmail]:
+    """The mailbox, newest first."""
+    return list(SandboxEmail.objects.order_by("-received_at", "-id")[:limit])
+
+
+def sandbox_email_get(*, email_id: int) -> SandboxEmail | None:
+    return SandboxEmail.objects.filter(id=email_id).first()

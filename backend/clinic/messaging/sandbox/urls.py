@@ -18,6 +18,7 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
 page_urlpatterns: list[URLPattern | URLResolver] = [
     path("", pages.number_list, name="numbers"),
     path("failures/", pages.failure_rules, name="failures"),
+    path("mail/<int:email_id>/", pages.email_detail, name="email"),
     path("failures/<int:rule_id>/delete/", pages.failure_rule_delete, name="failure-delete"),
     path("<str:number>/", pages.conversation, name="conversation"),
 ]

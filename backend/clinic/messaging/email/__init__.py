@@ -1,0 +1,1 @@
+"""Email, the outbox's second channel: addresses and consent, wording, sending, unsubscribing."""

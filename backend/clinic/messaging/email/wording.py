@@ -1,0 +1,76 @@
+"""The wording of every email: a subject and a plain-text body; the HTML part is built from the same words.
+
+The same minimum-information rule as texts (texts.forbidden_words_in): no drug name, no diagnosis. Every
+email ends with the same footer: nobody reads replies (nor watches this address at night), how to get
+help at once, and the unsubscribe link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.html import escape
+
+from ..texts import forbidden_words_in
+
+EMAILS: dict[str, tuple[str, str]] = {
+    "inquiry_ack": (
+        "{clinic}: we received your message",
+        "Hi {first_name},\n\nWe received your message. Our care team will contact you within one business day.",
+    ),
+    "appointment_reminder": (
+        "{clinic}: your visit on {date}",
+        "Hi {first_name},\n\nThis is a reminder of your visit {date} at {time}.\n\n{preparation}"
+        "To confirm or to change the time, please call us at {clinic_phone}.",
+    ),
+}
+
+FOOTER = (
+    "Replies to this address are not read, and nobody watches it at night. "
+    "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline, 24/7). In an emergency, call 911. "
+    "Otherwise call the clinic at {clinic_phone}."
+)
+UNSUBSCRIBE_LINE = "To stop receiving emails from {clinic}: {url}"
+
+
+class EmailWordingError(ValueError):
+    """An email would carry words the minimum-information rule forbids."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def email_render_content(name: str, **values: str) -> tuple[str, str]:
+    """The subject and main text of the named email (without the footer), checked for forbidden words."""
+    subject_wording, body_wording = EMAILS[name]
+    subject, body = subject_wording.format(**values), body_wording.format(**values)
+    _check(subject, body)
+    return subject, body
+
+
+def email_compose(*, subject: str, body: str, clinic: str, clinic_phone: str, unsubscribe_url: str) -> RenderedEmail:
+    """The whole email as sent: the body, the footer and the unsubscribe link, in plain text and in HTML."""
+    footer = FOOTER.format(clinic_phone=clinic_phone)
+    text = f"{body.rstrip()}\n\n--\n{footer}\n\n{UNSUBSCRIBE_LINE.format(clinic=clinic, url=unsubscribe_url)}\n"
+    paragraphs = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in body.strip().split("\n\n") if p)
+    unsubscribe = (
+        f'To stop receiving emails from {escape(clinic)}: <a href="{escape(unsubscribe_url)}">unsubscribe</a>.'
+    )
+    html = (
+        '<!doctype html><html><body style="font-family: sans-serif; color: #1b1b1b">'
+        f"{paragraphs}<hr>"
+        f'<p style="font-size: 90%">{escape(footer)}</p><p style="font-size: 90%">{unsubscribe}</p>'
+        "</body></html>"
+    )
+    _check(subject, text, html)
+    return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def _check(*parts: str) -> None:
+    forbidden = sorted({word for part in parts for word in forbidden_words_in(part)})
+    if forbidden:
+        raise EmailWordingError("Emails must not name a drug or a diagnosis: " + ", ".join(forbidden))
