@@ -102,7 +102,11 @@ def test_a_merge_never_changes_the_earlier_inquirys_contact_details_or_consent(a
         assert after[name] == before[name], name
     assert "eve@example.com" in InquiryNote.objects.get().body
     # One acknowledgement to the number given with consent; the repeat without consent sends none.
-    assert list(OutboundMessage.objects.values_list("to_number", flat=True)) == ["+16175550142"]
+    texts = OutboundMessage.objects.filter(channel=OutboundMessage.Channel.SMS)
+    assert list(texts.values_list("to_number", flat=True)) == ["+16175550142"]
+    # The repeat chose email: acknowledged at the address it gave (consent from that submission alone).
+    emails = OutboundMessage.objects.filter(channel=OutboundMessage.Channel.EMAIL)
+    assert list(emails.values_list("to_email", "status")) == [("eve@example.com", "scheduled")]
 
 
 def test_an_idempotency_key_reused_with_other_content_is_refused(api: APIClient) -> None:

@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due
-from clinic.messaging.sandbox.models import SandboxMessage
+from clinic.messaging.sandbox.models import SandboxEmail, SandboxMessage
 from tests.live import WorkerProcess, wait_until
 
 SMS_PATH = "/webhooks/twilio/sms/"
@@ -68,3 +68,8 @@ def beat_play_at(worker: WorkerProcess, moment: datetime.datetime, done: Callabl
             return done()
 
         wait_until(step, timeout=60, what=what, interval=0.2)
+
+
+def sandbox_emails_to(address: str) -> list[SandboxEmail]:
+    """The emails an address received in the sandbox mailbox, oldest first."""
+    return list(SandboxEmail.objects.filter(to__iexact=address).order_by("received_at", "id"))
