@@ -12,7 +12,14 @@ from django.utils import timezone
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
 
-from .models import DeliveryReport, InboundMessage, MessageTemplate, OutboundMessage, PhoneNumberState
+from .models import (
+    DeliveryReport,
+    EmailAddressState,
+    InboundMessage,
+    MessageTemplate,
+    OutboundMessage,
+    PhoneNumberState,
+)
 from .outbox import PENDING_STATUSES
 from .selectors import CLINICAL_KINDS, CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
 from .texts import TEXTS
@@ -30,9 +37,19 @@ class ReadOnlyAdminMixin:
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
-    list_display = ["id", "kind", "to_number", "status", "send_after", "attempts", "last_error_code", "sent_at"]
-    list_filter = ["status", "kind", "last_error_code", "send_after"]
-    search_fields = ["to_number", "provider_sid", "idempotency_key"]
+    list_display = [
+        "id",
+        "kind",
+        "channel",
+        "address",
+        "status",
+        "send_after",
+        "attempts",
+        "last_error_code",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "kind", "last_error_code", "send_after"]
+    search_fields = ["to_number", "to_email", "provider_sid", "idempotency_key"]
     date_hierarchy = "send_after"
     exclude = ["body"]
     readonly_fields = [*(field.name for field in OutboundMessage._meta.fields if field.name != "body"), "visible_body"]
@@ -139,6 +156,27 @@ class PhoneNumberStateAdmin(AuditedAdminMixin):
         "undeliverable_at",
         "undeliverable_code",
     ]
+
+
+@admin.register(EmailAddressState)
+class EmailAddressStateAdmin(AuditedAdminMixin):
+    """Unsubscribes (from an email's link, or recorded by staff) and addresses mail servers refused."""
+
+    list_display = ["email", "unsubscribed_at", "unsubscribe_source", "undeliverable_at", "needs_staff_attention"]
+    list_filter = ["needs_staff_attention", ("unsubscribed_at", admin.EmptyFieldListFilter), "unsubscribe_source"]
+    search_fields = ["email"]
+    fields = [
+        "email",
+        "unsubscribed_at",
+        "unsubscribe_source",
+        "undeliverable_at",
+        "undeliverable_code",
+        "needs_staff_attention",
+    ]
+    readonly_fields = ["email", "unsubscribed_at", "unsubscribe_source", "undeliverable_at", "undeliverable_code"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(DeliveryReport)

@@ -24,10 +24,17 @@ from .services import EDITABLE_FIELDS, patient_update, validate_patient_timezone
 class PatientForm(forms.ModelForm[Patient]):
     class Meta:
         model = Patient
-        fields = ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone"]
+        fields = ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "reminder_channel"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reminder_channel"].required = False  # left out: automatic
 
     def clean_phone(self) -> str:
         return phone_to_e164(self.cleaned_data.get("phone", ""))
+
+    def clean_reminder_channel(self) -> str:
+        return str(self.cleaned_data.get("reminder_channel") or Patient.ReminderChannel.AUTOMATIC)
 
     def clean_timezone(self) -> str:
         value: str = self.cleaned_data.get("timezone", "")
@@ -134,6 +141,18 @@ class PatientAdmin(AuditedAdminMixin):
             "SMS consent",
             {"fields": ["sms_consent_at", "sms_consent_version", "sms_consent_source", "sms_consent_phone"]},
         ),
+        (
+            "Email consent and reminders",
+            {
+                "fields": [
+                    "email_consent_at",
+                    "email_consent_version",
+                    "email_consent_source",
+                    "email_consent_address",
+                    "reminder_channel",
+                ]
+            },
+        ),
         ("Record", {"fields": ["created_at", "created_by"]}),
     ]
     readonly_fields = [
@@ -143,6 +162,10 @@ class PatientAdmin(AuditedAdminMixin):
         "sms_consent_version",
         "sms_consent_source",
         "sms_consent_phone",
+        "email_consent_at",
+        "email_consent_version",
+        "email_consent_source",
+        "email_consent_address",
     ]
     inlines = [UpcomingAppointmentInline]
 

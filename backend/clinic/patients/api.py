@@ -45,6 +45,17 @@ class PatientWriteSerializer(serializers.Serializer[Any]):
         default=False,
         help_text="The patient agreed to texts (recorded now, source 'staff', current consent wording).",
     )
+    email_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The patient agreed to emails at `email` (recorded now, source 'staff'); a new address needs it.",
+    )
+    reminder_channel = serializers.ChoiceField(
+        choices=Patient.ReminderChannel.choices,
+        required=False,
+        default=Patient.ReminderChannel.AUTOMATIC,
+        help_text="How reminders reach the patient; check-ins and crisis answers are always texts.",
+    )
 
     def validate_date_of_birth(self, value: datetime.date | None) -> datetime.date | None:
         if value is not None and not OLDEST_BIRTH_DATE <= value <= timezone.localdate():
@@ -69,6 +80,7 @@ class PatientUpdateSerializer(PatientWriteSerializer):
 
 class PatientSerializer(serializers.ModelSerializer[Patient]):
     sms_consent = serializers.SerializerMethodField()
+    email_consent = serializers.SerializerMethodField()
     phone_shared = serializers.SerializerMethodField(help_text="Another patient on file has the same number.")
 
     class Meta:
@@ -82,8 +94,13 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
             "email",
             "timezone",
             "sms_consent",
+            "email_consent",
+            "reminder_channel",
             "phone_shared",
         ]
+
+    def get_email_consent(self, patient: Patient) -> bool:
+        return patient.email_consent_at is not None
 
     def get_sms_consent(self, patient: Patient) -> bool:
         return patient.sms_consent_at is not None
@@ -137,6 +154,10 @@ class PatientDetailSerializer(PatientSerializer):
             "sms_consent_version",
             "sms_consent_source",
             "sms_consent_phone",
+            "email_consent_at",
+            "email_consent_version",
+            "email_consent_source",
+            "email_consent_address",
             "created_at",
             "created_by",
             "phone_state",
@@ -242,6 +263,8 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
                 email=data.get("email", ""),
                 timezone=data.get("timezone", ""),
                 sms_consent=data.get("sms_consent", False),
+                email_consent=data.get("email_consent", False),
+                reminder_channel=data.get("reminder_channel", Patient.ReminderChannel.AUTOMATIC),
             ),
         )
         return Response(self._detail(patient), status=status.HTTP_201_CREATED)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
-from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
-from clinic.messaging.outbox import outbox_follow_number_change
+from clinic.intake.consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
+from clinic.messaging.outbox import outbox_follow_email_change, outbox_follow_number_change
 from clinic.scheduling.models import validate_timezone_name
 from clinic.scheduling.selectors import clinic_timezone
 
@@ -24,8 +24,9 @@ from .models import Patient
 
 # Consent that staff record (told by the patient in person or on the phone) is marked as such.
 STAFF_CONSENT_SOURCE = "staff"
-EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "timezone")
+EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "reminder_channel")
 _CONSENT_FIELDS = ("sms_consent_at", "sms_consent_version", "sms_consent_source", "sms_consent_phone")
+_EMAIL_CONSENT_FIELDS = ("email_consent_at", "email_consent_version", "email_consent_source", "email_consent_address")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class PatientDetails:
     email: str = ""
     timezone: str = ""  # empty: the clinic's
     sms_consent: bool = False
+    email_consent: bool = False
+    reminder_channel: str = Patient.ReminderChannel.AUTOMATIC
 
 
 @functools.cache
@@ -67,6 +70,20 @@ def _record_consent(patient: Patient, *, now: datetime.datetime) -> None:
     patient.sms_consent_phone = patient.phone
 
 
+def _record_email_consent(patient: Patient, *, now: datetime.datetime) -> None:
+    patient.email_consent_at = now
+    patient.email_consent_version = CURRENT_EMAIL_CONSENT_VERSION
+    patient.email_consent_source = STAFF_CONSENT_SOURCE
+    patient.email_consent_address = patient.email
+
+
+def _clear_email_consent(patient: Patient) -> None:
+    patient.email_consent_at = None
+    patient.email_consent_version = ""
+    patient.email_consent_source = ""
+    patient.email_consent_address = ""
+
+
 def _clear_consent(patient: Patient) -> None:
     patient.sms_consent_at = None
     patient.sms_consent_version = ""
@@ -86,16 +103,23 @@ def patient_create(*, actor: Actor, details: PatientDetails, now: datetime.datet
         phone=details.phone,
         email=details.email,
         timezone=tz_name,
+        reminder_channel=details.reminder_channel,
         created_by=actor.user_or_none,
     )
     if details.sms_consent:
         _record_consent(patient, now=now or timezone.now())
+    if details.email_consent:
+        if not details.email:
+            raise ValidationError({"email_consent": "Email consent needs an email address."})
+        _record_email_consent(patient, now=now or timezone.now())
     patient.save()
     audit_by(
         actor,
         action=AuditEvent.Action.CREATE,
         target=patient,
-        detail="created by staff" + (", sms_consent" if details.sms_consent else ""),
+        detail="created by staff"
+        + (", sms_consent" if details.sms_consent else "")
+        + (", email_consent" if details.email_consent else ""),
     )
     return patient
 
@@ -111,13 +135,18 @@ def patient_update(
     `sms_consent=True` records consent now (kept as it was if already given for the same number);
     `sms_consent=False` withdraws it.
     """
-    unknown = set(changes) - {*EDITABLE_FIELDS, "sms_consent"}
+    unknown = set(changes) - {*EDITABLE_FIELDS, "sms_consent", "email_consent"}
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed."))
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
-    old_phone = patient.phone
+    old_phone, old_email = patient.phone, patient.email
+    had_email_consent = (
+        patient.email_consent_at is not None
+        and bool(old_email)
+        and patient.email_consent_address.lower() == old_email.lower()
+    )
     # Consent recorded for another number than the one on file is no consent (see messaging.consent).
     had_consent = patient.sms_consent_at is not None and patient.sms_consent_phone in (old_phone, "")
     changed: list[str] = []
@@ -134,9 +163,29 @@ def patient_update(
         _clear_consent(patient)
         changed.append("sms_consent")
 
+    # Email consent belongs to an address, the same way.
+    email_changed = "email" in changed and old_email.lower() != patient.email.lower()
+    email_consent = changes.get("email_consent")
+    if email_consent is True and (not had_email_consent or email_changed):
+        if not patient.email:
+            raise ValidationError({"email_consent": "Email consent needs an email address."})
+        _record_email_consent(patient, now=now or timezone.now())
+        changed.append("email_consent")
+    elif had_email_consent and (email_consent is False or email_changed):
+        _clear_email_consent(patient)
+        changed.append("email_consent")
+
     if changed:
-        columns = [name for name in changed if name != "sms_consent"]
-        patient.save(update_fields=[*columns, *(_CONSENT_FIELDS if "sms_consent" in changed else ())])
+        columns = [name for name in changed if name not in ("sms_consent", "email_consent")]
+        patient.save(
+            update_fields=[
+                *columns,
+                *(_CONSENT_FIELDS if "sms_consent" in changed else ()),
+                *(_EMAIL_CONSENT_FIELDS if "email_consent" in changed else ()),
+            ]
+        )
+    if "email" in changed:
+        outbox_follow_email_change(patient_id=patient.pk, old_email=old_email)
     if "phone" in changed:
         # Texts already written for the old number go to the new one only with consent for it.
         outbox_follow_number_change(
