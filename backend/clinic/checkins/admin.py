@@ -19,14 +19,15 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
-from clinic.accounts.admin_base import StaffModelAdmin
+from clinic.accounts.admin_base import StaffModelAdmin, inline_add
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 from clinic.oncall.selectors import STEP_NAMES
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patients_sharing_number
+from clinic.scheduling.admin import SessionTypeAdmin
 from clinic.scheduling.models import SessionType
-from clinic.scheduling.selectors import clinic_timezone
 
 from .alerts import alert_acknowledge
 from .chart import score_chart
@@ -357,6 +358,9 @@ class CheckInStepInline(admin.TabularInline[CheckInStep, SessionType]):
     fields = ["kind", "day_offset", "local_time", "is_active"]
     extra = 0
     verbose_name_plural = "check-in plan (none listed: the default plan; all unticked: no check-ins)"
+
+
+inline_add(SessionTypeAdmin, CheckInStepInline)
 
 
 @admin.register(CheckInStep)

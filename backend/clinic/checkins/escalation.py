@@ -22,12 +22,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_current
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.texts import text_render
 from clinic.oncall.selectors import CLINIC_LINE, STEP_NAMES, Rung, on_call_ladder
-from clinic.scheduling.selectors import clinic_current
 
 from .models import Alert, AlertPage
 

@@ -17,14 +17,14 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_current
+from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue, outbox_follow_number_change
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic
-from clinic.scheduling.selectors import clinic_current
 
-from .consent import CURRENT_SMS_CONSENT_VERSION
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
 
 Status = Inquiry.Status

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_current
 from clinic.patients.models import Patient
-from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
 from .crisis import crisis_detect

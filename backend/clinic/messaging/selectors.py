@@ -6,7 +6,11 @@ from datetime import datetime
 from django.db.models import Case, QuerySet, Value, When
 
 from clinic.accounts import clinical
+from clinic.core.consent import sms_consent_covers
+from clinic.patients.models import Patient
+from clinic.patients.selectors import PhoneState
 
+from . import numbers
 from .models import InboundMessage, OutboundMessage
 
 
@@ -88,3 +92,27 @@ def inbox_messages(*, include_handled: bool = False) -> QuerySet[InboundMessage]
         qs = qs.filter(handled_at__isnull=True)
     urgent_first = Case(When(route=InboundMessage.Route.CRISIS, then=Value(0)), default=Value(1))
     return qs.order_by(urgent_first, "received_at")
+
+
+def patient_phone_state(patient: Patient) -> PhoneState:
+    """What our suppression list says of the patient's number, and whether a text may go to it."""
+    state = numbers.number_state(patient.phone)
+    refusal = numbers.texting_refusal(
+        phone=patient.phone,
+        consented=sms_consent_covers(
+            consented=patient.sms_consent_at is not None,
+            consent_phone=patient.sms_consent_phone,
+            phone=patient.phone,
+            number=patient.phone,
+        ),
+        state=state,
+    )
+    return PhoneState(
+        opted_out=state is not None and state.opted_out_at is not None,
+        opted_out_at=state.opted_out_at if state else None,
+        opt_out_keyword=state.opt_out_keyword if state else "",
+        opted_in_at=state.opted_in_at if state else None,
+        undeliverable=state is not None and state.undeliverable_at is not None,
+        undeliverable_at=state.undeliverable_at if state else None,
+        can_text=refusal is None,
+    )

@@ -9,13 +9,11 @@ import os
 import random
 import re
 import threading
-import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import requests
 import urllib3
@@ -25,19 +23,17 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
+from clinic.core.clinics import clinic_current
+from clinic.core.models import Clinic
 from clinic.core.sweeps import exception_summary
-from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
 from .consent import consent_covers
 from .models import DeliveryReport, OutboundMessage, PhoneNumberState
 from .outbox import outbox_claim_due
 from .rate_limit import send_slots_acquire
-from .texting_hours import texting_allowed_at, texting_next_allowed
+from .texting_hours import TextingWindow, texting_window
 from .twilio_client import twilio_client_build, twilio_client_shared
-
-if TYPE_CHECKING:
-    from clinic.scheduling.models import Clinic
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -125,38 +121,26 @@ class SendContext:
 
 def _why_not_now(message: OutboundMessage, context: SendContext | None = None) -> tuple[str, str] | None:
     """Return ("suppress", reason) or ("defer", "") if the row must not be sent now; None if it may."""
-    state = numbers.number_state(message.to_number) if context is None else context.states.get(message.to_number)
-    if state is not None and state.is_opted_out:
-        return "suppress", "opted out"
-    if state is not None and state.undeliverable_at is not None:
-        return "suppress", "number undeliverable"
-    # Consent belongs to a number: the person must have agreed to texts at exactly this row's number.
-    if message.kind != OutboundMessage.Kind.STAFF_ALERT and not consent_covers(message):
-        return "suppress", "no SMS consent"
+    refusal = numbers.texting_refusal(
+        phone=message.to_number,
+        # Staff alerts go to clinicians, whose consent the on-call rota checks when it names them.
+        consented=message.kind == OutboundMessage.Kind.STAFF_ALERT or consent_covers(message),
+        state=numbers.number_state(message.to_number) if context is None else context.states.get(message.to_number),
+        window=None if message.outside_texting_hours_ok else _texting_window(message, context),
+    )
+    if refusal is not None and not refusal.later:
+        return "suppress", refusal.reason
     problem = cause_problem(message)
     if problem:
         return "suppress", problem
-    if not message.outside_texting_hours_ok and not texting_allowed_at(
-        timezone.now(), **_texting_window(message, context)
-    ):
+    if refusal is not None:
         return "defer", ""
     return None
 
 
-class _TextingWindow(dict):  # type: ignore[type-arg]
-    """Keyword arguments for texting_allowed_at / texting_next_allowed."""
-
-
-def _texting_window(message: OutboundMessage, context: SendContext | None = None) -> _TextingWindow:
-    """The patient's time zone (else the clinic's) and the clinic's texting hours."""
+def _texting_window(message: OutboundMessage, context: SendContext | None = None) -> TextingWindow:
     clinic = clinic_current() if context is None else context.clinic
-    tz_name = (message.patient.timezone if message.patient else "") or (
-        clinic.timezone if clinic else settings.CLINIC_TIMEZONE
-    )
-    window = _TextingWindow(tz=zoneinfo.ZoneInfo(tz_name))
-    if clinic is not None:
-        window.update(starts=clinic.texting_starts, ends=clinic.texting_ends)
-    return window
+    return texting_window(timezone_name=message.patient.timezone if message.patient else "", clinic=clinic)
 
 
 def cause_problem(message: OutboundMessage) -> str:
@@ -209,7 +193,7 @@ def _send_time_check(message: OutboundMessage, context: SendContext | None = Non
     if blocked is not None:
         verdict, reason = blocked
         if verdict == "defer":
-            later = texting_next_allowed(timezone.now(), **_texting_window(message, context))
+            later = _texting_window(message, context).next_allowed(timezone.now())
             OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
                 status=Status.SCHEDULED, send_after=later, attempts=F("attempts") - 1
             )

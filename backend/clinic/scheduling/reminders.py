@@ -28,12 +28,13 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
 from clinic.messaging.texts import text_render
 
-from .models import Appointment, Clinic
+from .models import Appointment
 from .session_time import session_time_values
 
 REMINDER_RELATED_TYPE = "appointment_reminder"

@@ -14,12 +14,12 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.checkins.models import StaffTask
 from clinic.checkins.tasks import staff_task_open
+from clinic.core.clinics import clinic_current
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
 
 from .models import Appointment
-from .selectors import clinic_current
 from .services import appointment_confirm
 from .session_time import session_time_values
 
