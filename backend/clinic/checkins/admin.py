@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -25,7 +24,7 @@ from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
 from clinic.oncall.selectors import STEP_NAMES
 from clinic.patients.models import Patient
-from clinic.patients.selectors import patients_sharing_number
+from clinic.patients.selectors import patient_timezone, patients_sharing_number
 from clinic.scheduling.admin import SessionTypeAdmin
 from clinic.scheduling.models import SessionType
 
@@ -334,7 +333,7 @@ class CheckInAdmin(ReadOnlyRecordAdmin):
         if not request.user.has_perms(VIEW_SCORES):
             raise PermissionDenied
         patient = get_object_or_404(Patient, pk=patient_id)
-        tz = zoneinfo.ZoneInfo(patient.timezone) if patient.timezone else clinic_timezone()
+        tz = patient_timezone(patient)
         scores = patient_scores(patient_id=patient.pk)
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")
         check_ins = CheckIn.objects.filter(patient=patient).prefetch_related("answers").order_by("-due_at")[:30]

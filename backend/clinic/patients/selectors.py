@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+
+from clinic.core.clinics import person_timezone
+from clinic.core.models import Clinic
 
 from .models import Patient
 
@@ -61,6 +65,11 @@ def patients_with_number_counts(patients: QuerySet[Patient]) -> QuerySet[Patient
         Patient.objects.filter(phone=OuterRef("phone")).order_by().values("phone").annotate(n=Count("id")).values("n")
     )
     return patients.annotate(number_holders=Coalesce(Subquery(holders, output_field=IntegerField()), 1))
+
+
+def patient_timezone(patient: Patient, clinic: Clinic | None = None) -> zoneinfo.ZoneInfo:
+    """The zone this patient's texts and times follow: their own, else the clinic's."""
+    return person_timezone(patient.timezone, clinic)
 
 
 def patient_get(*, patient_id: int) -> Patient | None:
