@@ -12,7 +12,14 @@ from django.utils import timezone
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
 
-from .models import DeliveryReport, InboundMessage, MessageTemplate, OutboundMessage, PhoneNumberState
+from .models import (
+    DeliveryAttempt,
+    DeliveryReport,
+    InboundMessage,
+    MessageTemplate,
+    OutboundMessage,
+    PhoneNumberState,
+)
 from .outbox import PENDING_STATUSES
 from .selectors import CLINICAL_KINDS, CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
 from .texts import TEXTS
@@ -28,6 +35,33 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, OutboundMessage]):
+    """Every call to the provider about this text, newest first; kept by the sender, never edited."""
+
+    model = DeliveryAttempt
+    fk_name = "message"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["started_at", "latency_ms", "outcome", "code", "detail", "provider_message_id"]
+    readonly_fields = ["started_at", "latency_ms", "outcome", "code", "detail", "provider_message_id"]
+    ordering = ["-started_at", "-id"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The text's history is part of the text: whoever may read the message reads its attempts,
+        # and no one else (they hold no body and no number, so the clinical mask has nothing to hide).
+        return request.user.has_perm("messaging.view_outboundmessage")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     list_display = ["id", "kind", "to_number", "status", "send_after", "attempts", "last_error_code", "sent_at"]
@@ -36,6 +70,7 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     date_hierarchy = "send_after"
     exclude = ["body"]
     readonly_fields = [*(field.name for field in OutboundMessage._meta.fields if field.name != "body"), "visible_body"]
+    inlines = [DeliveryAttemptInline]
     actions = ["cancel_pending"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OutboundMessage]:

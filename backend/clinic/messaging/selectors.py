@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Case, QuerySet, Value, When
@@ -11,7 +11,7 @@ from clinic.patients.models import Patient
 from clinic.patients.selectors import PhoneState
 
 from . import numbers
-from .models import InboundMessage, OutboundMessage
+from .models import DeliveryAttempt, InboundMessage, OutboundMessage
 
 
 def _kinds(model: type[InboundMessage] | type[OutboundMessage]) -> tuple[str, ...]:
@@ -47,6 +47,7 @@ class ConversationEntry:
     status: str
     kind: str
     error_code: int | None
+    attempts: list[DeliveryAttempt] = field(default_factory=list)  # outbound: calls to the provider, newest first
 
 
 def conversation_for_patient(
@@ -65,8 +66,11 @@ def conversation_for_patient(
             status=m.status,
             kind=m.kind,
             error_code=m.last_error_code,
+            attempts=list(m.delivery_attempts.all()),
         )
-        for m in OutboundMessage.objects.filter(patient_id=patient_id).order_by("-send_after")[:limit]
+        for m in OutboundMessage.objects.filter(patient_id=patient_id)
+        .prefetch_related("delivery_attempts")
+        .order_by("-send_after")[:limit]
     ]
     inbound = [
         ConversationEntry(
