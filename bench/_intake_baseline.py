@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from clinic.core.views import healthz
-from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION
 from clinic.intake.models import Inquiry
+from config.health import healthz
 
 
 @csrf_exempt

@@ -17,8 +17,8 @@ def clinic_and_patients_create(count: int = PATIENTS) -> list[Any]:
     """A clinic that texts around the clock and `count` patients with SMS consent and numbers not opted out."""
     from django.utils import timezone
 
+    from clinic.core.models import Clinic
     from clinic.patients.models import Patient
-    from clinic.scheduling.models import Clinic
 
     # The workers run on the wall clock: a clinic that texts around the clock keeps quiet hours out of it.
     Clinic.objects.create(

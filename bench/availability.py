@@ -197,8 +197,9 @@ class World:
 def world_create(seed: int) -> World:
     from django.contrib.auth import get_user_model
 
+    from clinic.core.models import Clinic
     from clinic.patients.models import Patient
-    from clinic.scheduling.models import Clinic, Provider, Room, SessionType, WorkingHours
+    from clinic.scheduling.models import Provider, Room, SessionType, WorkingHours
 
     clinic = Clinic.objects.create(
         name="Bench Clinic", short_name="Bench", timezone=TZ.key, phone="+16175550100", address=""

@@ -400,7 +400,7 @@ class Dispatch:
         from django.db.models import Max
 
         from clinic.messaging.models import OutboundMessage
-        from workers.celery import app
+        from config.celery_app import app
 
         rows = OutboundMessage.objects.filter(id__gte=min(ids), id__lte=max(ids))
         started_wall, started = time.time(), time.perf_counter()

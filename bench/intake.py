@@ -286,7 +286,7 @@ class Intake:
             from django.core.management import call_command
 
             call_command("migrate", verbosity=0, interactive=False)
-            from clinic.scheduling.models import Clinic
+            from clinic.core.models import Clinic
 
             # An installed clinic has one: its short name goes into the acknowledgement text.
             Clinic.objects.create(

@@ -200,7 +200,7 @@ class PriorityBench:
         logging_to_file(self.work_dir / "bench.log")
         self.app = gunicorn_start(self.children, name="app", env=self.env, port=self.port, workers=2, threads=48)
         self.patients = clinic_and_patients_create()
-        from clinic.scheduling.models import Clinic
+        from clinic.core.models import Clinic
 
         Clinic.objects.update(on_call_phone=ON_CALL)
 
@@ -445,7 +445,7 @@ class BeatPlayer:
     def _run(self) -> None:
         from django.conf import settings
 
-        from workers.celery import app
+        from config.celery_app import app
 
         interval = float(settings.SMS_DISPATCH_INTERVAL_SECONDS)
         next_tick = time.monotonic()

@@ -9,10 +9,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from clinic.checkins.models import Alert, CheckInKind, CheckInStep
+from clinic.core.models import Clinic
 from clinic.intake.models import Inquiry
 from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
+from clinic.scheduling.models import Appointment, Provider, Room, SeriesPlan, SessionType, WorkingHours
 from tests.roles import roles_ensure
 
 

@@ -6,6 +6,8 @@ migration that grants a role permissions declares them in ROLES ({group name: ["
 ...]}) and, if it takes some away, in REVOKED, and its own grant reads the same lists. The
 migrations are found by those names and applied in migration order, so a new one needs no entry
 here (tests/accounts/test_roles_rebuilt.py checks the rebuilt roles match what the migrations grant).
+A migration that moves a model to another app declares MOVED_MODELS ({"old_app.model": "new_app.model"}):
+grants written before the move name the old label, and are read under the new one.
 """
 
 from __future__ import annotations
@@ -29,15 +31,28 @@ def migrations_in_order(loader: MigrationLoader) -> list[tuple[str, str]]:
 
 
 @functools.cache
-def role_migrations() -> tuple[ModuleType, ...]:
-    """The clinic's migration modules that declare role grants, in the order the migrations run."""
+def _clinic_migration_modules() -> tuple[ModuleType, ...]:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     modules = [sys.modules[type(loader.graph.nodes[node]).__module__] for node in migrations_in_order(loader)]
+    return tuple(module for module in modules if module.__name__.startswith("clinic."))
+
+
+def role_migrations() -> tuple[ModuleType, ...]:
+    """The clinic's migration modules that declare role grants, in the order the migrations run."""
     return tuple(
-        module
-        for module in modules
-        if module.__name__.startswith("clinic.") and (_grants(module, "ROLES") or _grants(module, "REVOKED"))
+        module for module in _clinic_migration_modules() if _grants(module, "ROLES") or _grants(module, "REVOKED")
     )
+
+
+@functools.cache
+def _moved_models() -> dict[str, str]:
+    """Every model a migration moved between apps: "old_app.model" -> "new_app.model"."""
+    moved: dict[str, str] = {}
+    for module in _clinic_migration_modules():
+        declared = getattr(module, "MOVED_MODELS", None)
+        if isinstance(declared, dict):
+            moved.update(declared)
+    return moved
 
 
 def _grants(module: ModuleType, name: str) -> RoleGrants:
@@ -45,10 +60,18 @@ def _grants(module: ModuleType, name: str) -> RoleGrants:
     return declared if isinstance(declared, dict) else {}
 
 
+def permission_name_now(name: str) -> str:
+    """ "app_label.codename" as it reads today: a moved model's permissions carry its new app label."""
+    app_label, codename = name.split(".")
+    model = codename.split("_", 1)[1]
+    new_app_label = _moved_models().get(f"{app_label}.{model}", f"{app_label}.{model}").split(".")[0]
+    return f"{new_app_label}.{codename}"
+
+
 def _permissions(names: list[str]) -> list[Permission]:
     found = []
     for name in names:
-        app_label, codename = name.split(".")
+        app_label, codename = permission_name_now(name).split(".")
         found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return found
 

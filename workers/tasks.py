@@ -11,10 +11,10 @@ from django.db import close_old_connections
 
 from clinic.checkins import escalation
 from clinic.checkins import services as checkins
-from clinic.core.services import worker_heartbeat_record
 from clinic.core.sweeps import exception_summary
 from clinic.messaging import outbox, sending
 from clinic.scheduling import replies
+from config.health import worker_heartbeat_record
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from workers.celery import app as celery_app
+from .celery_app import app as celery_app
 
 __all__ = ["celery_app"]

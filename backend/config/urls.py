@@ -8,7 +8,6 @@ from rest_framework.routers import DefaultRouter
 
 from clinic.accounts.api import MeView, TokenObtainView, TokenRevokeView
 from clinic.checkins.urls import api_urlpatterns as checkins_api
-from clinic.core.views import healthz, readyz
 from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
 from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
@@ -17,6 +16,7 @@ from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
 from clinic.patients.urls import api_urlpatterns as patients_api
 from clinic.scheduling.calendar_urls import api_urlpatterns as calendar_api
 from clinic.scheduling.urls import api_urlpatterns as scheduling_api
+from config.health import healthz, readyz
 
 # API clients get JSON for a URL that matches no route (a path id that is not a number, say).
 handler404 = "clinic.core.views.not_found"

@@ -9,9 +9,10 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from clinic.core.models import Clinic
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, SessionType
+from clinic.scheduling.models import Appointment, SessionType
 from tests.factories import ClinicFactory, CompletedAppointmentFactory, PatientFactory, SessionTypeFactory
 from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
 

@@ -19,10 +19,10 @@ from clinic.accounts.actor import Actor
 from clinic.checkins.alerts import alert_acknowledge, alert_open_for_crisis
 from clinic.checkins.escalation import alerts_escalate_due
 from clinic.checkins.models import Alert
+from clinic.core.models import Clinic
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.sending import _why_not_now, cause_problem
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic
 from tests.checkins.conftest import ON_CALL, PHONE, local, patient_texts
 
 pytestmark = pytest.mark.django_db

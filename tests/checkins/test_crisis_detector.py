@@ -11,9 +11,9 @@ import time_machine
 from django.test import Client
 
 from clinic.checkins.models import Alert
+from clinic.core.models import Clinic
 from clinic.messaging.crisis import crisis_language_in
 from clinic.messaging.models import InboundMessage, OutboundMessage
-from clinic.scheduling.models import Clinic
 from tests.checkins.conftest import ON_CALL, local, patient_texts
 
 MUST_FLAG = [

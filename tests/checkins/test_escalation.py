@@ -18,6 +18,7 @@ from clinic.accounts.actor import Actor
 from clinic.checkins.alerts import alert_acknowledge
 from clinic.checkins.escalation import ALERT_RELATED_TYPE, alerts_escalate_due
 from clinic.checkins.models import Alert, AlertPage
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.numbers import number_mark_undeliverable, number_opt_out
 from clinic.messaging.outbox import outbox_claim_due
@@ -25,7 +26,6 @@ from clinic.messaging.sending import CAUSE_CHECKS, outbox_send_batch
 from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.oncall.services import on_call_number_set
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic
 from tests.checkins.conftest import PHONE, local, patient_texts
 from tests.factories import ClinicFactory, OnCallClinicianFactory, OnCallShiftFactory, UserFactory
 

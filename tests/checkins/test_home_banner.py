@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 
 from clinic.checkins.models import Alert
+from clinic.core.models import Clinic
 from clinic.oncall.models import OnCallClinician
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic
 from tests.checkins.conftest import PHONE, local, patient_texts
 from tests.factories import AlertFactory, OnCallClinicianFactory, OnCallShiftFactory, UserFactory
 

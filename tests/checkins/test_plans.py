@@ -12,11 +12,12 @@ from clinic.accounts.actor import Actor
 from clinic.checkins.models import CheckIn, CheckInKind
 from clinic.checkins.plans import DEFAULT_PLAN, checkin_plan_for
 from clinic.checkins.services import checkins_cancel_for, checkins_start_for
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.sending import cause_problem
 from clinic.messaging.texts import forbidden_words_in, sms_segments
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, SessionType
+from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.services import Booking, appointment_book, appointment_check_in, appointment_complete
 from tests.checkins.conftest import local, session
 from tests.factories import CheckInStepFactory, ProviderFactory, RoomFactory, SessionTypeFactory

@@ -13,8 +13,8 @@ from django.test import Client
 
 from clinic.checkins.models import CheckInStep
 from clinic.checkins.plans import DEFAULT_PLAN
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
-from clinic.scheduling.models import Clinic
 from tests.checkins.conftest import local, patient_texts
 from tests.factories import CheckInStepFactory, SessionTypeFactory
 from workers import tasks

@@ -7,10 +7,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from clinic.accounts.roles import user_roles
+from clinic.core.models import Clinic
 from clinic.oncall.models import OnCallShift
 from clinic.oncall.selectors import on_call_coverage
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType
+from clinic.scheduling.models import Appointment, Provider, Room, SeriesPlan, SessionType
 from tests.factories import ClinicFactory, PatientFactory, SeriesPlanFactory
 
 pytestmark = pytest.mark.django_db

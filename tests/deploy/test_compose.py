@@ -123,7 +123,7 @@ def test_worker_and_beat_reuse_the_web_definition(services: dict[str, dict[str, 
     assert service.get("build") == web.get("build")
     assert service.get("image") == web.get("image")
     assert service["environment"] == web["environment"]
-    assert service["command"][:3] == ["celery", "-A", "workers"]
+    assert service["command"][:3] == ["celery", "-A", "config.celery_app"]
 
 
 def test_the_app_talks_to_the_compose_stores_and_twilio(services: dict[str, dict[str, Any]]) -> None:

@@ -17,7 +17,7 @@ from tests.deploy.test_production_settings import REPO_DIR, production_env
 ENTRY_POINTS = {
     "wsgi": "import config.wsgi",
     "asgi": "import config.asgi",
-    "celery": "from workers.celery import app; app.loader.import_default_modules()",
+    "celery": "from config.celery_app import app; app.loader.import_default_modules()",
 }
 REPORT = (
     "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG, settings.SMS_SANDBOX_ENABLED)"

@@ -9,8 +9,8 @@ from django.core import signing
 from django.test import Client
 from django.utils.html import escape
 
+from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION, current_sms_consent_wording
 from clinic.intake.api.public import InquirySubmitSerializer
-from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION, current_sms_consent_wording
 from clinic.intake.models import Inquiry, InquirySubmission
 from tests.factories import ClinicFactory
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION
 from clinic.intake.models import Inquiry, InquiryNote, InquirySubmission
 
 URL = "/api/v1/inquiries/"

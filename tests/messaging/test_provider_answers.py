@@ -22,8 +22,8 @@ from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.sandbox.callbacks import sandbox_callbacks_drain
 from clinic.messaging.sandbox.models import SandboxFailureRule, SandboxMessage
-from clinic.messaging.sandbox.segments import body_smart_encoded
 from clinic.messaging.sandbox.services import sandbox_failure_rule_create
+from clinic.messaging.sandbox.smart_encoding import body_smart_encoded
 from clinic.messaging.sending import OUTCOME_UNKNOWN, outbox_reconcile_stale, outbox_send
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory

@@ -15,9 +15,10 @@ from rest_framework.test import APIClient
 from clinic.accounts.actor import Actor
 from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
 from clinic.checkins.services import checkins_start_for
+from clinic.core.models import Clinic
 from clinic.messaging.models import InboundMessage
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic
+from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import Booking, appointment_book
 from tests.checkins.conftest import provider_accepts, session
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory

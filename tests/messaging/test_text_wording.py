@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from clinic.messaging.models import MessageTemplate
-from clinic.messaging.texts import SAMPLE_VALUES, TEXTS, sms_segments, text_problems, text_render
+from clinic.messaging.segments import sms_segments
+from clinic.messaging.texts import SAMPLE_VALUES, TEXTS, text_problems, text_render
 
 pytestmark = pytest.mark.django_db
 
@@ -16,17 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(TEXTS))
 def test_every_default_wording_passes_its_own_checks(name: str) -> None:
     assert text_problems(name, TEXTS[name]) == []
-
-
-def test_segments_count_gsm_and_unicode_texts() -> None:
-    assert sms_segments("a" * 160) == 1
-    assert sms_segments("a" * 161) == 2
-    assert sms_segments("a" * 459) == 3
-    assert sms_segments("a" * 460) == 4
-    assert sms_segments("é" * 160) == 1  # é is in the GSM alphabet
-    assert sms_segments("ł" * 70) == 1  # ł is not: UCS-2, 70 per single part
-    assert sms_segments("ł" * 71) == 2
-    assert sms_segments("[" * 80) == 1 and sms_segments("[" * 81) == 2  # extension characters count twice
 
 
 @pytest.mark.parametrize(

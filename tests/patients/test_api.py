@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
-from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.core.models import Clinic
 from clinic.messaging.numbers import number_mark_undeliverable, number_opt_out
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory, UserFactory
 

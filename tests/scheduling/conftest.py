@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from clinic.scheduling.models import Clinic, Provider, Room
+from clinic.core.models import Clinic
+from clinic.scheduling.models import Provider, Room
 from tests.factories import ClinicFactory, ProviderFactory, RoomFactory
 
 NY = zoneinfo.ZoneInfo("America/New_York")

@@ -20,8 +20,9 @@ from django.test import Client
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.checkins.models import CheckIn
+from clinic.core.models import Clinic
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType, TimeOff
+from clinic.scheduling.models import Appointment, Provider, Room, SessionType, TimeOff
 from clinic.scheduling.series import SeriesSession, series_book
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import (

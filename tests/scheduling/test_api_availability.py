@@ -17,8 +17,9 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
+from clinic.core.models import Clinic
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic, Provider, Room, SessionType
+from clinic.scheduling.models import Provider, Room, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import (
     PatientFactory,

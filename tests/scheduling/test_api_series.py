@@ -17,9 +17,10 @@ from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, Series, SeriesPlan, SessionType
+from clinic.scheduling.models import Appointment, Provider, Room, Series, SeriesPlan, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import (
     NINE,

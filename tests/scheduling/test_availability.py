@@ -16,9 +16,10 @@ from django.db import transaction
 from pytest_django.fixtures import Settings
 
 from clinic.accounts.actor import Actor
+from clinic.core.models import Clinic
 from clinic.patients.models import Patient
 from clinic.scheduling.availability import BusyTimes, Slot, availability_for, working_hours_contain
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType, TimeOff
+from clinic.scheduling.models import Appointment, Provider, Room, SessionType, TimeOff
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book, appointment_reschedule
 from tests.factories import PatientFactory, ProviderFactory, SessionTypeFactory
 

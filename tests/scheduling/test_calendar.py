@@ -19,8 +19,9 @@ from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
+from clinic.core.models import Clinic
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType
+from clinic.scheduling.models import Appointment, Provider, Room, SessionType
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel, appointment_confirm
 from tests.factories import (
     ClinicFactory,

@@ -21,9 +21,10 @@ from rest_framework.test import APIClient
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.tokens import api_token_issue
+from clinic.core.models import Clinic
 from clinic.patients.models import Patient
 from clinic.scheduling.ical import patient_initials, uid_host
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType
+from clinic.scheduling.models import Appointment, Provider, Room, SessionType
 from clinic.scheduling.services import (
     Booking,
     appointment_book,

@@ -40,9 +40,9 @@ from clinic.scheduling.services import (
     appointment_cancel,
     appointment_reschedule,
 )
+from config.celery_app import app as celery_app
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
 from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
-from workers.celery import app as celery_app
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 NY = zoneinfo.ZoneInfo("America/New_York")

@@ -11,10 +11,11 @@ import pytest
 import time_machine
 
 from clinic.accounts.actor import Actor
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.sending import cause_problem
 from clinic.messaging.texts import forbidden_words_in, sms_segments
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SessionType
+from clinic.scheduling.models import Appointment, Provider, Room, SessionType
 from clinic.scheduling.services import (
     Booking,
     appointment_book,

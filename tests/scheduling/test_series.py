@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
+from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, Series, SeriesPlan, SessionType, TimeOff
+from clinic.scheduling.models import Appointment, Provider, Room, Series, SeriesPlan, SessionType, TimeOff
 from clinic.scheduling.series import ProposedSession, SeriesSession, series_book, series_propose
 from clinic.scheduling.services import (
     Booking,

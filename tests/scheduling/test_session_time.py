@@ -7,9 +7,10 @@ import zoneinfo
 
 import pytest
 
+from clinic.core.models import Clinic
 from clinic.messaging.texts import SAMPLE_VALUES, TEXTS, sms_segments
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment, Clinic, SessionType
+from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.session_time import session_time_values
 
 NY = zoneinfo.ZoneInfo("America/New_York")

@@ -120,7 +120,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "oncall/oncallclinician": (302, 403, 200, 200),
     "oncall/oncallshift": (302, 200, 200, 200),
     "checkins/stafftask": (302, 200, 200, 200),
-    "scheduling/clinic": (302, 200, 200, 200),
+    "core/clinic": (302, 200, 200, 200),
     "scheduling/provider": (302, 200, 200, 200),
     "scheduling/room": (302, 200, 200, 200),
     "scheduling/sessiontype": (302, 200, 200, 200),

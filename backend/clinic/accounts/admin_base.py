@@ -17,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import FieldListFilter, ListFilter
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -215,3 +216,10 @@ class StaffModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         run.short_description = getattr(func, "short_description", name)  # type: ignore[attr-defined]
         run.__name__ = name
         return run
+
+
+def inline_add(model_admin: type[admin.ModelAdmin[Any]], inline: type[InlineModelAdmin[Any, Any]]) -> None:
+    """Add a section to a lower app's admin page from a higher app's admin module (the lower app never
+    imports the higher one): e.g. scheduling adds a patient's coming sessions to the patient's page."""
+    if inline not in model_admin.inlines:
+        model_admin.inlines = [*model_admin.inlines, inline]

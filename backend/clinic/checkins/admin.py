@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -19,14 +18,15 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
-from clinic.accounts.admin_base import StaffModelAdmin
+from clinic.accounts.admin_base import StaffModelAdmin, inline_add
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 from clinic.oncall.selectors import STEP_NAMES
 from clinic.patients.models import Patient
-from clinic.patients.selectors import patients_sharing_number
+from clinic.patients.selectors import patient_timezone, patients_sharing_number
+from clinic.scheduling.admin import SessionTypeAdmin
 from clinic.scheduling.models import SessionType
-from clinic.scheduling.selectors import clinic_timezone
 
 from .alerts import alert_acknowledge
 from .chart import score_chart
@@ -333,7 +333,7 @@ class CheckInAdmin(ReadOnlyRecordAdmin):
         if not request.user.has_perms(VIEW_SCORES):
             raise PermissionDenied
         patient = get_object_or_404(Patient, pk=patient_id)
-        tz = zoneinfo.ZoneInfo(patient.timezone) if patient.timezone else clinic_timezone()
+        tz = patient_timezone(patient)
         scores = patient_scores(patient_id=patient.pk)
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")
         check_ins = CheckIn.objects.filter(patient=patient).prefetch_related("answers").order_by("-due_at")[:30]
@@ -357,6 +357,9 @@ class CheckInStepInline(admin.TabularInline[CheckInStep, SessionType]):
     fields = ["kind", "day_offset", "local_time", "is_active"]
     extra = 0
     verbose_name_plural = "check-in plan (none listed: the default plan; all unticked: no check-ins)"
+
+
+inline_add(SessionTypeAdmin, CheckInStepInline)
 
 
 @admin.register(CheckInStep)

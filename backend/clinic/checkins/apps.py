@@ -9,12 +9,24 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins, alerts and staff tasks"
 
     def ready(self) -> None:
+        from clinic.messaging.inbound import crisis_responder_register, inbound_route_register
         from clinic.messaging.sending import CAUSE_CHECKS
+        from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
 
-        from .alerts import ALERT_RELATED_TYPE, alert_cause_problem
-        from .services import CHECKIN_RELATED_TYPE, checkin_cause_problem
+        from .alerts import ALERT_RELATED_TYPE, alert_cause_problem, alert_open_for_crisis
+        from .inbound_routes import route_checkin_answer, route_yes_to_checkin
+        from .services import CHECKIN_RELATED_TYPE, checkin_cause_problem, checkins_follow_appointment
+
+        # A crisis text opens the urgent alert and pages the on-call clinician (its reply is messaging's).
+        crisis_responder_register(alert_open_for_crisis)
+        # "YES" while a check-in waits answers the check-in, ahead of appointment replies (priority 50).
+        inbound_route_register(name="check-in yes", priority=40, handle=route_yes_to_checkin)
+        inbound_route_register(name="check-in answer", priority=60, handle=route_checkin_answer)
 
         # A check-in text whose check-in was answered or cancelled, or a page about an alert someone
         # acknowledged, is suppressed at send time.
         CAUSE_CHECKS[CHECKIN_RELATED_TYPE] = checkin_cause_problem
         CAUSE_CHECKS[ALERT_RELATED_TYPE] = alert_cause_problem
+        # A completed session starts its check-ins; a cancelled or missed one cancels any it had.
+        for event in (AppointmentEvent.COMPLETED, AppointmentEvent.CANCELLED, AppointmentEvent.MISSED):
+            appointment_subscribe(event, checkins_follow_appointment)

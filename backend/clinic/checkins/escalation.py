@@ -22,12 +22,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_current, clinic_display_name
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.texts import text_render
 from clinic.oncall.selectors import CLINIC_LINE, STEP_NAMES, Rung, on_call_ladder
-from clinic.scheduling.selectors import clinic_current
 
 from .models import Alert, AlertPage
 
@@ -46,9 +46,7 @@ def _page(alert: Alert, rung: Rung, *, round_number: int, now: datetime.datetime
     clinic = clinic_current()
     name = "alert_on_call" if round_number == 1 else "alert_on_call_again"
     minutes = int((now - alert.opened_at).total_seconds() // 60)
-    body = text_render(
-        name, clinic=clinic.short_name if clinic else "Clinic", link=alert_link(alert.pk), minutes=minutes
-    )
+    body = text_render(name, clinic=clinic_display_name(clinic), link=alert_link(alert.pk), minutes=minutes)
     message = outbox_enqueue(
         kind=OutboundMessage.Kind.STAFF_ALERT,
         template=name,

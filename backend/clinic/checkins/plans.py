@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from clinic.messaging.texting_hours import texting_next_allowed
+from clinic.patients.selectors import patient_timezone
 from clinic.scheduling.models import Appointment, SessionType
 
 from .models import CheckInKind, CheckInStep
@@ -53,7 +54,7 @@ def checkin_plan_for(*, session_type: SessionType) -> list[PlanStep]:
 
 
 def patient_zone(appointment: Appointment) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(appointment.patient.timezone or appointment.session_type.clinic.timezone)
+    return patient_timezone(appointment.patient, appointment.session_type.clinic)
 
 
 def checkin_due_at(*, step: PlanStep, ends_at: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:

@@ -16,10 +16,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_display_name
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texts import text_render
+from clinic.scheduling.events import AppointmentChange, AppointmentEvent
 from clinic.scheduling.models import Appointment
 
 from .alerts import alert_open
@@ -124,6 +126,17 @@ def checkins_cancel_for(*, appointment: Appointment, reason: str = "appointment 
     return cancelled
 
 
+def checkins_follow_appointment(change: AppointmentChange) -> None:
+    """A session's change, as scheduling publishes it: completed starts its check-ins, cancelled or missed
+    cancels those still waiting. Runs in the change's transaction."""
+    if change.event == AppointmentEvent.COMPLETED:
+        checkins_start_for(appointment=change.appointment)
+    elif change.event == AppointmentEvent.CANCELLED:
+        checkins_cancel_for(appointment=change.appointment)
+    elif change.event == AppointmentEvent.MISSED:
+        checkins_cancel_for(appointment=change.appointment, reason="appointment missed")
+
+
 def checkin_cause_problem(related_id: str) -> str:
     """Checked at send time: a check-in text goes out only while its check-in waits, its session stands,
     and it is not too late to make sense (a "home safe?" two days after the session helps nobody),
@@ -180,7 +193,7 @@ def checkin_answer_receive(*, message: InboundMessage, now: datetime.datetime | 
         # question we asked that patient by name and is read as theirs, so their low score still alerts.
         clinic = waiting.appointment.session_type.clinic
         return CheckinReply(
-            text_render("checkin_shared_number", clinic=clinic.short_name, clinic_phone=clinic.phone),
+            text_render("checkin_shared_number", clinic=clinic_display_name(clinic), clinic_phone=clinic.phone),
             detail="Number shared by patients with check-ins waiting: not attached to any; asked to call.",
         )
     reply = _answer_record(waiting.pk, message=message, now=now)

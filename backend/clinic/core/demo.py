@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
-from clinic.intake.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION
+from clinic.core.models import Clinic
 from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.patients.models import Patient
 from clinic.scheduling.availability import availability_for
-from clinic.scheduling.models import Appointment, Clinic, Provider, Room, SeriesPlan, SessionType, WorkingHours
+from clinic.scheduling.models import Appointment, Provider, Room, SeriesPlan, SessionType, WorkingHours
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book
 
 

@@ -17,15 +17,14 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_current, clinic_display_name, clinic_timezone
+from clinic.core.consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue, outbox_follow_email_change, outbox_follow_number_change
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Clinic
-from clinic.scheduling.selectors import clinic_current
 
-from .consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
 
 Status = Inquiry.Status
@@ -181,7 +180,7 @@ def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
         kind=OutboundMessage.Kind.INQUIRY_ACK,
         template="inquiry_ack",
         to_number=data.phone,
-        body=text_render("inquiry_ack", clinic=clinic.short_name if clinic else "Clinic", first_name=data.first_name),
+        body=text_render("inquiry_ack", clinic=clinic_display_name(clinic), first_name=data.first_name),
         inquiry_id=inquiry.pk,
         related_type=Inquiry._meta.label,
         related_id=str(inquiry.pk),
@@ -437,11 +436,6 @@ def screening_record(*, inquiry: Inquiry, by: Actor, checklist: dict[str, bool],
     return screening
 
 
-def _patient_timezone() -> str:
-    clinic = Clinic.objects.order_by("id").first()
-    return clinic.timezone if clinic else settings.CLINIC_TIMEZONE
-
-
 def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
     """Create the Patient an eligible inquiry describes, carrying contact details and consent."""
     with transaction.atomic():
@@ -462,7 +456,7 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             last_name=inquiry.last_name,
             phone=inquiry.phone,
             email=inquiry.email,
-            timezone=_patient_timezone(),
+            timezone=clinic_timezone().key,
             sms_consent_at=inquiry.sms_consent_at if consent else None,
             sms_consent_version=inquiry.sms_consent_version if consent else "",
             sms_consent_source=inquiry.sms_consent_source if consent else "",

@@ -18,7 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework import serializers
 
-from clinic.scheduling.models import Clinic
+from clinic.core.consent import current_sms_consent_wording
+from clinic.core.models import Clinic
 
 from .api.public import (
     REASON_CHOICES,
@@ -27,7 +28,6 @@ from .api.public import (
     InquirySubmitSerializer,
     inquiry_next_steps,
 )
-from .consent import current_sms_consent_wording
 from .models import Inquiry, new_inquiry_reference
 from .services import inquiry_submit
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.consent import sms_consent_covers
 from clinic.patients.models import Patient
 
 from . import numbers
@@ -17,6 +18,12 @@ from .models import OutboundMessage
 from .outbox import outbox_enqueue
 
 MAX_AD_HOC_LENGTH = 459  # three SMS segments of plain text
+AD_HOC_REFUSALS = {
+    "no SMS consent": "This patient has not agreed to receive texts at this number.",
+    "opted out": "This number replied STOP; it gets no texts until it replies START.",
+    "number undeliverable": "Carriers cannot deliver texts to this number; correct it first.",
+    "no number": "This patient has no phone number on file.",
+}
 
 
 def text_send_ad_hoc(*, patient: Patient, body: str, by: Actor) -> OutboundMessage:
@@ -25,10 +32,20 @@ def text_send_ad_hoc(*, patient: Patient, body: str, by: Actor) -> OutboundMessa
         raise ValidationError({"body": "Write the text to send."})
     if len(body) > MAX_AD_HOC_LENGTH:
         raise ValidationError({"body": f"Keep texts to {MAX_AD_HOC_LENGTH} characters (three messages) or fewer."})
-    if patient.sms_consent_at is None:
-        raise ValidationError({"patient": "This patient has not agreed to receive texts."})
-    if numbers.number_is_opted_out(patient.phone):
-        raise ValidationError({"patient": "This number replied STOP; it gets no texts until it replies START."})
+    # Written now, sent within texting hours: only the lasting refusals are the caller's to hear.
+    refusal = numbers.texting_refusal(
+        phone=patient.phone,
+        consented=sms_consent_covers(
+            consented=patient.sms_consent_at is not None,
+            consent_phone=patient.sms_consent_phone,
+            phone=patient.phone,
+            number=patient.phone,
+        ),
+    )
+    if refusal is not None:
+        raise ValidationError(
+            {"patient": AD_HOC_REFUSALS.get(refusal.reason, f"No texts to this number: {refusal.reason}.")}
+        )
     with transaction.atomic():
         message = outbox_enqueue(
             kind=OutboundMessage.Kind.AD_HOC,

@@ -13,6 +13,7 @@ from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
 
 from .models import (
+    DeliveryAttempt,
     DeliveryReport,
     EmailAddressState,
     InboundMessage,
@@ -35,6 +36,33 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, OutboundMessage]):
+    """Every call to the provider about this text, newest first; kept by the sender, never edited."""
+
+    model = DeliveryAttempt
+    fk_name = "message"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["started_at", "latency_ms", "outcome", "code", "detail", "provider_message_id"]
+    readonly_fields = ["started_at", "latency_ms", "outcome", "code", "detail", "provider_message_id"]
+    ordering = ["-started_at", "-id"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The text's history is part of the text: whoever may read the message reads its attempts,
+        # and no one else (they hold no body and no number, so the clinical mask has nothing to hide).
+        return request.user.has_perm("messaging.view_outboundmessage")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     list_display = [
@@ -53,6 +81,7 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     date_hierarchy = "send_after"
     exclude = ["body"]
     readonly_fields = [*(field.name for field in OutboundMessage._meta.fields if field.name != "body"), "visible_body"]
+    inlines = [DeliveryAttemptInline]
     actions = ["cancel_pending"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OutboundMessage]:

@@ -22,7 +22,14 @@ from clinic.patients.models import Patient
 from . import selectors
 from .adhoc import text_send_ad_hoc
 from .inbound import inbox_mark_handled
-from .models import InboundMessage, OutboundMessage
+from .models import DeliveryAttempt, InboundMessage, OutboundMessage
+
+
+class DeliveryAttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["started_at", "latency_ms", "outcome", "code", "detail", "provider_message_id"]
+        read_only_fields = fields
 
 
 class ConversationEntrySerializer(serializers.Serializer[Any]):
@@ -33,6 +40,8 @@ class ConversationEntrySerializer(serializers.Serializer[Any]):
     status = serializers.CharField()
     kind = serializers.CharField()
     error_code = serializers.IntegerField(allow_null=True)
+    # An outbound text's calls to the provider, newest first (read by whoever may read the text).
+    attempts = DeliveryAttemptSerializer(many=True, read_only=True)
 
 
 class AdHocTextSerializer(serializers.Serializer[Any]):
@@ -40,9 +49,11 @@ class AdHocTextSerializer(serializers.Serializer[Any]):
 
 
 class OutboundMessageSerializer(serializers.ModelSerializer[OutboundMessage]):
+    attempts = DeliveryAttemptSerializer(source="delivery_attempts", many=True, read_only=True)
+
     class Meta:
         model = OutboundMessage
-        fields = ["id", "kind", "to_number", "body", "status", "send_after", "created_at"]
+        fields = ["id", "kind", "to_number", "body", "status", "send_after", "created_at", "attempts"]
 
 
 class InboxMessageSerializer(serializers.ModelSerializer[InboundMessage]):

@@ -10,13 +10,22 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic.core.readiness import readiness_report_register
+        from clinic.patients.events import email_change_subscribe, phone_change_subscribe
+        from clinic.patients.selectors import patient_detail_part_register
 
         from .crisis import crisis_detector_status
         from .email.sending import EMAIL_TRANSPORT
         from .models import OutboundMessage
+        from .outbox import outbox_follow_email_change, outbox_follow_number_change
+        from .selectors import patient_phone_state
         from .sending import CHANNEL_TRANSPORTS
 
         CHANNEL_TRANSPORTS[OutboundMessage.Channel.EMAIL] = EMAIL_TRANSPORT
 
         # /readyz says whether crisis detection runs with its semantic layer or on the lexicon alone.
         readiness_report_register(name="crisis_detector", report=crisis_detector_status)
+        # Texts pending for a patient's old number follow a number change, or are cancelled.
+        phone_change_subscribe(outbox_follow_number_change)
+        email_change_subscribe(outbox_follow_email_change)
+        # A patient's page shows their number's opt-out state and whether a text may go to it.
+        patient_detail_part_register(name="phone_state", reader=patient_phone_state)

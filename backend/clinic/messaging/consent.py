@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
+from clinic.core.consent import sms_consent_covers
+
 from .models import OutboundMessage
-
-
-def _given_for(*, consent_phone: str, phone: str, number: str) -> bool:
-    """Consent recorded for `consent_phone` covers `number` only while that is still the person's number.
-
-    An empty `consent_phone` was recorded before numbers were kept with consent: it counts for the
-    number on file, which every phone change goes through a service that clears it for.
-    """
-    return phone == number and consent_phone in (number, "")
 
 
 def consent_covers(message: OutboundMessage) -> bool:
@@ -19,17 +12,21 @@ def consent_covers(message: OutboundMessage) -> bool:
     number = message.to_number
     if message.patient_id is not None:
         patient = message.patient
-        return (
-            patient is not None
-            and patient.sms_consent_at is not None
-            and _given_for(consent_phone=patient.sms_consent_phone, phone=patient.phone, number=number)
+        return patient is not None and sms_consent_covers(
+            consented=patient.sms_consent_at is not None,
+            consent_phone=patient.sms_consent_phone,
+            phone=patient.phone,
+            number=number,
         )
     if message.inquiry_id is not None:
         inquiry = message.inquiry
         if inquiry is None:
             return False
-        if inquiry.sms_consent and _given_for(
-            consent_phone=inquiry.sms_consent_phone, phone=inquiry.phone, number=number
+        if sms_consent_covers(
+            consented=inquiry.sms_consent,
+            consent_phone=inquiry.sms_consent_phone,
+            phone=inquiry.phone,
+            number=number,
         ):
             return True
         # A merged submission's acknowledgement goes to the number given, with consent, in that submission.

@@ -6,12 +6,13 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_current, clinic_display_name
 from clinic.patients.models import Patient
-from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
 from .crisis import crisis_detect
@@ -41,22 +42,31 @@ def keyword_of(body: str) -> str:
 
 def _clinic_names() -> dict[str, str]:
     clinic = clinic_current()
-    return {
-        "clinic": clinic.short_name if clinic else "Clinic",
-        "clinic_phone": clinic.phone if clinic else "the clinic",
-    }
+    return {"clinic": clinic_display_name(clinic), "clinic_phone": clinic.phone if clinic else "the clinic"}
+
+
+class CrisisResponder(Protocol):
+    def __call__(self, *, message: InboundMessage, why: str) -> object: ...
+
+
+# What apps above messaging do about a crisis text (checkins: open the urgent alert and page the on-call
+# clinician), registered from their AppConfig.ready(). Each runs inside the text's transaction.
+CRISIS_RESPONDERS: list[CrisisResponder] = []
+
+
+def crisis_responder_register(responder: CrisisResponder) -> None:
+    if responder not in CRISIS_RESPONDERS:
+        CRISIS_RESPONDERS.append(responder)
 
 
 def route_crisis(message: InboundMessage) -> Routed | None:
     finding = crisis_detect(message.body)
     if finding is None:
         return None
-    from clinic.checkins.alerts import alert_open_for_crisis  # checkins imports messaging at load time
-
     # The answer goes out at once whatever the hour: it is the reply to the patient's own text.
     logger.warning("crisis language in inbound message %s", message.pk)
-    # Opens the urgent alert and texts the on-call clinician a link; never stops the reply below.
-    alert_open_for_crisis(message=message, why=finding.explain())
+    for responder in CRISIS_RESPONDERS:
+        responder(message=message, why=finding.explain())
     return Routed(Route.CRISIS, text_render("crisis"))
 
 
@@ -89,47 +99,43 @@ def route_help(message: InboundMessage) -> Routed | None:
     return Routed(Route.HELP, text_render("help", **_clinic_names()))
 
 
-def route_appointment_reply(message: InboundMessage) -> Routed | None:
-    """C / YES / CONFIRM, R / RESCHEDULE and RIDE about the patient's next session."""
-    from clinic.checkins.selectors import checkin_awaiting_answer
-    from clinic.scheduling import replies  # scheduling imports messaging at load time
+@dataclass(frozen=True)
+class InboundRoute:
+    """One way to read a text: `handle` claims it (returns what to do) or passes (None).
 
-    word = keyword_of(message.body)
-    if word == "YES" and checkin_awaiting_answer(phone=message.from_number) is not None:
-        return None  # "yes" to a check-in question ("home safe?") answers the check-in
-    if word in replies.CONFIRM_WORDS:
-        return Routed(Route.CONFIRMATION, replies.reply_confirm(phone=message.from_number))
-    if word in replies.RESCHEDULE_WORDS:
-        return Routed(Route.CONFIRMATION, replies.reply_reschedule(phone=message.from_number))
-    if word in replies.RIDE_WORDS:
-        return Routed(Route.CONFIRMATION, replies.reply_ride(phone=message.from_number))
-    return None
+    Routes run by `priority`, lowest first; the first that claims a text answers it. The ranges:
+    0-9 safety (crisis language, always first), 10-39 what carriers require (opt-out, opt-in, help),
+    40-89 the clinic's workflows (registered by their apps), and the staff inbox when nothing claims it.
+    """
+
+    name: str
+    priority: int
+    handle: Callable[[InboundMessage], Routed | None]
 
 
-def route_checkin_answer(message: InboundMessage) -> Routed | None:
-    """A reply to the patient's latest check-in: a score, or a clarifying question once; from a number several
-    patients share, only when the check-ins waiting are one patient's."""
-    from clinic.checkins.services import checkin_answer_receive  # checkins imports messaging at load time
-
-    reply = checkin_answer_receive(message=message)
-    return None if reply is None else Routed(Route.CHECKIN, reply.text, detail=reply.detail)
+INBOUND_ROUTES: list[InboundRoute] = []
 
 
-# The routing table, in order: the first route that claims a message answers it. Crisis language is
-# always checked first. Appointment confirmations and check-in answers plug in before the inbox.
-ROUTES: list[Callable[[InboundMessage], Routed | None]] = [
-    route_crisis,
-    route_opt_out,
-    route_opt_in,
-    route_help,
-    route_appointment_reply,
-    route_checkin_answer,
-]
+def inbound_route_register(*, name: str, priority: int, handle: Callable[[InboundMessage], Routed | None]) -> None:
+    """Add a route (from an AppConfig.ready()); a name registered again replaces its earlier entry."""
+    taken = [route for route in INBOUND_ROUTES if route.priority == priority and route.name != name]
+    if taken:
+        raise ValueError(f"Route priority {priority} is already {taken[0].name!r}'s.")
+    INBOUND_ROUTES[:] = sorted(
+        [*(route for route in INBOUND_ROUTES if route.name != name), InboundRoute(name, priority, handle)],
+        key=lambda route: route.priority,
+    )
+
+
+inbound_route_register(name="crisis", priority=0, handle=route_crisis)
+inbound_route_register(name="opt-out", priority=10, handle=route_opt_out)
+inbound_route_register(name="opt-in", priority=20, handle=route_opt_in)
+inbound_route_register(name="help", priority=30, handle=route_help)
 
 
 def inbound_route(message: InboundMessage) -> Routed:
-    for route in ROUTES:
-        routed = route(message)
+    for route in INBOUND_ROUTES:
+        routed = route.handle(message)
         if routed is not None:
             return routed
     return Routed(Route.INBOX)

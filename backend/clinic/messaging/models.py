@@ -175,6 +175,37 @@ class OutboundMessage(models.Model):
         return self.to_email if self.channel == self.Channel.EMAIL else self.to_number
 
 
+class DeliveryAttempt(models.Model):
+    """One call to the provider about one text: a send, or a look for it after an unknown outcome.
+
+    Written by the code that makes the call (sending.py) as soon as the call returns or raises, before
+    the text's own row moves on: history, never the text's state. It holds no body and no number.
+    """
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        TEMPORARY_FAILURE = "temporary_failure", "Temporary failure (retryable)"
+        PERMANENT_FAILURE = "permanent_failure", "Permanent failure"
+        UNKNOWN = "unknown", "Outcome unknown (the provider is asked later)"
+        FOUND = "found", "Found at the provider"
+        NOT_FOUND = "not_found", "Not at the provider"
+
+    # Not `attempts`: that name is the message's own count of tries (OutboundMessage.attempts).
+    message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="delivery_attempts")
+    started_at = models.DateTimeField()
+    latency_ms = models.PositiveIntegerField(null=True, blank=True, help_text="How long the provider took to answer.")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    code = models.CharField(max_length=20, blank=True, help_text="The provider's error code, if it gave one.")
+    detail = models.CharField(max_length=200, blank=True, help_text="Never the text or the number.")
+    provider_message_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
 _P = OutboundMessage.Priority
 _K = OutboundMessage.Kind
 # The one table of who goes first. A patient's own answer (confirmation reply, a text staff write by

@@ -1,10 +1,14 @@
-"""Our suppression list: opt-outs, opt-ins and numbers carriers cannot reach."""
+"""Our suppression list (opt-outs, opt-ins, numbers carriers cannot reach), and whether a number may be texted now."""
 
 from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 
 from .models import PhoneNumberState
+from .texting_hours import TextingWindow
 
 
 def number_state(phone: str) -> PhoneNumberState | None:
@@ -40,3 +44,43 @@ def number_mark_undeliverable(*, phone: str, code: int | None) -> PhoneNumberSta
 
 def number_is_opted_out(phone: str) -> bool:
     return PhoneNumberState.objects.filter(phone=phone, opted_out_at__isnull=False).exists()
+
+
+@dataclass(frozen=True)
+class TextingRefusal:
+    """Why a text may not go to a number: for good (`later` False) or only not now (outside texting hours)."""
+
+    reason: str
+    later: bool = False
+
+
+_READ = object()  # "look the number's state up"; a batch passes the state it already read (or None)
+
+
+def texting_refusal(
+    *,
+    phone: str,
+    consented: bool,
+    state: PhoneNumberState | object | None = _READ,
+    window: TextingWindow | None = None,
+    at: datetime.datetime | None = None,
+) -> TextingRefusal | None:
+    """May we text this number now? None if we may; else why not.
+
+    The one answer, asked when a text is written and again when it is sent: a number with no consent
+    for it, opted out or undeliverable never gets a text; outside the person's texting `window` (None
+    for texts exempt from hours: a direct answer, a page to staff) it waits.
+    """
+    if not phone:
+        return TextingRefusal("no number")
+    number_state_now = number_state(phone) if state is _READ else state
+    if isinstance(number_state_now, PhoneNumberState):
+        if number_state_now.is_opted_out:
+            return TextingRefusal("opted out")
+        if number_state_now.undeliverable_at is not None:
+            return TextingRefusal("number undeliverable")
+    if not consented:
+        return TextingRefusal("no SMS consent")
+    if window is not None and not window.allows(at or timezone.now()):
+        return TextingRefusal("outside texting hours", later=True)
+    return None

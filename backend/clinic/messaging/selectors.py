@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Case, QuerySet, Value, When
 
 from clinic.accounts import clinical
+from clinic.core.consent import sms_consent_covers
+from clinic.patients.models import Patient
+from clinic.patients.selectors import PhoneState
 
-from .models import InboundMessage, OutboundMessage
+from . import numbers
+from .models import DeliveryAttempt, InboundMessage, OutboundMessage
 
 
 def _kinds(model: type[InboundMessage] | type[OutboundMessage]) -> tuple[str, ...]:
@@ -43,6 +47,7 @@ class ConversationEntry:
     status: str
     kind: str
     error_code: int | None
+    attempts: list[DeliveryAttempt] = field(default_factory=list)  # outbound: calls to the provider, newest first
 
 
 def conversation_for_patient(
@@ -61,8 +66,11 @@ def conversation_for_patient(
             status=m.status,
             kind=m.kind,
             error_code=m.last_error_code,
+            attempts=list(m.delivery_attempts.all()),
         )
-        for m in OutboundMessage.objects.filter(patient_id=patient_id).order_by("-send_after")[:limit]
+        for m in OutboundMessage.objects.filter(patient_id=patient_id)
+        .prefetch_related("delivery_attempts")
+        .order_by("-send_after")[:limit]
     ]
     inbound = [
         ConversationEntry(
@@ -88,3 +96,27 @@ def inbox_messages(*, include_handled: bool = False) -> QuerySet[InboundMessage]
         qs = qs.filter(handled_at__isnull=True)
     urgent_first = Case(When(route=InboundMessage.Route.CRISIS, then=Value(0)), default=Value(1))
     return qs.order_by(urgent_first, "received_at")
+
+
+def patient_phone_state(patient: Patient) -> PhoneState:
+    """What our suppression list says of the patient's number, and whether a text may go to it."""
+    state = numbers.number_state(patient.phone)
+    refusal = numbers.texting_refusal(
+        phone=patient.phone,
+        consented=sms_consent_covers(
+            consented=patient.sms_consent_at is not None,
+            consent_phone=patient.sms_consent_phone,
+            phone=patient.phone,
+            number=patient.phone,
+        ),
+        state=state,
+    )
+    return PhoneState(
+        opted_out=state is not None and state.opted_out_at is not None,
+        opted_out_at=state.opted_out_at if state else None,
+        opt_out_keyword=state.opt_out_keyword if state else "",
+        opted_in_at=state.opted_in_at if state else None,
+        undeliverable=state is not None and state.undeliverable_at is not None,
+        undeliverable_at=state.undeliverable_at if state else None,
+        can_text=refusal is None,
+    )

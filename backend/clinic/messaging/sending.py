@@ -10,13 +10,12 @@ import os
 import random
 import re
 import threading
-import zoneinfo
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import requests
 import urllib3
@@ -26,23 +25,22 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
+from clinic.core.clinics import clinic_current
+from clinic.core.models import Clinic
 from clinic.core.sweeps import exception_summary
-from clinic.scheduling.selectors import clinic_current
 
 from . import numbers
 from .consent import consent_covers
 from .email.addresses import email_send_problem
-from .models import DeliveryReport, OutboundMessage, PhoneNumberState
+from .models import DeliveryAttempt, DeliveryReport, OutboundMessage, PhoneNumberState
 from .outbox import outbox_claim_due
 from .rate_limit import send_slots_acquire
-from .texting_hours import texting_allowed_at, texting_next_allowed
+from .texting_hours import TextingWindow, texting_window
 from .twilio_client import twilio_client_build, twilio_client_shared
-
-if TYPE_CHECKING:
-    from clinic.scheduling.models import Clinic
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
+Outcome = DeliveryAttempt.Outcome
 
 # Twilio error codes (see FACTS.md). Anything else in 4xx is permanent; 5xx and timeouts retry.
 RETRYABLE_CODES = frozenset({20429, 21611, 30001, 30003})
@@ -152,50 +150,40 @@ class SendContext:
 
 def _why_not_now(message: OutboundMessage, context: SendContext | None = None) -> tuple[str, str] | None:
     """Return ("suppress", reason) or ("defer", "") if the row must not be sent now; None if it may."""
-    if message.channel == OutboundMessage.Channel.EMAIL:
-        problem = email_send_problem(message)
-        if problem:
-            return "suppress", problem
-        return _why_not_now_for_cause_and_hours(message, context)
-    state = numbers.number_state(message.to_number) if context is None else context.states.get(message.to_number)
-    if state is not None and state.is_opted_out:
-        return "suppress", "opted out"
-    if state is not None and state.undeliverable_at is not None:
-        return "suppress", "number undeliverable"
-    # Consent belongs to a number: the person must have agreed to texts at exactly this row's number.
-    if message.kind != OutboundMessage.Kind.STAFF_ALERT and not consent_covers(message):
-        return "suppress", "no SMS consent"
-    return _why_not_now_for_cause_and_hours(message, context)
-
-
-def _why_not_now_for_cause_and_hours(
-    message: OutboundMessage, context: SendContext | None = None
-) -> tuple[str, str] | None:
-    """What every channel checks once its address may be used: the cause still holds, and the hour."""
+    refusal = _address_refusal(message, context)
+    if refusal is not None and not refusal.later:
+        return "suppress", refusal.reason
     problem = cause_problem(message)
     if problem:
         return "suppress", problem
-    if not message.outside_texting_hours_ok and not texting_allowed_at(
-        timezone.now(), **_texting_window(message, context)
-    ):
+    if refusal is not None:
         return "defer", ""
     return None
 
 
-class _TextingWindow(dict):  # type: ignore[type-arg]
-    """Keyword arguments for texting_allowed_at / texting_next_allowed."""
-
-
-def _texting_window(message: OutboundMessage, context: SendContext | None = None) -> _TextingWindow:
-    """The patient's time zone (else the clinic's) and the clinic's texting hours."""
-    clinic = clinic_current() if context is None else context.clinic
-    tz_name = (message.patient.timezone if message.patient else "") or (
-        clinic.timezone if clinic else settings.CLINIC_TIMEZONE
+def _address_refusal(message: OutboundMessage, context: SendContext | None) -> numbers.TextingRefusal | None:
+    """May this row's address get it now: the channel's own rule (consent, opt-out or unsubscribe,
+    undeliverable), then the person's texting hours, which emails keep too."""
+    window = None if message.outside_texting_hours_ok else _texting_window(message, context)
+    if message.channel == OutboundMessage.Channel.EMAIL:
+        problem = email_send_problem(message)
+        if problem:
+            return numbers.TextingRefusal(problem)
+        if window is not None and not window.allows(timezone.now()):
+            return numbers.TextingRefusal("outside texting hours", later=True)
+        return None
+    return numbers.texting_refusal(
+        phone=message.to_number,
+        # Staff alerts go to clinicians, whose consent the on-call rota checks when it names them.
+        consented=message.kind == OutboundMessage.Kind.STAFF_ALERT or consent_covers(message),
+        state=numbers.number_state(message.to_number) if context is None else context.states.get(message.to_number),
+        window=window,
     )
-    window = _TextingWindow(tz=zoneinfo.ZoneInfo(tz_name))
-    if clinic is not None:
-        window.update(starts=clinic.texting_starts, ends=clinic.texting_ends)
-    return window
+
+
+def _texting_window(message: OutboundMessage, context: SendContext | None = None) -> TextingWindow:
+    clinic = clinic_current() if context is None else context.clinic
+    return texting_window(timezone_name=message.patient.timezone if message.patient else "", clinic=clinic)
 
 
 def cause_problem(message: OutboundMessage) -> str:
@@ -249,7 +237,7 @@ def _send_time_check(message: OutboundMessage, context: SendContext | None = Non
     if blocked is not None:
         verdict, reason = blocked
         if verdict == "defer":
-            later = texting_next_allowed(timezone.now(), **_texting_window(message, context))
+            later = _texting_window(message, context).next_allowed(timezone.now())
             OutboundMessage.objects.filter(id=message_id, status=Status.SENDING).update(
                 status=Status.SCHEDULED, send_after=later, attempts=F("attempts") - 1
             )
@@ -264,29 +252,39 @@ def outbox_send_claimed(
     *,
     provider_call: Callable[[OutboundMessage], str] | None = None,
     on_sent: Callable[[int, str], None] | None = None,
+    clock: AttemptClock | None = None,
 ) -> SendOutcome:
-    """Call the provider for a claimed, checked row and record the result.
+    """Call the provider for a claimed, checked row and record the result (and the attempt, first).
 
-    A batch passes `provider_call` (the result of a call made on a thread, re-raising its error here)
-    and `on_sent` (to record its successes together); alone, the row is sent and recorded here.
+    A batch passes `provider_call` (the result of a call made on a thread, re-raising its error here),
+    `on_sent` (to record its successes together) and the `clock` the thread timed the call with;
+    alone, the row is sent, timed and recorded here.
     """
     message_id = message.id
+    clock = (clock or AttemptClock()).start()
     try:
         sid = (provider_call or _provider_send)(message)
     except (TwilioRestException, TwilioServiceException) as exc:
         code = _error_code(exc.code)
         if _may_have_created(exc.status):
+            _attempt_record(message, clock, Outcome.UNKNOWN, code=code, detail=f"HTTP {exc.status}")
             return _outcome_unknown(message, code=code, text=f"HTTP {exc.status}")
+        refused = Outcome.PERMANENT_FAILURE if _is_permanent(code, exc.status) else Outcome.TEMPORARY_FAILURE
+        _attempt_record(message, clock, refused, code=code, detail=f"HTTP {exc.status}")
         return _record_provider_error(message, code=code, http_status=exc.status, text=_error_text(exc))
     except requests.RequestException as exc:
         if _never_reached_provider(exc):
+            _attempt_record(message, clock, Outcome.TEMPORARY_FAILURE, detail="could not connect")
             return _schedule_retry(message, code=None, text="could not connect to the SMS provider")
+        _attempt_record(message, clock, Outcome.UNKNOWN, detail=f"no answer ({type(exc).__name__})")
         return _outcome_unknown(message, code=None, text=type(exc).__name__)
     except Exception as exc:  # an answer we cannot read (ProviderAnswerInvalid, or the SDK choking on it)
+        _attempt_record(message, clock, Outcome.UNKNOWN, detail=f"unreadable answer ({type(exc).__name__})")
         if not isinstance(exc, ProviderAnswerInvalid):  # or a fault of ours around the call: say where
             _internal_error_log(message_id, exc, then="the provider may have the text")
         return _outcome_unknown(message, code=None, text=f"unreadable answer ({type(exc).__name__})")
 
+    _attempt_record(message, clock, Outcome.ACCEPTED, provider_message_id=sid)
     (on_sent or _record_sent_one)(message_id, sid)
     return SendOutcome("sent")
 
@@ -312,10 +310,12 @@ def _provider_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def _provider_send_on_thread(message: OutboundMessage) -> str:
+def _provider_send_on_thread(message: OutboundMessage, clock: AttemptClock) -> str:
+    clock.start()  # here, not when submitted: a call waiting for a free thread is not the provider's latency
     try:
         return _provider_send(message)
     finally:
+        clock.stop()
         # Provider calls need no database; should one ever open a connection, it must not outlive the call.
         connections.close_all()
 
@@ -398,7 +398,7 @@ def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome
         context = SendContext.read(messages)
     except Exception as exc:
         return [_retry_after_internal_error(message, exc) for message in messages]
-    calls: dict[Future[str], OutboundMessage] = {}
+    calls: dict[Future[str], tuple[OutboundMessage, AttemptClock]] = {}
     for message in messages:
         try:
             blocked = _send_time_check(message, context)
@@ -416,16 +416,17 @@ def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome
         except Exception as exc:
             outcomes.append(_reconcile_after_internal_error(message, exc))
             continue
-        calls[_provider_pool().submit(_provider_send_on_thread, message)] = message
+        clock = AttemptClock()
+        calls[_provider_pool().submit(_provider_send_on_thread, message, clock)] = (message, clock)
     sent: list[tuple[int, str]] = []
 
     def on_sent(message_id: int, sid: str) -> None:
         sent.append((message_id, sid))
 
     for call in as_completed(calls):
-        message = calls[call]
+        message, clock = calls[call]
         try:
-            outcomes.append(outbox_send_claimed(message, provider_call=_result_of(call), on_sent=on_sent))
+            outcomes.append(outbox_send_claimed(message, provider_call=_result_of(call), on_sent=on_sent, clock=clock))
         except Exception as exc:
             outcomes.append(_reconcile_after_internal_error(message, exc))
     outbox_record_sent_many(sent=sent)
@@ -439,6 +440,57 @@ def _result_of(call: Future[str]) -> Callable[[OutboundMessage], str]:
         return call.result()
 
     return result
+
+
+# --- History: one DeliveryAttempt row per call to the provider (a send, or a lookup) ------------------
+
+
+class AttemptClock:
+    """When a call to the provider started and how long it took, timed where the call runs (maybe a thread)."""
+
+    def __init__(self) -> None:
+        self.started_at: datetime.datetime | None = None
+        self.latency_ms: int | None = None
+        self._began = 0.0
+
+    def start(self) -> AttemptClock:
+        if self.started_at is None:  # a thread may have started it already
+            self.started_at, self._began = timezone.now(), time.perf_counter()
+        return self
+
+    def stop(self) -> None:
+        if self.started_at is not None and self.latency_ms is None:
+            self.latency_ms = round((time.perf_counter() - self._began) * 1000)
+
+
+def _attempt_record(
+    message: OutboundMessage,
+    clock: AttemptClock,
+    outcome: str,
+    *,
+    code: int | None = None,
+    detail: str = "",
+    provider_message_id: str = "",
+) -> None:
+    """Keep one call to the provider as a row, written before the text's own row moves on.
+
+    `detail` is our own words, never the provider's (its error text can quote the number). Keeping
+    the row never changes what happens to the text: a failure here is logged and the send goes on,
+    and a crash before it leaves the text `sending`, reconciled as always (no row, no second text).
+    """
+    clock.stop()
+    try:
+        DeliveryAttempt.objects.create(
+            message_id=message.id,
+            started_at=clock.started_at or timezone.now(),
+            latency_ms=clock.latency_ms,
+            outcome=outcome,
+            code="" if code is None else str(code),
+            detail=detail[:200],
+            provider_message_id=provider_message_id,
+        )
+    except Exception as exc:  # in the worker each statement commits on its own: the next one still works
+        logger.error("sms %s: %s attempt not kept: %s", message.id, outcome, exception_summary(exc))
 
 
 # An exception of our own while sending a claimed row (not an answer of the provider's) counts as an
@@ -749,11 +801,16 @@ def _reconcile_one(message_id: int, *, reconcile_after: datetime.datetime | None
     if transport is not None:  # no provider to ask: the channel has its own rule
         return transport.reconcile(message)
     started = message.sending_started_at or message.created_at
+    clock = AttemptClock().start()
     try:
         sid = _provider_find(message, since=started - CLOCK_MARGIN, until=timezone.now() + CLOCK_MARGIN)
     except Exception as exc:  # unreachable, refused, or an answer we cannot read: ask again later
+        _attempt_record(message, clock, Outcome.UNKNOWN, detail=f"lookup failed ({type(exc).__name__})")
         logger.warning("sms %s: provider lookup failed (%s), will ask again", message_id, type(exc).__name__)
         return "unknown"
+    after = "an unknown outcome" if message.last_error_message.startswith(OUTCOME_UNKNOWN) else "its sender stopped"
+    found = Outcome.FOUND if sid else Outcome.NOT_FOUND
+    _attempt_record(message, clock, found, detail=f"looked up after {after}", provider_message_id=sid or "")
     if sid:
         try:
             outbox_record_sent(message_id=message_id, sid=sid)

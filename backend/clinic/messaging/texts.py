@@ -10,6 +10,7 @@ import re
 import string
 
 from .models import MessageTemplate
+from .segments import sms_segments
 
 TEXTS: dict[str, str] = {
     "inquiry_ack": (
@@ -149,21 +150,6 @@ SAMPLE_VALUES: dict[str, str] = {
     "time": "11:45 AM ET (10:45 AM your time)",  # a patient in another zone than the clinic's
     "preparation": "P" * 299 + " ",  # SessionType.preparation_instructions holds at most 300
 }
-
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€")
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS parts a text takes (GSM-7: 160, or 153 per part; otherwise UCS-2: 70, or 67)."""
-    if all(char in _GSM7 or char in _GSM7_EXTENDED for char in text):
-        units = sum(2 if char in _GSM7_EXTENDED else 1 for char in text)
-        return 1 if units <= 160 else -(-units // 153)
-    units = sum(2 if ord(char) > 0xFFFF else 1 for char in text)
-    return 1 if units <= 70 else -(-units // 67)
 
 
 def placeholders_of(body: str) -> set[str]:

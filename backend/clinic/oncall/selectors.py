@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from clinic.messaging.numbers import number_state
-from clinic.scheduling.selectors import clinic_current
+from clinic.core.clinics import clinic_current
+from clinic.messaging.numbers import texting_refusal
 
 from .models import OnCallClinician, OnCallShift
 
@@ -64,14 +64,8 @@ def medical_director() -> OnCallClinician | None:
 
 def number_problem(phone: str) -> str:
     """Why texts to this number cannot be sent ("" if they can): the same suppression list patients have."""
-    if not phone:
-        return "no number"
-    state = number_state(phone)
-    if state is not None and state.is_opted_out:
-        return "opted out"
-    if state is not None and state.undeliverable_at is not None:
-        return "number undeliverable"
-    return ""
+    refusal = texting_refusal(phone=phone, consented=True)
+    return refusal.reason if refusal is not None else ""
 
 
 def clinician_problem(clinician: OnCallClinician | None) -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -8,17 +7,15 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.core.phone import phone_to_e164
-from clinic.scheduling.models import Appointment
-from clinic.scheduling.selectors import clinic_timezone
+from clinic.core.timezones import validate_timezone_name
 
 from .models import Patient
-from .selectors import UPCOMING_STATUSES, patients_with_number_counts
-from .services import EDITABLE_FIELDS, patient_update, validate_patient_timezone
+from .selectors import patients_with_number_counts
+from .services import EDITABLE_FIELDS, patient_update
 
 
 class PatientForm(forms.ModelForm[Patient]):
@@ -38,7 +35,7 @@ class PatientForm(forms.ModelForm[Patient]):
 
     def clean_timezone(self) -> str:
         value: str = self.cleaned_data.get("timezone", "")
-        validate_patient_timezone(value)
+        validate_timezone_name(value)
         return value
 
 
@@ -70,51 +67,6 @@ class SharedNumberFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(number_holders=1)
         return queryset
-
-
-def _clinic_time(moment: datetime.datetime | None) -> str:
-    return moment.astimezone(clinic_timezone()).strftime("%a %Y-%m-%d %H:%M %Z") if moment else "-"
-
-
-class UpcomingAppointmentInline(admin.TabularInline[Appointment, Patient]):
-    """The patient's sessions still to come; booked and changed through scheduling, not here."""
-
-    model = Appointment
-    fk_name = "patient"
-    verbose_name = "upcoming session"
-    verbose_name_plural = "upcoming sessions"
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
-    fields = ["starts", "ends", "session_type", "provider", "room", "status"]
-    readonly_fields = ["starts", "ends", "session_type", "provider", "room", "status"]
-    ordering = ["starts_at"]
-
-    @admin.display(description="starts (clinic time)")
-    def starts(self, appointment: Appointment) -> str:
-        return _clinic_time(appointment.starts_at)
-
-    @admin.display(description="ends, with monitoring")
-    def ends(self, appointment: Appointment) -> str:
-        return _clinic_time(appointment.ends_at)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(status__in=UPCOMING_STATUSES, ends_at__gt=timezone.now())
-            .select_related("session_type", "provider", "room")
-        )
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Patient)
@@ -167,7 +119,7 @@ class PatientAdmin(AuditedAdminMixin):
         "email_consent_source",
         "email_consent_address",
     ]
-    inlines = [UpcomingAppointmentInline]
+    # No inlines of its own: apps above patients add theirs with inline_add (scheduling: coming sessions).
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
         return patients_with_number_counts(super().get_queryset(request))

@@ -18,8 +18,8 @@ from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
 from clinic.core.serializer_fields import PhoneField, text_field
+from clinic.core.timezones import validate_timezone_name
 from clinic.core.validators import validate_encodable_text
-from clinic.scheduling.models import Appointment
 
 from . import selectors, services
 from .models import Patient
@@ -65,7 +65,7 @@ class PatientWriteSerializer(serializers.Serializer[Any]):
     def validate_timezone(self, value: str) -> str:
         if value:
             try:
-                services.validate_patient_timezone(value)
+                validate_timezone_name(value)
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(exc.messages[0]) from exc
         return value
@@ -128,14 +128,17 @@ class PhoneStateSerializer(serializers.Serializer[Any]):
     can_text = serializers.BooleanField(help_text="Consent recorded, not opted out, and deliverable.")
 
 
-class UpcomingAppointmentSerializer(serializers.ModelSerializer[Appointment]):
+class UpcomingAppointmentSerializer(serializers.Serializer[Any]):
+    """A coming session as the patient's page lists it (the sessions come from scheduling)."""
+
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    session_type = serializers.CharField(source="session_type.name")
     provider = serializers.CharField(source="provider.display_name")
     room = serializers.CharField(source="room.name", allow_null=True, default=None)
-    session_type = serializers.CharField(source="session_type.name")
-
-    class Meta:
-        model = Appointment
-        fields = ["id", "starts_at", "ends_at", "status", "session_type", "provider", "room", "series_position"]
+    series_position = serializers.IntegerField(allow_null=True)
 
 
 class PatientDetailSerializer(PatientSerializer):
@@ -177,7 +180,7 @@ class PatientDetailSerializer(PatientSerializer):
 
     @extend_schema_field(UpcomingAppointmentSerializer(many=True))
     def get_upcoming_appointments(self, patient: Patient) -> list[Any]:
-        return list(UpcomingAppointmentSerializer(self.context["upcoming"], many=True).data)
+        return list(UpcomingAppointmentSerializer(self.context["upcoming_appointments"], many=True).data)
 
 
 class PatientSearchSerializer(serializers.Serializer[Any]):
@@ -210,10 +213,7 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
         return patient
 
     def _detail(self, patient: Patient) -> dict[str, Any]:
-        context = {
-            "phone_state": selectors.patient_phone_state(patient=patient),
-            "upcoming": selectors.patient_upcoming_appointments(patient=patient),
-        }
+        context = selectors.patient_detail_parts(patient=patient)
         return dict(PatientDetailSerializer(patient, context=context).data)
 
     @extend_schema(

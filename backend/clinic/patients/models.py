@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from clinic.scheduling.models import validate_timezone_name
+from clinic.core.timezones import validate_timezone_name
 
 
 class Patient(models.Model):

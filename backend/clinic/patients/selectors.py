@@ -1,22 +1,22 @@
-"""Reads of patient records: search, one patient, their number's opt-out state, their coming sessions."""
+"""Reads of patient records: search, one patient, and the parts of a patient's page that other apps add
+(their number's opt-out state from messaging, their coming sessions from scheduling)."""
 
 from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from clinic.messaging.models import PhoneNumberState
-from clinic.scheduling.models import Appointment
+from clinic.core.clinics import person_timezone
+from clinic.core.models import Clinic
 
 from .models import Patient
 
-# Sessions still to happen (or happening now): completed, cancelled and missed ones are history.
-UPCOMING_STATUSES = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED, Appointment.Status.CHECKED_IN)
 # Fewer digits than this match too many numbers to be a phone search.
 _MIN_PHONE_DIGITS = 3
 
@@ -67,31 +67,24 @@ def patients_with_number_counts(patients: QuerySet[Patient]) -> QuerySet[Patient
     return patients.annotate(number_holders=Coalesce(Subquery(holders, output_field=IntegerField()), 1))
 
 
+def patient_timezone(patient: Patient, clinic: Clinic | None = None) -> zoneinfo.ZoneInfo:
+    """The zone this patient's texts and times follow: their own, else the clinic's."""
+    return person_timezone(patient.timezone, clinic)
+
+
 def patient_get(*, patient_id: int) -> Patient | None:
     return Patient.objects.select_related("created_by").filter(pk=patient_id).first()
 
 
-def patient_phone_state(*, patient: Patient) -> PhoneState:
-    state = PhoneNumberState.objects.filter(phone=patient.phone).first()
-    opted_out = state is not None and state.opted_out_at is not None
-    undeliverable = state is not None and state.undeliverable_at is not None
-    return PhoneState(
-        opted_out=opted_out,
-        opted_out_at=state.opted_out_at if state else None,
-        opt_out_keyword=state.opt_out_keyword if state else "",
-        opted_in_at=state.opted_in_at if state else None,
-        undeliverable=undeliverable,
-        undeliverable_at=state.undeliverable_at if state else None,
-        can_text=patient.sms_consent_at is not None and not opted_out and not undeliverable,
-    )
+# Parts of a patient's page that apps above patients provide, registered from their AppConfig.ready():
+# "phone_state" (messaging: a PhoneState) and "upcoming_appointments" (scheduling: a list of sessions).
+PATIENT_DETAIL_PARTS: dict[str, Callable[[Patient], object]] = {}
 
 
-def patient_upcoming_appointments(
-    *, patient: Patient, now: datetime.datetime | None = None, limit: int = 50
-) -> list[Appointment]:
-    """The patient's sessions that have not ended yet, soonest first."""
-    return list(
-        Appointment.objects.filter(patient=patient, status__in=UPCOMING_STATUSES, ends_at__gt=now or timezone.now())
-        .select_related("provider", "room", "session_type")
-        .order_by("starts_at")[:limit]
-    )
+def patient_detail_part_register(*, name: str, reader: Callable[[Patient], object]) -> None:
+    PATIENT_DETAIL_PARTS[name] = reader
+
+
+def patient_detail_parts(*, patient: Patient) -> dict[str, object]:
+    """Each registered part of the patient's page, read now."""
+    return {name: reader(patient) for name, reader in PATIENT_DETAIL_PARTS.items()}

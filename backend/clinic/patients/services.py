@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +13,11 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
-from clinic.intake.consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
-from clinic.messaging.outbox import outbox_follow_email_change, outbox_follow_number_change
-from clinic.scheduling.models import validate_timezone_name
-from clinic.scheduling.selectors import clinic_timezone
+from clinic.core.clinics import clinic_timezone
+from clinic.core.consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
+from clinic.core.timezones import validate_timezone_name
 
+from .events import patient_email_changed, patient_phone_changed
 from .models import Patient
 
 # Consent that staff record (told by the patient in person or on the phone) is marked as such.
@@ -44,21 +42,9 @@ class PatientDetails:
     reminder_channel: str = Patient.ReminderChannel.AUTOMATIC
 
 
-@functools.cache
-def _known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def validate_patient_timezone(name: str) -> None:
-    """Refuse a name that is not an IANA zone (a folder such as "America" included)."""
-    if name not in _known_timezones():
-        raise ValidationError(f"{name[:64]!r} is not a known time zone (use a name like America/New_York).")
-    validate_timezone_name(name)
-
-
 def _check_timezone(name: str) -> None:
     try:
-        validate_patient_timezone(name)
+        validate_timezone_name(name)
     except ValidationError as exc:
         raise ValidationError({"timezone": exc.messages}) from exc
 
@@ -185,10 +171,11 @@ def patient_update(
             ]
         )
     if "email" in changed:
-        outbox_follow_email_change(patient_id=patient.pk, old_email=old_email)
+        # Emails already written for the old address are withdrawn: consent belongs to an address.
+        patient_email_changed(patient_id=patient.pk, old_email=old_email)
     if "phone" in changed:
         # Texts already written for the old number go to the new one only with consent for it.
-        outbox_follow_number_change(
+        patient_phone_changed(
             patient_id=patient.pk,
             old_number=old_phone,
             new_number=patient.phone,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -14,14 +15,16 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
-from clinic.accounts.admin_base import StaffModelAdmin
-from clinic.checkins.admin import CheckInStepInline
+from clinic.accounts.admin_base import StaffModelAdmin, inline_add
+from clinic.core.clinics import clinic_timezone
+from clinic.core.models import Clinic
+from clinic.patients.admin import PatientAdmin
+from clinic.patients.models import Patient
 
 from . import admin_series, services
 from .forms import AppointmentAdminForm, CancelForm
 from .models import (
     Appointment,
-    Clinic,
     Provider,
     Room,
     Series,
@@ -30,6 +33,7 @@ from .models import (
     TimeOff,
     WorkingHours,
 )
+from .selectors import UPCOMING_STATUSES
 
 
 def _local(moment: Any) -> str:
@@ -86,7 +90,7 @@ class SessionTypeAdmin(StaffModelAdmin):
     list_filter = ["mode", "needs_chair", "needs_driver", "is_active", "clinic"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [CheckInStepInline]
+    # No inlines of its own: the checkins app adds the check-in plan with inline_add.
 
 
 @admin.register(SeriesPlan)
@@ -311,3 +315,51 @@ class SeriesAdmin(AuditedAdminMixin):
 
 
 from . import admin_calendar  # noqa: E402,F401  (registers the day-schedule admin page)
+
+
+def _clinic_time(moment: datetime.datetime | None) -> str:
+    return moment.astimezone(clinic_timezone()).strftime("%a %Y-%m-%d %H:%M %Z") if moment else "-"
+
+
+class UpcomingAppointmentInline(admin.TabularInline[Appointment, Patient]):
+    """The patient's sessions still to come; booked and changed through scheduling, not here."""
+
+    model = Appointment
+    fk_name = "patient"
+    verbose_name = "upcoming session"
+    verbose_name_plural = "upcoming sessions"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["starts", "ends", "session_type", "provider", "room", "status"]
+    readonly_fields = ["starts", "ends", "session_type", "provider", "room", "status"]
+    ordering = ["starts_at"]
+
+    @admin.display(description="starts (clinic time)")
+    def starts(self, appointment: Appointment) -> str:
+        return _clinic_time(appointment.starts_at)
+
+    @admin.display(description="ends, with monitoring")
+    def ends(self, appointment: Appointment) -> str:
+        return _clinic_time(appointment.ends_at)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status__in=UPCOMING_STATUSES, ends_at__gt=timezone.now())
+            .select_related("session_type", "provider", "room")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+inline_add(PatientAdmin, UpcomingAppointmentInline)

@@ -22,10 +22,10 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, path, reverse
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 
 from .calendar import FIRST_DAY, LAST_DAY, DaySchedule, ScheduleBlock, ScheduleColumn, day_schedule, local_today
 from .models import Appointment
-from .selectors import clinic_timezone
 
 PERMISSION = "scheduling.view_calendar"
 URL_NAME = "scheduling_day_schedule"

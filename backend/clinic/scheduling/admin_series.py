@@ -20,10 +20,10 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 
 from .forms import SeriesBookForm, proposal_value
 from .models import Room
-from .selectors import clinic_timezone
 from .series import ProposedSession
 from .services import BookingConflict
 

@@ -9,9 +9,17 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
+        from clinic.messaging.inbound import inbound_route_register
         from clinic.messaging.sending import CAUSE_CHECKS
+        from clinic.patients.selectors import patient_detail_part_register
 
         from .reminders import REMINDER_RELATED_TYPE, reminder_cause_problem
+        from .replies import route_appointment_reply
+        from .selectors import patient_upcoming_appointments
 
         # A reminder for a session that was moved or cancelled is suppressed at send time.
         CAUSE_CHECKS[REMINDER_RELATED_TYPE] = reminder_cause_problem
+        # C / YES / R / RIDE about the next session, after "YES" to a waiting check-in (priority 40).
+        inbound_route_register(name="appointment reply", priority=50, handle=route_appointment_reply)
+        # A patient's page lists their coming sessions.
+        patient_detail_part_register(name="upcoming_appointments", reader=patient_upcoming_appointments)

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import OCCUPYING_STATUSES, Appointment, Clinic, Provider, Room
-from .selectors import clinic_current, clinic_timezone
+from clinic.core.clinics import clinic_current, clinic_timezone
+from clinic.core.models import Clinic
+
+from .models import OCCUPYING_STATUSES, Appointment, Provider, Room
 
 # Days before 1900 or after 2999 are refused: far-off dates overflow datetime arithmetic.
 FIRST_DAY = datetime.date(1900, 1, 1)

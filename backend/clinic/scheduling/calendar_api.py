@@ -17,10 +17,10 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 
 from . import calendar, ical
 from .models import Appointment, Provider
-from .selectors import clinic_timezone
 
 VIEW_CALENDAR = ("scheduling.view_calendar",)
 

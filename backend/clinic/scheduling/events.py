@@ -1,16 +1,18 @@
 """What happens elsewhere when a session changes: the one place other apps hook into the calendar.
 
-The booking services call these inside their transaction, so whatever a hook writes (reminders,
-check-ins in the outbox) commits or rolls back with the change that caused it. Add a consequence
-by calling it from here, not with a Django signal.
+The booking services call these inside their transaction, and so are the subscribers called: whatever a
+subscriber writes (check-ins in the outbox, say) commits or rolls back with the change that caused it,
+and a subscriber that raises rolls the change back. Not Django signals, whose receivers' failures can be
+swallowed and whose order no one reads. Apps above scheduling subscribe in their AppConfig.ready().
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
 import logging
-
-from clinic.checkins.services import checkins_cancel_for, checkins_start_for
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from . import reminders
 from .models import Appointment
@@ -18,34 +20,64 @@ from .models import Appointment
 logger = logging.getLogger(__name__)
 
 
+class AppointmentEvent(enum.StrEnum):
+    BOOKED = "booked"
+    RESCHEDULED = "rescheduled"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class AppointmentChange:
+    """What a subscriber hears: the event, the session as it is now, and (rescheduled) where it was."""
+
+    event: AppointmentEvent
+    appointment: Appointment
+    previous_starts_at: datetime.datetime | None = None
+
+
+AppointmentSubscriber = Callable[[AppointmentChange], None]
+SUBSCRIBERS: dict[AppointmentEvent, list[AppointmentSubscriber]] = {event: [] for event in AppointmentEvent}
+
+
+def appointment_subscribe(event: AppointmentEvent, subscriber: AppointmentSubscriber) -> None:
+    if subscriber not in SUBSCRIBERS[event]:
+        SUBSCRIBERS[event].append(subscriber)
+
+
+def _publish(change: AppointmentChange) -> None:
+    logger.info("appointment %s", change.event.value, extra={"appointment_id": change.appointment.pk})
+    for subscriber in SUBSCRIBERS[change.event]:
+        subscriber(change)
+
+
 def appointment_booked(*, appointment: Appointment) -> None:
-    logger.info("appointment booked", extra={"appointment_id": appointment.pk})
     reminders.reminders_schedule(appointment=appointment)
+    _publish(AppointmentChange(AppointmentEvent.BOOKED, appointment))
 
 
 def appointment_rescheduled(*, appointment: Appointment, previous_starts_at: datetime.datetime) -> None:
-    logger.info("appointment rescheduled", extra={"appointment_id": appointment.pk})
     reminders.reminders_cancel(appointment=appointment, starts_at=previous_starts_at, reason="appointment moved")
     reminders.reminders_schedule(appointment=appointment)
+    _publish(AppointmentChange(AppointmentEvent.RESCHEDULED, appointment, previous_starts_at=previous_starts_at))
 
 
 def appointment_confirmed(*, appointment: Appointment) -> None:
-    logger.info("appointment confirmed", extra={"appointment_id": appointment.pk})
+    _publish(AppointmentChange(AppointmentEvent.CONFIRMED, appointment))
 
 
 def appointment_cancelled(*, appointment: Appointment) -> None:
-    logger.info("appointment cancelled", extra={"appointment_id": appointment.pk})
     reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment cancelled")
-    checkins_cancel_for(appointment=appointment)
+    _publish(AppointmentChange(AppointmentEvent.CANCELLED, appointment))
 
 
 def appointment_missed(*, appointment: Appointment) -> None:
-    logger.info("appointment marked no-show", extra={"appointment_id": appointment.pk})
     reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment missed")
-    checkins_cancel_for(appointment=appointment, reason="appointment missed")
+    _publish(AppointmentChange(AppointmentEvent.MISSED, appointment))
 
 
 def appointment_completed(*, appointment: Appointment) -> None:
-    logger.info("appointment completed", extra={"appointment_id": appointment.pk})
     reminders.reminders_cancel(appointment=appointment, starts_at=appointment.starts_at, reason="appointment completed")
-    checkins_start_for(appointment=appointment)
+    _publish(AppointmentChange(AppointmentEvent.COMPLETED, appointment))

@@ -15,6 +15,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_display_name
+
 from .calendar import provider_feed_appointments
 from .models import Appointment, Provider
 
@@ -87,7 +89,7 @@ def provider_feed(*, provider: Provider, now: datetime.datetime | None = None) -
     calendar.add("prodid", "-//Clinic back office//Provider schedule//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    name = f"{provider.display_name} \u2013 {provider.clinic.short_name}"
+    name = f"{provider.display_name} \u2013 {clinic_display_name(provider.clinic)}"
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", datetime.timedelta(minutes=15), parameters={"VALUE": "DURATION"})

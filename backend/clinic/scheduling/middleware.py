@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from .selectors import clinic_timezone
+from clinic.core.clinics import clinic_timezone
 
 
 class AdminInClinicTimeMiddleware:

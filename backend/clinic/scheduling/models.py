@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -11,34 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
+from clinic.core.models import Clinic
+
 # Appointments in these states hold their provider, room and patient; cancelled and no-show ones free them.
 OCCUPYING_STATUSES = ("scheduled", "confirmed", "checked_in", "completed")
 PROVIDER_OVERLAP_CONSTRAINT = "appointment_provider_no_overlap"
 ROOM_OVERLAP_CONSTRAINT = "appointment_room_no_overlap"
 PATIENT_OVERLAP_CONSTRAINT = "appointment_patient_no_overlap"
-
-
-def validate_timezone_name(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder such as "America"
-        raise ValidationError(f"{value!r} is not a known time zone (use a name like America/New_York).") from exc
-
-
-class Clinic(models.Model):
-    name = models.CharField(max_length=120)
-    short_name = models.CharField(max_length=30, help_text="How texts name the clinic; keep it neutral.")
-    timezone = models.CharField(max_length=64, validators=[validate_timezone_name])
-    phone = models.CharField(max_length=20, help_text="E.164, e.g. +16175550100")
-    address = models.TextField(blank=True)
-    texting_starts = models.TimeField(default=datetime.time(8, 0))
-    texting_ends = models.TimeField(default=datetime.time(21, 0))
-    on_call_phone = models.CharField(
-        max_length=20, blank=True, help_text="E.164 number of the on-call clinician, texted for urgent alerts."
-    )
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Provider(models.Model):

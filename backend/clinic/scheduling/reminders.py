@@ -29,16 +29,19 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_display_name
+from clinic.core.models import Clinic
 from clinic.messaging.email.addresses import email_send_problem
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
 from clinic.messaging.texts import text_render
+from clinic.messaging.selectors import patient_phone_state
 from clinic.patients.models import Patient
-from clinic.patients.selectors import patient_phone_state
+from clinic.patients.selectors import patient_timezone
 
-from .models import Appointment, Clinic
+from .models import Appointment
 from .session_time import session_time_values
 
 REMINDER_RELATED_TYPE = "appointment_reminder"
@@ -103,7 +106,7 @@ def reminder_times(
     """(hours before, send time) for each reminder this session gets, earliest first (rules 1 to 4)."""
     now = now or timezone.now()
     clinic = _clinic_of(appointment)
-    tz = zoneinfo.ZoneInfo(appointment.patient.timezone or clinic.timezone)
+    tz = patient_timezone(appointment.patient, clinic)
     planned: list[tuple[int, datetime.datetime]] = []
     starts_at = appointment.starts_at.astimezone(datetime.UTC)  # real hours, not wall-clock ones
     for hours in sorted(appointment.session_type.reminder_hours, reverse=True):
@@ -131,7 +134,7 @@ def _format_values(appointment: Appointment) -> dict[str, str]:
     clinic = _clinic_of(appointment)
     preparation = appointment.session_type.preparation_instructions.strip()
     return {
-        "clinic": clinic.short_name,
+        "clinic": clinic_display_name(clinic),
         "clinic_phone": clinic.phone,
         "first_name": appointment.patient.first_name,
         **session_time_values(appointment),
@@ -146,7 +149,7 @@ def reminder_channel_for(patient: Patient) -> str:
     choice = patient.reminder_channel
     if choice in (Channel.SMS, Channel.EMAIL):
         return str(choice)
-    if patient_phone_state(patient=patient).can_text or not patient.email:
+    if patient_phone_state(patient).can_text or not patient.email:
         return Channel.SMS
     probe = OutboundMessage(
         channel=Channel.EMAIL, kind=OutboundMessage.Kind.REMINDER, to_email=patient.email, patient=patient

@@ -14,12 +14,14 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.checkins.models import StaffTask
 from clinic.checkins.tasks import staff_task_open
+from clinic.core.clinics import clinic_current, clinic_display_name
 from clinic.core.sweeps import sweep_row
+from clinic.messaging.inbound import Routed, keyword_of
+from clinic.messaging.models import InboundMessage
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
 
 from .models import Appointment
-from .selectors import clinic_current
 from .services import appointment_confirm
 from .session_time import session_time_values
 
@@ -27,6 +29,18 @@ CONFIRM_WORDS = frozenset({"C", "YES", "CONFIRM", "CONFIRMED"})
 RESCHEDULE_WORDS = frozenset({"R", "RESCHEDULE"})
 RIDE_WORDS = frozenset({"RIDE", "DRIVER"})
 UPCOMING = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
+
+
+def route_appointment_reply(message: InboundMessage) -> Routed | None:
+    """C / YES / CONFIRM, R / RESCHEDULE and RIDE about the patient's next session (an inbound route)."""
+    word = keyword_of(message.body)
+    if word in CONFIRM_WORDS:
+        return Routed(InboundMessage.Route.CONFIRMATION, reply_confirm(phone=message.from_number))
+    if word in RESCHEDULE_WORDS:
+        return Routed(InboundMessage.Route.CONFIRMATION, reply_reschedule(phone=message.from_number))
+    if word in RIDE_WORDS:
+        return Routed(InboundMessage.Route.CONFIRMATION, reply_ride(phone=message.from_number))
+    return None
 
 
 def _number_shared(phone: str) -> bool:
@@ -49,10 +63,7 @@ def _next_appointment(phone: str, *, now: datetime.datetime) -> Appointment | No
 
 def _values(appointment: Appointment | None) -> dict[str, str]:
     clinic = appointment.session_type.clinic if appointment else clinic_current()
-    values = {
-        "clinic": clinic.short_name if clinic else "Clinic",
-        "clinic_phone": clinic.phone if clinic else "the clinic",
-    }
+    values = {"clinic": clinic_display_name(clinic), "clinic_phone": clinic.phone if clinic else "the clinic"}
     if appointment is not None:
         values.update(first_name=appointment.patient.first_name, **session_time_values(appointment))
     return values

@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
+from clinic.core.clinics import clinic_timezone
+from clinic.patients.selectors import patient_timezone
+
 from .models import Appointment
 
 # US zones by their everyday names, the same all year ("ET", not "EST" in winter and "EDT" in summer).
@@ -55,8 +58,9 @@ def _same_clock(moment: datetime.datetime, one: zoneinfo.ZoneInfo, other: zonein
 
 def session_time_values(appointment: Appointment) -> dict[str, str]:
     """`date` and `time` of this session as its patient's texts write them (see the module docstring)."""
-    clinic_tz = zoneinfo.ZoneInfo(appointment.session_type.clinic.timezone)
-    patient_tz = zoneinfo.ZoneInfo(appointment.patient.timezone or clinic_tz.key)
+    clinic = appointment.session_type.clinic
+    clinic_tz = clinic_timezone(clinic)
+    patient_tz = patient_timezone(appointment.patient, clinic)
     starts_at = appointment.starts_at
     same_clock = _same_clock(starts_at, clinic_tz, patient_tz)
     if appointment.session_type.is_remote:

@@ -120,7 +120,7 @@ else:
         }
     }
 
-# --- Celery (read by workers/celery.py through the CELERY_ namespace) ----------------------
+# --- Celery (read by config/celery_app.py through the CELERY_ namespace) ----------------------
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

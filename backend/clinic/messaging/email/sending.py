@@ -23,16 +23,18 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.scheduling.selectors import clinic_current
+from clinic.core.clinics import clinic_current, clinic_display_name
 
-from ..models import OutboundMessage
+from ..models import DeliveryAttempt, OutboundMessage
 from ..sending import (
     OUTCOME_UNKNOWN,
+    AttemptClock,
     ChannelTransport,
     SendOutcome,
     _finish,
     _give_up,
     _outcome_unknown,
+    _attempt_record,
     _schedule_retry,
 )
 from .addresses import email_mark_undeliverable, email_state_ensure
@@ -41,6 +43,7 @@ from .wording import EmailWordingError, email_compose
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
+Outcome = DeliveryAttempt.Outcome
 # Marks a row already sent again after an unknown outcome: a second unknown outcome fails it.
 RESENT_AFTER_UNKNOWN = "resent once after an unknown outcome (same Message-ID)"
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -60,7 +63,7 @@ def email_build(message: OutboundMessage) -> EmailMultiAlternatives:
     rendered = email_compose(
         subject=message.subject,
         body=message.body,
-        clinic=clinic.short_name if clinic else "Clinic",
+        clinic=clinic_display_name(clinic),
         clinic_phone=clinic.phone if clinic else "",
         unsubscribe_url=link,
     )
@@ -90,12 +93,16 @@ def email_send_claimed(message: OutboundMessage) -> SendOutcome:
         logger.error("email %s: not sent, its words break the minimum-information rule", message.id)
         return SendOutcome("failed: wording")
     connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+    # One DeliveryAttempt row per try, as for texts: when, how long the mail server took, what it said.
+    clock = AttemptClock().start()
     try:
         try:
             connection.open()
         except smtplib.SMTPResponseException as exc:  # the server answered, e.g. 421 busy or 535 auth
+            _attempt_record(message, clock, Outcome.TEMPORARY_FAILURE, code=exc.smtp_code, detail="mail server")
             return _schedule_retry(message, code=exc.smtp_code, text=f"mail server: {exc.smtp_code}")
         except (OSError, smtplib.SMTPException) as exc:  # refused, unreachable, timed out: nothing went out
+            _attempt_record(message, clock, Outcome.TEMPORARY_FAILURE, detail="could not connect")
             return _schedule_retry(
                 message, code=None, text=f"could not connect to the mail server ({type(exc).__name__})"
             )
@@ -103,11 +110,15 @@ def email_send_claimed(message: OutboundMessage) -> SendOutcome:
             connection.send_messages([email])
         except smtplib.SMTPRecipientsRefused as exc:
             code = min((answer[0] for answer in exc.recipients.values()), default=None)
+            _attempt_record(message, clock, _refusal_outcome(code), code=code, detail="recipient refused")
             return _refused(message, code=code, at_recipient=True)
         except smtplib.SMTPResponseException as exc:  # MAIL FROM or DATA answered with an error
+            _attempt_record(message, clock, _refusal_outcome(exc.smtp_code), code=exc.smtp_code, detail="refused")
             return _refused(message, code=exc.smtp_code, at_recipient=False)
         except (OSError, smtplib.SMTPException) as exc:  # cut or timed out while handing it over
+            _attempt_record(message, clock, Outcome.UNKNOWN, detail=f"cut while sending ({type(exc).__name__})")
             return _unknown(message, text=type(exc).__name__)
+        _attempt_record(message, clock, Outcome.ACCEPTED, provider_message_id=email_message_id(message)[:64])
     finally:
         try:
             connection.close()
@@ -117,6 +128,10 @@ def email_send_claimed(message: OutboundMessage) -> SendOutcome:
         status=Status.SENT, sent_at=timezone.now(), last_error_code=None, reconcile_after=None
     )
     return SendOutcome("sent")
+
+
+def _refusal_outcome(code: int | None) -> str:
+    return Outcome.PERMANENT_FAILURE if code is not None and code >= 500 else Outcome.TEMPORARY_FAILURE
 
 
 def _refused(message: OutboundMessage, *, code: int | None, at_recipient: bool) -> SendOutcome:

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clinic.core.throttling import ClientAddressThrottle
-from clinic.scheduling.selectors import clinic_current
+from clinic.core.clinics import clinic_current
 
 from .addresses import email_unsubscribe
 from .unsubscribe import unsubscribe_state_for

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from clinic.messaging.segments import sms_segments
+
 from .callbacks import (
     API_VERSION,
     DeliveryPlan,
@@ -26,7 +28,7 @@ from .callbacks import (
 from .callbacks import sandbox_callbacks_drain as sandbox_callbacks_drain
 from .errors import TwilioApiError
 from .models import SandboxFailureRule, SandboxMessage
-from .segments import body_num_segments, body_smart_encoded
+from .smart_encoding import body_smart_encoded
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +124,7 @@ def sandbox_message_create(
         body=body,
         status=Status.ACCEPTED if messaging_service_sid else Status.QUEUED,
         direction=SandboxMessage.Direction.OUTBOUND_API,
-        num_segments=body_num_segments(body),
+        num_segments=sms_segments(body),
         status_callback=status_callback,
         date_created=now,
         date_updated=now,
@@ -207,7 +209,7 @@ def sandbox_reply_as_patient(*, patient_number: str, body: str) -> PatientReply:
         body=body,
         status=Status.RECEIVED,
         direction=SandboxMessage.Direction.INBOUND,
-        num_segments=body_num_segments(body),
+        num_segments=sms_segments(body),
         date_created=now,
         date_updated=now,
         date_sent=now,
@@ -237,7 +239,7 @@ def sandbox_reply_as_patient(*, patient_number: str, body: str) -> PatientReply:
                 body=twiml.body,
                 status=Status.DELIVERED,
                 direction=SandboxMessage.Direction.OUTBOUND_REPLY,
-                num_segments=body_num_segments(twiml.body),
+                num_segments=sms_segments(twiml.body),
                 date_created=sent_at,
                 date_updated=sent_at,
                 date_sent=sent_at,

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import clinic.scheduling.models
+import clinic.core.timezones
 
 
 class Migration(migrations.Migration):
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ("email", models.EmailField(blank=True, max_length=254)),
                 (
                     "timezone",
-                    models.CharField(max_length=64, validators=[clinic.scheduling.models.validate_timezone_name]),
+                    models.CharField(max_length=64, validators=[clinic.core.timezones.validate_timezone_name]),
                 ),
                 ("sms_consent_at", models.DateTimeField(blank=True, null=True)),
                 ("sms_consent_version", models.CharField(blank=True, max_length=40)),

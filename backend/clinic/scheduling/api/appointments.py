@@ -19,11 +19,11 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
 from .. import services
 from ..models import Appointment, Provider, Room, SessionType
-from ..selectors import clinic_timezone
 from .common import (
     AnswersBookingConflicts,
     ConflictSerializer,

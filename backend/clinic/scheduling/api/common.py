@@ -12,10 +12,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
 from ..models import Provider, Room, SessionType
-from ..selectors import clinic_timezone
 from ..services import BookingConflict
 
 _MT = TypeVar("_MT", bound=Model)

@@ -16,10 +16,10 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
 from ..models import Appointment, Provider, Room, Series, SeriesPlan
-from ..selectors import clinic_timezone
 from ..series import SeriesSession, series_book, series_propose
 from .appointments import CONFLICT, REFUSED, AppointmentSerializer
 from .common import (

@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import clinic.scheduling.models
+import clinic.core.timezones
 
 
 class Migration(migrations.Migration):
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "timezone",
-                    models.CharField(max_length=64, validators=[clinic.scheduling.models.validate_timezone_name]),
+                    models.CharField(max_length=64, validators=[clinic.core.timezones.validate_timezone_name]),
                 ),
                 ("phone", models.CharField(help_text="E.164, e.g. +16175550100", max_length=20)),
                 ("address", models.TextField(blank=True)),

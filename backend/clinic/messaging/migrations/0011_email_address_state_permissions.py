@@ -36,7 +36,7 @@ def revoke(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0009_outbox_email_channel"),
+        ("messaging", "0010_outbox_email_channel"),
         ("accounts", "0002_staff_roles"),
     ]
     operations = [migrations.RunPython(grant, revoke)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0008_outbox_cancel_permission"),
+        ("messaging", "0009_delivery_attempts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

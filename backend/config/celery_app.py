@@ -1,9 +1,13 @@
-"""The Celery app: configured from Django settings (CELERY_ namespace), tasks in workers.tasks."""
+"""The Celery app: configured from Django settings (CELERY_ namespace), its tasks in workers/tasks.py.
+
+Start processes with `celery -A config.celery_app worker` (or beat) from the repository root, with
+backend/ and the root on PYTHONPATH; `celery -A workers` still finds the same app. The apps never import
+this module or the task modules: they enqueue by task name.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from celery import Celery
@@ -11,10 +15,6 @@ from celery.signals import beat_init
 from django.conf import settings
 from kombu import Queue
 
-# Workers are started from the repository root; Django's project lives in backend/.
-_BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
-if str(_BACKEND_DIR) not in sys.path:
-    sys.path.insert(0, str(_BACKEND_DIR))
 # Fail closed: without DJANGO_SETTINGS_MODULE, production settings, which refuse to start without
 # their secrets. `make run` and the tests name the settings they want.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -39,16 +39,17 @@ def _queues_urgent_first(sender: Celery, **kwargs: object) -> None:
     }
 
 
-def _ensure_broker_folders() -> None:
-    """Create the folders of the filesystem broker (the embedded default) if it is in use."""
-    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
+@app.on_after_configure.connect
+def _broker_folders_ensure(sender: Celery, **kwargs: object) -> None:
+    """Create the folders of the filesystem broker (the embedded default) if it is in use.
+
+    On first use of the configuration, not at import: importing this module reads no setting.
+    """
+    options = sender.conf.broker_transport_options or {}
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = options.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-
-
-_ensure_broker_folders()
 
 
 @beat_init.connect

@@ -25,3 +25,12 @@ EMAIL_CONSENT_WORDINGS: dict[str, str] = {
     ),
 }
 CURRENT_EMAIL_CONSENT_VERSION = "2026-12-email-v1"
+
+def sms_consent_covers(*, consented: bool, consent_phone: str, phone: str, number: str) -> bool:
+    """Whether a person's recorded SMS consent (`consented`, given for `consent_phone`) covers texts to `number`.
+
+    Consent belongs to a number: it covers `number` only while that is still the person's number and
+    it was given for it. An empty `consent_phone` was recorded before numbers were kept with consent:
+    it counts for the number on file, which every phone change goes through a service that clears it for.
+    """
+    return consented and phone == number and consent_phone in (number, "")

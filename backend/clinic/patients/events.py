@@ -1,0 +1,43 @@
+"""What other apps hear about a patient's record: apps above patients subscribe here, from their
+AppConfig.ready(), instead of patients importing them. Subscribers run inside the change's
+transaction, so one that fails rolls the change back."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class PhoneChangeSubscriber(Protocol):
+    def __call__(self, *, patient_id: int, old_number: str, new_number: str, consent_for_new: bool) -> object: ...
+
+
+PHONE_CHANGE_SUBSCRIBERS: list[PhoneChangeSubscriber] = []
+
+
+def phone_change_subscribe(subscriber: PhoneChangeSubscriber) -> None:
+    if subscriber not in PHONE_CHANGE_SUBSCRIBERS:
+        PHONE_CHANGE_SUBSCRIBERS.append(subscriber)
+
+
+def patient_phone_changed(*, patient_id: int, old_number: str, new_number: str, consent_for_new: bool) -> None:
+    """Tell every subscriber that a patient's number changed (in the caller's transaction)."""
+    for subscriber in PHONE_CHANGE_SUBSCRIBERS:
+        subscriber(patient_id=patient_id, old_number=old_number, new_number=new_number, consent_for_new=consent_for_new)
+
+
+class EmailChangeSubscriber(Protocol):
+    def __call__(self, *, patient_id: int, old_email: str) -> object: ...
+
+
+EMAIL_CHANGE_SUBSCRIBERS: list[EmailChangeSubscriber] = []
+
+
+def email_change_subscribe(subscriber: EmailChangeSubscriber) -> None:
+    if subscriber not in EMAIL_CHANGE_SUBSCRIBERS:
+        EMAIL_CHANGE_SUBSCRIBERS.append(subscriber)
+
+
+def patient_email_changed(*, patient_id: int, old_email: str) -> None:
+    """Tell every subscriber that a patient's email address changed (in the caller's transaction)."""
+    for subscriber in EMAIL_CHANGE_SUBSCRIBERS:
+        subscriber(patient_id=patient_id, old_email=old_email)
