@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
-from clinic.checkins.models import StaffTask
-from clinic.checkins.tasks import staff_task_open
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
+from clinic.todos.models import StaffTask
+from clinic.todos.services import staff_task_open
 
 from .models import Appointment
 from .selectors import clinic_current
@@ -93,7 +93,7 @@ def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str
     staff_task_open(
         kind=StaffTask.Kind.RESCHEDULE_REQUEST,
         patient=appointment.patient,
-        appointment=appointment,
+        appointment_id=appointment.pk,
         key=f"reschedule:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
         detail="Asked by text to reschedule: please call to find a new time.",
     )
@@ -134,7 +134,7 @@ def drivers_unconfirmed_flag(*, now: datetime.datetime | None = None) -> int:
             staff_task_open(
                 kind=StaffTask.Kind.DRIVER_UNCONFIRMED,
                 patient=appointment.patient,
-                appointment=appointment,
+                appointment_id=appointment.pk,
                 key=f"driver:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
                 detail="Ride home not confirmed for tomorrow's session: please call the patient.",
             )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "clinic.accounts",
     "clinic.scheduling",
     "clinic.patients",
+    "clinic.todos",
     "clinic.intake",
     "clinic.messaging",
     "clinic.oncall",
