@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clinic.messaging",
     "clinic.oncall",
     "clinic.checkins",
+    "clinic.demo",
 ]
 
 MIDDLEWARE = [
