@@ -6,8 +6,10 @@ migration that grants a role permissions declares them in ROLES ({group name: ["
 ...]}) and, if it takes some away, in REVOKED, and its own grant reads the same lists. The
 migrations are found by those names and applied in migration order, so a new one needs no entry
 here (tests/accounts/test_roles_rebuilt.py checks the rebuilt roles match what the migrations grant).
-A migration that moves a model to another app declares MOVED_MODELS ({"old_app.model": "new_app.model"}):
-grants written before the move name the old label, and are read under the new one.
+
+A model that moved to another app took its permissions along (a migration declares MOVED_MODELS,
+{"old_app.model": "new_app.model"}): a grant an earlier migration wrote by the old name is found
+under the new one.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def migrations_in_order(loader: MigrationLoader) -> list[tuple[str, str]]:
 
 
 @functools.cache
-def _clinic_migration_modules() -> tuple[ModuleType, ...]:
+def _clinic_migrations() -> tuple[ModuleType, ...]:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     modules = [sys.modules[type(loader.graph.nodes[node]).__module__] for node in migrations_in_order(loader)]
     return tuple(module for module in modules if module.__name__.startswith("clinic."))
@@ -39,19 +41,18 @@ def _clinic_migration_modules() -> tuple[ModuleType, ...]:
 
 def role_migrations() -> tuple[ModuleType, ...]:
     """The clinic's migration modules that declare role grants, in the order the migrations run."""
-    return tuple(
-        module for module in _clinic_migration_modules() if _grants(module, "ROLES") or _grants(module, "REVOKED")
-    )
+    return tuple(module for module in _clinic_migrations() if _grants(module, "ROLES") or _grants(module, "REVOKED"))
 
 
 @functools.cache
-def _moved_models() -> dict[str, str]:
-    """Every model a migration moved between apps: "old_app.model" -> "new_app.model"."""
+def models_moved() -> dict[str, str]:
+    """Each model that moved between apps: {"old_app.model": "app.model" it has now}, chains followed."""
     moved: dict[str, str] = {}
-    for module in _clinic_migration_modules():
+    for module in _clinic_migrations():
         declared = getattr(module, "MOVED_MODELS", None)
-        if isinstance(declared, dict):
-            moved.update(declared)
+        for old, new in (declared if isinstance(declared, dict) else {}).items():
+            moved.update({earlier: new for earlier, later in moved.items() if later == old})
+            moved[old] = new
     return moved
 
 
@@ -63,17 +64,35 @@ def _grants(module: ModuleType, name: str) -> RoleGrants:
 def permission_name_now(name: str) -> str:
     """ "app_label.codename" as it reads today: a moved model's permissions carry its new app label."""
     app_label, codename = name.split(".")
-    model = codename.split("_", 1)[1]
-    new_app_label = _moved_models().get(f"{app_label}.{model}", f"{app_label}.{model}").split(".")[0]
-    return f"{new_app_label}.{codename}"
+    for old, new in models_moved().items():
+        (old_app, old_model), (new_app, new_model) = old.split("."), new.split(".")
+        if old_app == app_label and codename.endswith("_" + old_model):
+            return f"{new_app}.{codename.replace(old_model, new_model)}"
+    return name
+
+
+def _permission(name: str) -> Permission:
+    """The permission a migration granted as "app_label.codename", under its model's app today."""
+    app_label, codename = name.split(".")
+    found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if found is not None:
+        return found
+    for old, new in models_moved().items():
+        (old_app, old_model), (new_app, new_model) = old.split("."), new.split(".")
+        if old_app != app_label:
+            continue
+        moved = Permission.objects.filter(
+            content_type__app_label=new_app,
+            content_type__model=new_model,
+            codename=codename.replace(old_model, new_model),
+        ).first()
+        if moved is not None:
+            return moved
+    raise Permission.DoesNotExist(f"No permission {name}")
 
 
 def _permissions(names: list[str]) -> list[Permission]:
-    found = []
-    for name in names:
-        app_label, codename = permission_name_now(name).split(".")
-        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return found
+    return [_permission(name) for name in names]
 
 
 def roles_rebuild() -> None:

@@ -16,6 +16,7 @@ from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
 from clinic.patients.urls import api_urlpatterns as patients_api
 from clinic.scheduling.calendar_urls import api_urlpatterns as calendar_api
 from clinic.scheduling.urls import api_urlpatterns as scheduling_api
+from clinic.todos.urls import api_urlpatterns as todos_api
 from config.health import healthz, readyz
 
 # API clients get JSON for a URL that matches no route (a path id that is not a number, say).
@@ -45,6 +46,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *scheduling_api,
     *calendar_api,
     *checkins_api,
+    *todos_api,
     path("", include(router.urls)),
 ]
 

@@ -51,7 +51,7 @@ from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from clinic.accounts.roles import CLINICIAN, FRONT_DESK
-from clinic.core.demo import DEMO_LOGINS, demo_data_load
+from clinic.demo.services import DEMO_LOGINS, demo_data_load
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due
 from clinic.messaging.sandbox.models import SandboxMessage

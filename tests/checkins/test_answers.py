@@ -8,11 +8,12 @@ import pytest
 import time_machine
 from django.test import Client
 
-from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
+from clinic.checkins.models import Alert, CheckIn, CheckInAnswer
 from clinic.checkins.services import checkins_start_for
 from clinic.messaging.models import InboundMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
+from clinic.todos.models import StaffTask
 from tests.checkins.conftest import last_inbound, local, patient_texts, provider_accepts, session
 
 pytestmark = pytest.mark.django_db

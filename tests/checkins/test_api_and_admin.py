@@ -12,11 +12,12 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from clinic.accounts.models import AuditEvent
-from clinic.checkins.models import Alert, CheckIn, StaffTask
+from clinic.checkins.models import Alert, CheckIn
 from clinic.checkins.services import checkins_start_for
-from clinic.checkins.tasks import staff_task_open
 from clinic.patients.models import Patient
 from clinic.scheduling.models import SessionType
+from clinic.todos.models import StaffTask
+from clinic.todos.services import staff_task_open
 from tests.checkins.conftest import local, patient_texts, provider_accepts, session
 from tests.factories import AlertFactory, PatientFactory
 
@@ -230,6 +231,6 @@ def test_the_patient_page_links_to_the_scores_for_clinicians(
 def test_front_desk_admin_lists_only_non_clinical_tasks(front_desk: AbstractBaseUser, patient: Patient) -> None:
     staff_task_open(kind=StaffTask.Kind.DRIVER_UNCONFIRMED, patient=patient, key="driver:9", detail="Call about ride")
     staff_task_open(kind=StaffTask.Kind.NO_ANSWER, patient=patient, key="no-answer:9", detail="Contact patient")
-    html = admin_as(front_desk).get("/admin/checkins/stafftask/").content.decode()
+    html = admin_as(front_desk).get("/admin/todos/stafftask/").content.decode()
     assert "Call about ride" in html and "Contact patient" not in html
     assert admin_as(front_desk).get("/admin/checkins/checkin/").status_code == 403

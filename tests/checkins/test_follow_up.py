@@ -8,12 +8,13 @@ import pytest
 import time_machine
 from django.test import Client
 
-from clinic.checkins.models import CheckIn, StaffTask
+from clinic.checkins.models import CheckIn
 from clinic.checkins.services import checkins_follow_up_due, checkins_start_for
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.sending import cause_problem
 from clinic.patients.models import Patient
 from clinic.scheduling.models import SessionType
+from clinic.todos.models import StaffTask
 from tests.checkins.conftest import local, patient_texts, provider_accepts, session
 
 pytestmark = pytest.mark.django_db

@@ -63,7 +63,7 @@ def test_roles_get_check_in_permissions_from_the_migration(
     user: AbstractBaseUser = request.getfixturevalue(role)
     clinical = ("checkins.view_alert", "checkins.change_alert", "checkins.view_checkin", "checkins.view_checkinanswer")
     assert [user.has_perm(name) for name in clinical] == [can_see] * len(clinical)
-    assert user.has_perm("checkins.view_stafftask") and user.has_perm("checkins.change_stafftask")
+    assert user.has_perm("todos.view_stafftask") and user.has_perm("todos.change_stafftask")
     assert user.has_perm("checkins.change_checkinstep") is (role == "clinic_admin")
 
 

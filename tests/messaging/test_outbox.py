@@ -101,12 +101,12 @@ def test_two_dispatchers_at_once_never_claim_the_same_row(settings: Any) -> None
 
 @pytest.mark.django_db
 def test_cancelling_a_cause_cancels_only_its_pending_texts() -> None:
-    pending = make("a:1", related_type="scheduling.Appointment", related_id="5", minutes_from_now=600)
-    sent = make("a:2", related_type="scheduling.Appointment", related_id="5")
+    pending = make("a:1", related_type="scheduling.appointment", related_id="5", minutes_from_now=600)
+    sent = make("a:2", related_type="scheduling.appointment", related_id="5")
     OutboundMessage.objects.filter(pk=sent.pk).update(status=Status.SENT)
-    other = make("a:3", related_type="scheduling.Appointment", related_id="6", minutes_from_now=600)
+    other = make("a:3", related_type="scheduling.appointment", related_id="6", minutes_from_now=600)
 
-    assert outbox_cancel_for(related_type="scheduling.Appointment", related_id="5", reason="appointment cancelled") == 1
+    assert outbox_cancel_for(related_type="scheduling.appointment", related_id="5", reason="appointment cancelled") == 1
     assert OutboundMessage.objects.get(pk=pending.pk).status == Status.CANCELLED
     assert OutboundMessage.objects.get(pk=sent.pk).status == Status.SENT
     assert OutboundMessage.objects.get(pk=other.pk).status == Status.SCHEDULED

@@ -191,7 +191,7 @@ def test_one_row_failing_in_a_batch_does_not_stop_the_others(sandbox_live: str, 
     settings.SMS_RATE_PER_SECOND = 0
     people = [consenting(f"+1617555{n:04d}") for n in range(4)]
     ids = queued(people, 12, tag="ok")
-    broken = queued(people[:1], 1, tag="broken", related_type="tests.Broken", related_id="1")
+    broken = queued(people[:1], 1, tag="broken", related_type="tests.broken", related_id="1")
     bad_number = consenting("+16175559999")
     refused = queued([bad_number], 1, tag="refused")
     sandbox_failure_rule_create(kind="api", error_code=21211, http_status=400, to_number=bad_number.phone)
@@ -199,11 +199,11 @@ def test_one_row_failing_in_a_batch_does_not_stop_the_others(sandbox_live: str, 
     def explode(related_id: str) -> str:
         raise RuntimeError("a cause check that fails")
 
-    CAUSE_CHECKS["tests.Broken"] = explode
+    CAUSE_CHECKS["tests.broken"] = explode
     try:
         outcome = outbox_send_batch(message_ids=[*ids[:6], *broken, *refused, *ids[6:]])
     finally:
-        del CAUSE_CHECKS["tests.Broken"]
+        del CAUSE_CHECKS["tests.broken"]
 
     assert outcome.counts == {"sent": 12, "retry scheduled": 1, "failed": 1}
     assert OutboundMessage.objects.filter(pk__in=ids, status__in=(Status.SENT, Status.DELIVERED)).count() == 12

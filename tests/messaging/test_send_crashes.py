@@ -62,7 +62,7 @@ def crash(message: OutboundMessage | str) -> None:
 
 
 def crash_checking_the_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(CAUSE_CHECKS, "tests.Poison", crash)
+    monkeypatch.setitem(CAUSE_CHECKS, "tests.poison", crash)
 
 
 def crash_calling_the_provider(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +109,7 @@ def test_a_row_that_always_crashes_fails_after_the_attempt_limit_and_its_batch_g
 ) -> None:
     break_it(monkeypatch)
     others = [text(f"ok-{n}", to=consenting(f"+1617555{n:04d}")) for n in range(5)]
-    poisoned = text("poisoned", to=consenting(POISON), body=POISON_BODY, related_type="tests.Poison", related_id="1")
+    poisoned = text("poisoned", to=consenting(POISON), body=POISON_BODY, related_type="tests.poison", related_id="1")
 
     with caplog.at_level(logging.INFO, logger="clinic.messaging"):
         play(rounds=MAX_ATTEMPTS + 3)  # more rounds than attempts: a failed row stays failed

@@ -13,13 +13,14 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
-from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
+from clinic.checkins.models import Alert, CheckIn, CheckInAnswer
 from clinic.checkins.services import checkins_start_for
 from clinic.core.models import Clinic
 from clinic.messaging.models import InboundMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import Booking, appointment_book
+from clinic.todos.models import StaffTask
 from tests.checkins.conftest import provider_accepts, session
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
 from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed

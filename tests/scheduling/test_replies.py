@@ -10,11 +10,11 @@ import time_machine
 from django.test import Client
 
 from clinic.accounts.actor import Actor
-from clinic.checkins.models import StaffTask
 from clinic.messaging.models import InboundMessage
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.replies import drivers_unconfirmed_flag
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel
+from clinic.todos.models import StaffTask
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
 from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
 

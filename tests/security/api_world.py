@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from clinic.accounts.tokens import api_token_issue
-from clinic.checkins.models import StaffTask
 from clinic.intake.models import Inquiry, InquiryNote, Screening
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.scheduling.models import Appointment, Series
+from clinic.todos.models import StaffTask
 from tests.factories import (
     AlertFactory,
     ClinicFactory,

@@ -37,9 +37,10 @@ from clinic.accounts.admin_base import StaffModelAdmin
 from clinic.accounts.clinical import can_read_clinical, clinical_rows, path_is_clinical
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
-from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
+from clinic.checkins.models import Alert, CheckIn, CheckInAnswer
 from clinic.intake.models import Screening
 from clinic.messaging.models import InboundMessage, OutboundMessage
+from clinic.todos.models import StaffTask
 from tests.security.world import PATIENT_PHONE, World, world_build
 
 ROLES = (FRONT_DESK, CLINICIAN, CLINIC_ADMIN)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clinic.accounts.models import AuditEvent
-from clinic.checkins.models import StaffTask
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.selectors import HIDDEN_BODY
+from clinic.todos.models import StaffTask
 from tests.factories import AlertFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db

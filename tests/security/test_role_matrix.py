@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
-from clinic.checkins.models import StaffTask
+from clinic.todos.models import StaffTask
 from tests.security.routes import Operation, api_operations
 from tests.security.world import World, world_build
 
@@ -119,7 +119,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "checkins/checkinhold": (302, 403, 200, 200),
     "oncall/oncallclinician": (302, 403, 200, 200),
     "oncall/oncallshift": (302, 200, 200, 200),
-    "checkins/stafftask": (302, 200, 200, 200),
+    "todos/stafftask": (302, 200, 200, 200),
     "core/clinic": (302, 200, 200, 200),
     "scheduling/provider": (302, 200, 200, 200),
     "scheduling/room": (302, 200, 200, 200),
@@ -141,7 +141,7 @@ ADMIN_PATIENT_DATA = {
     "checkins/alert",
     "checkins/checkin",
     "checkins/checkinhold",
-    "checkins/stafftask",
+    "todos/stafftask",
     "scheduling/appointment",
     "scheduling/series",
     "patients/patient",

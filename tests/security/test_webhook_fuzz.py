@@ -31,10 +31,11 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from clinic.accounts.models import AuditEvent
-from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
+from clinic.checkins.models import Alert, CheckIn, CheckInAnswer
 from clinic.messaging.models import DeliveryReport, InboundMessage, OutboundMessage, PhoneNumberState
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
+from clinic.todos.models import StaffTask
 from tests.factories import ClinicFactory, CompletedAppointmentFactory, PatientFactory, SessionTypeFactory
 
 pytestmark = pytest.mark.django_db

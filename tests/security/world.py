@@ -12,12 +12,13 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from clinic.accounts.tokens import api_token_issue
-from clinic.checkins.models import Alert, StaffTask
+from clinic.checkins.models import Alert
 from clinic.intake.models import Inquiry
 from clinic.messaging.models import InboundMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, Series
 from clinic.scheduling.services import Booking, appointment_book
+from clinic.todos.models import StaffTask
 from tests.factories import (
     AlertFactory,
     ClinicFactory,

@@ -19,12 +19,13 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
-from clinic.checkins.models import Alert, AlertPage, CheckIn, StaffTask
+from clinic.checkins.models import Alert, AlertPage, CheckIn
 from clinic.checkins.services import checkins_start_for
 from clinic.messaging.models import OutboundMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import Booking, appointment_book
+from clinic.todos.models import StaffTask
 from tests.checkins.conftest import provider_accepts, session
 from tests.factories import (
     AlertFactory,

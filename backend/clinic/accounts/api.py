@@ -19,6 +19,13 @@ from .roles import user_roles
 from .tokens import api_token_find, api_token_issue, api_token_revoke
 
 
+class StaffMemberSerializer(serializers.Serializer[Any]):
+    """A staff member as other records name them (who acknowledged, who did it): id and username only."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
 class TokenObtainView(ObtainAuthToken):
     """Exchange a staff username and password for an API token (locked out after repeated misses)."""
 

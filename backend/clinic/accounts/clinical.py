@@ -48,7 +48,7 @@ CLINICAL: dict[str, ClinicalRule] = {
         fields=frozenset({"body"}), kind_field="kind", clinical_kinds=frozenset({"checkin", "staff_alert"})
     ),
     # Tasks raised by check-in answers (an unreadable score, say).
-    "checkins.stafftask": ClinicalRule(kind_field="is_clinical", clinical_kinds=frozenset({True})),
+    "todos.stafftask": ClinicalRule(kind_field="is_clinical", clinical_kinds=frozenset({True})),
 }
 
 

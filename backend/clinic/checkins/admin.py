@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -31,10 +31,9 @@ from clinic.scheduling.models import SessionType
 from .alerts import alert_acknowledge
 from .chart import score_chart
 from .escalation import alert_pages_who
-from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInStep, StaffTask
-from .selectors import SEES_CLINICAL_TASKS, alert_checkin_holds, alert_holds_prefetch, alert_number, patient_scores
+from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInStep
+from .selectors import alert_checkin_holds, alert_holds_prefetch, alert_number, patient_scores
 from .suspension import checkins_resume_for
-from .tasks import staff_task_done
 
 VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
 
@@ -369,33 +368,3 @@ class CheckInStepAdmin(StaffModelAdmin):
     list_display = ["session_type", "kind", "day_offset", "local_time", "is_active"]
     list_filter = ["session_type", "kind", "is_active"]
     list_editable = ["local_time", "is_active"]
-
-
-@admin.register(StaffTask)
-class StaffTaskAdmin(ReadOnlyRecordAdmin):
-    list_display = ["created_at", "kind", "patient", "detail", "done_at", "done_by"]
-    list_filter = [("done_at", admin.EmptyFieldListFilter), "kind", "created_at"]
-    search_fields = ["patient__last_name", "patient__first_name"]
-    readonly_fields = [field.name for field in StaffTask._meta.fields]
-    actions = ["mark_done"]
-    ordering = [F("done_at").asc(nulls_first=True), "-created_at"]  # type: ignore[list-item]  # open first
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[StaffTask]:
-        tasks = super().get_queryset(request).select_related("patient", "done_by")
-        if not request.user.has_perm(SEES_CLINICAL_TASKS):
-            tasks = tasks.filter(is_clinical=False)  # front desk never sees tasks about check-in answers
-        return tasks
-
-    def has_done_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("checkins.change_stafftask")
-
-    @admin.action(description="Mark selected tasks done", permissions=["done"])
-    def mark_done(self, request: HttpRequest, queryset: QuerySet[StaffTask]) -> None:
-        actor = Actor.from_request(request)
-        for task in queryset.filter(done_at__isnull=True):
-            staff_task_done(task=task, by=actor.user_or_none)
-            audit_by(actor, action=AuditEvent.Action.UPDATE, target=task, detail="marked done")
-        self.message_user(request, "Tasks marked done.", messages.SUCCESS)

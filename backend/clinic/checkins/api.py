@@ -1,4 +1,4 @@
-"""Staff API: alerts (clinicians), a patient's check-in scores (clinicians), staff tasks (everyone, by role)."""
+"""Staff API: alerts (clinicians), a patient's check-in scores (clinicians)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.api import StaffMemberSerializer
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
@@ -22,22 +23,14 @@ from clinic.patients.selectors import patients_sharing_number
 
 from . import selectors
 from .alerts import alert_acknowledge, alert_link
-from .models import Alert, AlertPage, CheckInHold, StaffTask
+from .models import Alert, AlertPage, CheckInHold
 from .selectors import alert_checkin_holds, alert_number
 from .suspension import checkins_resume_for
-from .tasks import staff_task_done
 
 VIEW_ALERTS = ("checkins.view_alert",)
 CHANGE_ALERTS = ("checkins.view_alert", "checkins.change_alert")
 RESUME_CHECKINS = ("checkins.view_alert", "checkins.change_checkinhold")
 VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
-VIEW_TASKS = ("checkins.view_stafftask",)
-CHANGE_TASKS = ("checkins.view_stafftask", "checkins.change_stafftask")
-
-
-class StaffMemberSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
 
 
 class AlertPatientSerializer(serializers.Serializer[Any]):
@@ -282,77 +275,3 @@ class PatientScoresView(APIView):
         scores = selectors.patient_scores(patient_id=patient.pk)
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")
         return Response(PatientScoresSerializer({"patient_id": patient.pk, **scores.__dict__}).data)
-
-
-class StaffTaskSerializer(serializers.ModelSerializer[StaffTask]):
-    done_by = StaffMemberSerializer(read_only=True, allow_null=True)
-    patient_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = StaffTask
-        fields = [
-            "id",
-            "kind",
-            "detail",
-            "is_clinical",
-            "patient_id",
-            "patient_name",
-            "appointment_id",
-            "created_at",
-            "done_at",
-            "done_by",
-        ]
-
-    def get_patient_name(self, task: StaffTask) -> str:
-        return f"{task.patient.first_name} {task.patient.last_name}"
-
-
-class StaffTaskFilterSerializer(serializers.Serializer[Any]):
-    state = serializers.ChoiceField(choices=["open", "done"], required=False)
-    patient = serializers.IntegerField(required=False, min_value=1)
-
-
-class StaffTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[StaffTask]):
-    """Things to do for patients. Front desk sees the non-clinical ones; clinicians see all."""
-
-    serializer_class = StaffTaskSerializer
-    permission_classes = [HasRolePermissions]
-    required_permissions = {"list": VIEW_TASKS, "done": CHANGE_TASKS}
-
-    def get_queryset(self) -> QuerySet[StaffTask]:
-        return selectors.staff_task_list(user=self.request.user)
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, enum=["open", "done"]),
-            OpenApiParameter("patient", int, description="Only this patient's tasks."),
-        ]
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        filters = StaffTaskFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        queryset = selectors.staff_task_list(user=request.user, state=filters.validated_data.get("state", ""))
-        if "patient" in filters.validated_data:
-            queryset = queryset.filter(patient_id=filters.validated_data["patient"])
-        page = self.paginate_queryset(queryset)
-        items = page if page is not None else list(queryset)
-        audit_by(
-            Actor.from_request(request),
-            action=AuditEvent.Action.LIST,
-            target_type=StaffTask._meta.label,
-            detail=f"{len(items)} staff tasks listed",
-        )
-        data = StaffTaskSerializer(items, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
-
-    @extend_schema(request=None, responses=StaffTaskSerializer)
-    @action(detail=True, methods=["post"])
-    def done(self, request: Request, pk: int) -> Response:
-        """Mark the task done (idempotent: doing it twice keeps the first person and time)."""
-        task = self.get_object()
-        actor = Actor.from_request(request)
-        was_open = task.done_at is None
-        staff_task_done(task=task, by=actor.user_or_none)
-        if was_open:
-            audit_by(actor, action=AuditEvent.Action.UPDATE, target=task, detail="marked done")
-        return Response(StaffTaskSerializer(task).data)

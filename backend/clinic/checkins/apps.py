@@ -6,7 +6,7 @@ from django.apps import AppConfig
 class CheckinsConfig(AppConfig):
     name = "clinic.checkins"
     label = "checkins"
-    verbose_name = "Check-ins, alerts and staff tasks"
+    verbose_name = "Check-ins and alerts"
 
     def ready(self) -> None:
         from clinic.messaging.inbound import crisis_responder_register, inbound_route_register

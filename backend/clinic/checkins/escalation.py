@@ -32,7 +32,7 @@ from clinic.oncall.selectors import CLINIC_LINE, STEP_NAMES, Rung, on_call_ladde
 from .models import Alert, AlertPage
 
 logger = logging.getLogger(__name__)
-ALERT_RELATED_TYPE = "checkins.Alert"
+ALERT_RELATED_TYPE = Alert._meta.label_lower
 # A page in one of these states reached nobody: the next step is paged without waiting.
 PAGE_FAILED = (OutboundMessage.Status.FAILED, OutboundMessage.Status.UNDELIVERED, OutboundMessage.Status.SUPPRESSED)
 NOBODY_STEP = "nobody"

@@ -11,7 +11,7 @@ from clinic.messaging.texts import text_render
 
 from .models import CheckIn, CheckInKind
 
-CHECKIN_RELATED_TYPE = "checkins.CheckIn"
+CHECKIN_RELATED_TYPE = CheckIn._meta.label_lower
 
 QUESTION_TEXTS: dict[str, tuple[str, ...]] = {
     CheckInKind.HOME_SAFE: ("checkin_home_safe",),

@@ -1,4 +1,4 @@
-"""Reads of check-ins, scores, alerts and staff tasks."""
+"""Reads of check-ins, scores and alerts."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInKind, StaffTask
+from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInKind
 
 # A late answer still counts after the check-in was closed for want of one.
 ANSWERABLE = (CheckIn.Status.PENDING, CheckIn.Status.NO_ANSWER)
-SEES_CLINICAL_TASKS = "checkins.view_checkin"
 
 
 def checkins_awaiting_answer(*, phone: str, now: datetime.datetime | None = None) -> QuerySet[CheckIn]:
@@ -126,18 +124,6 @@ def alert_list(*, state: str = "") -> QuerySet[Alert]:
         "-opened_at",
         "-id",
     )
-
-
-def staff_task_list(*, user: User | AnonymousUser, state: str = "") -> QuerySet[StaffTask]:
-    """Staff tasks the user may see: clinical ones (about check-in answers) only for clinicians."""
-    tasks = StaffTask.objects.select_related("patient", "done_by")
-    if not user.has_perm(SEES_CLINICAL_TASKS):
-        tasks = tasks.filter(is_clinical=False)
-    if state == "open":
-        tasks = tasks.filter(done_at__isnull=True)
-    elif state == "done":
-        tasks = tasks.filter(done_at__isnull=False)
-    return tasks.order_by(F("done_at").asc(nulls_first=True), "-created_at", "-id")
 
 
 def alert_holds_prefetch() -> Prefetch[str, QuerySet[CheckInHold], str]:

@@ -23,9 +23,11 @@ from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texts import text_render
 from clinic.scheduling.events import AppointmentChange, AppointmentEvent
 from clinic.scheduling.models import Appointment
+from clinic.todos.models import StaffTask
+from clinic.todos.services import staff_task_done_for_key, staff_task_open
 
 from .alerts import alert_open
-from .models import Alert, CheckIn, CheckInAnswer, CheckInKind, StaffTask
+from .models import Alert, CheckIn, CheckInAnswer, CheckInKind
 from .parsing import answer_parse
 from .plans import checkin_due_at, checkin_plan_for, checkin_send_deadline, patient_zone
 from .questions import (
@@ -37,7 +39,6 @@ from .questions import (
 )
 from .selectors import ANSWERABLE, checkin_answer_whose_unclear, checkin_awaiting_answer
 from .suspension import checkin_hold_problem, checkins_held
-from .tasks import staff_task_done, staff_task_open
 
 logger = logging.getLogger(__name__)
 Status = CheckIn.Status
@@ -235,8 +236,7 @@ def _answer_record(check_in_id: int, *, message: InboundMessage, now: datetime.d
     check_in.save(update_fields=["status", "answered_at", "closed_at", "last_activity_at"])
     _withdraw_texts(check_in.pk, reason="check-in answered")
     if late:
-        for task in StaffTask.objects.filter(key=_no_answer_key(check_in), done_at__isnull=True):
-            staff_task_done(task=task, by=None)
+        staff_task_done_for_key(key=_no_answer_key(check_in))
     concern = _alerts_for(check_in, answer, now=now)
     values = checkin_text_values(check_in)
     if check_in.kind == CheckInKind.HOME_SAFE:
@@ -257,7 +257,7 @@ def _unreadable(check_in: CheckIn, *, now: datetime.datetime) -> str:
     staff_task_open(
         kind=StaffTask.Kind.UNPARSED_ANSWER,
         patient=check_in.patient,
-        appointment=check_in.appointment,
+        appointment_id=check_in.appointment_id,
         key=f"checkin-unreadable:{check_in.pk}",
         detail="A check-in answer could not be read: please read it on the check-in and follow up.",
     )
@@ -329,7 +329,7 @@ def _close_unanswered(check_in: CheckIn, *, status: str, now: datetime.datetime)
         staff_task_open(
             kind=StaffTask.Kind.NO_ANSWER,
             patient=check_in.patient,
-            appointment=check_in.appointment,
+            appointment_id=check_in.appointment_id,
             key=_no_answer_key(check_in),
             detail="No answer to a check-in, even after a follow-up: please contact the patient.",
         )

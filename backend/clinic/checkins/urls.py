@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from .api import AlertViewSet, PatientScoresView, StaffTaskViewSet
+from .api import AlertViewSet, PatientScoresView
 
 # Plain paths with int ids (rather than a router's regexes), like the other apps' API modules.
 api_urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,6 +15,4 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         name="alert-resume-checkins",
     ),
     path("patients/<int:patient_id>/scores/", PatientScoresView.as_view(), name="patient-scores"),
-    path("tasks/", StaffTaskViewSet.as_view({"get": "list"}), name="staff-task-list"),
-    path("tasks/<int:pk>/done/", StaffTaskViewSet.as_view({"post": "done"}), name="staff-task-done"),
 ]

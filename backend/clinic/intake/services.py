@@ -182,7 +182,7 @@ def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
         to_number=data.phone,
         body=text_render("inquiry_ack", clinic=clinic_display_name(clinic), first_name=data.first_name),
         inquiry_id=inquiry.pk,
-        related_type=Inquiry._meta.label,
+        related_type=Inquiry._meta.label_lower,
         related_id=str(inquiry.pk),
         idempotency_key=f"inquiry:{inquiry.pk}:ack:{data.phone}",
     )

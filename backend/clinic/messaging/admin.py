@@ -3,11 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
@@ -80,7 +84,11 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     search_fields = ["to_number", "to_email", "provider_sid", "idempotency_key"]
     date_hierarchy = "send_after"
     exclude = ["body"]
-    readonly_fields = [*(field.name for field in OutboundMessage._meta.fields if field.name != "body"), "visible_body"]
+    readonly_fields = [
+        *(field.name for field in OutboundMessage._meta.fields if field.name != "body"),
+        "visible_body",
+        "cause",
+    ]
     inlines = [DeliveryAttemptInline]
     actions = ["cancel_pending"]
 
@@ -101,6 +109,23 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     @admin.display(description="Text")
     def visible_body(self, message: OutboundMessage) -> str:
         return str(getattr(message, "visible_text", HIDDEN_BODY))
+
+    @admin.display(description="Cause")
+    def cause(self, message: OutboundMessage) -> str:
+        """The record that caused the text, found by its model label, linked to its admin page if it has one."""
+        if not message.related_type:
+            return "-"
+        pk = message.related_id.partition("@")[0]  # a reminder's id also names the start it was written for
+        try:
+            model = apps.get_model(message.related_type)
+        except (LookupError, ValueError):
+            return f"{message.related_type} {message.related_id}"
+        name = f"{capfirst(model._meta.verbose_name)} #{pk}"
+        try:
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk])
+        except NoReverseMatch:
+            return name
+        return format_html('<a href="{}">{}</a>', url, name)
 
     @admin.action(description="Cancel selected texts that have not been sent", permissions=["cancel"])
     def cancel_pending(self, request: HttpRequest, queryset: QuerySet[OutboundMessage]) -> None:

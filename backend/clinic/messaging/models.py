@@ -109,8 +109,12 @@ class OutboundMessage(models.Model):
     inquiry = models.ForeignKey(
         "intake.Inquiry", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
     )
-    related_type = models.CharField(max_length=64, blank=True, help_text="What caused it, e.g. scheduling.Appointment")
-    related_id = models.CharField(max_length=64, blank=True)
+    # What caused the text, as a model label and a primary key: "scheduling.appointment" and "12". After
+    # the key, "@" may name which version of the cause it was written for (a reminder: the session's start).
+    related_type = models.CharField(
+        max_length=64, blank=True, help_text="The model label of what caused it, e.g. scheduling.appointment"
+    )
+    related_id = models.CharField(max_length=64, blank=True, help_text="Its primary key, e.g. 12 (or 12@1767225600)")
     idempotency_key = models.CharField(max_length=120, unique=True)
     send_after = models.DateTimeField()
     # db_default too: rows written by code that predates this column (a rolling deploy) count as routine.

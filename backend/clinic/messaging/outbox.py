@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -23,6 +24,8 @@ PENDING_STATUSES = (Status.SCHEDULED, Status.QUEUED)
 # Tasks are enqueued by name: the messaging app never imports workers/.
 SEND_BATCH_TASK = "workers.tasks.outbox_send_batch"
 DISPATCH_URGENT_TASK = "workers.tasks.outbox_dispatch_urgent"
+# A text's cause is named by its model's label_lower ("scheduling.appointment"), never an ad-hoc word.
+RELATED_TYPE_FORM = re.compile(r"[a-z_][a-z0-9_]*\.[a-z0-9_]+")
 
 
 def outbox_enqueue(
@@ -48,6 +51,8 @@ def outbox_enqueue(
     The same key twice writes it once. An email that may not go to its address (no consent for it,
     unsubscribed, bounced, email off) is written already suppressed, with the reason, as history.
     """
+    if related_type and not RELATED_TYPE_FORM.fullmatch(related_type):
+        raise ValueError(f"related_type must be a model's label_lower (e.g. scheduling.appointment): {related_type!r}")
     send_after = send_after or timezone.now()
     priority = priority_of_kind(kind)
     candidate = OutboundMessage(

@@ -44,7 +44,8 @@ from clinic.patients.selectors import patient_timezone
 from .models import Appointment
 from .session_time import session_time_values
 
-REMINDER_RELATED_TYPE = "appointment_reminder"
+# A reminder is caused by its session; its related_id also names the start it was written for.
+REMINDER_RELATED_TYPE = Appointment._meta.label_lower
 REMINDABLE = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
 EVENING_MARGIN = datetime.timedelta(minutes=30)
 DISPATCH_ALLOWANCE = datetime.timedelta(minutes=5)
@@ -55,6 +56,7 @@ def reminder_min_lead() -> datetime.timedelta:
 
 
 def reminder_related_id(appointment_id: int, starts_at: datetime.datetime) -> str:
+    """The session's id, then "@" and the start (a Unix timestamp) the reminder was written for."""
     return f"{appointment_id}@{int(starts_at.timestamp())}"
 
 
@@ -219,7 +221,7 @@ def reminder_cause_problem(related_id: str) -> str:
         return "appointment deleted"
     if appointment.status not in REMINDABLE:
         return f"appointment {appointment.status}"
-    if str(int(appointment.starts_at.timestamp())) != timestamp:
+    if timestamp and str(int(appointment.starts_at.timestamp())) != timestamp:
         return "appointment moved"
     now = timezone.now()
     if appointment.starts_at <= now:

@@ -12,14 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
-from clinic.checkins.models import StaffTask
-from clinic.checkins.tasks import staff_task_open
 from clinic.core.clinics import clinic_current, clinic_display_name
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.inbound import Routed, keyword_of
 from clinic.messaging.models import InboundMessage
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
+from clinic.todos.models import StaffTask
+from clinic.todos.services import staff_task_open
 
 from .models import Appointment
 from .services import appointment_confirm
@@ -104,7 +104,7 @@ def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str
     staff_task_open(
         kind=StaffTask.Kind.RESCHEDULE_REQUEST,
         patient=appointment.patient,
-        appointment=appointment,
+        appointment_id=appointment.pk,
         key=f"reschedule:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
         detail="Asked by text to reschedule: please call to find a new time.",
     )
@@ -145,7 +145,7 @@ def drivers_unconfirmed_flag(*, now: datetime.datetime | None = None) -> int:
             staff_task_open(
                 kind=StaffTask.Kind.DRIVER_UNCONFIRMED,
                 patient=appointment.patient,
-                appointment=appointment,
+                appointment_id=appointment.pk,
                 key=f"driver:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
                 detail="Ride home not confirmed for tomorrow's session: please call the patient.",
             )

@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "clinic.accounts",
     "clinic.scheduling",
     "clinic.patients",
+    "clinic.todos",
     "clinic.intake",
     "clinic.messaging",
     "clinic.oncall",
     "clinic.checkins",
+    "clinic.demo",
 ]
 
 MIDDLEWARE = [

@@ -6,13 +6,12 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clinic.patients.models import Patient
-from clinic.scheduling.models import Appointment
 
 from .models import StaffTask
 
 
 def staff_task_open(
-    *, kind: str, patient: Patient, key: str, detail: str = "", appointment: Appointment | None = None
+    *, kind: str, patient: Patient, key: str, detail: str = "", appointment_id: int | None = None
 ) -> StaffTask:
     """Open a task once per key (running it twice opens one task)."""
     task, _ = StaffTask.objects.get_or_create(
@@ -20,7 +19,7 @@ def staff_task_open(
         defaults={
             "kind": kind,
             "patient": patient,
-            "appointment": appointment,
+            "appointment_id": appointment_id,
             "detail": detail[:200],
             "is_clinical": kind in StaffTask.CLINICAL_KINDS,
         },
@@ -33,3 +32,8 @@ def staff_task_done(*, task: StaffTask, by: User | None) -> StaffTask:
     StaffTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=by)
     task.refresh_from_db(fields=["done_at", "done_by"])
     return task
+
+
+def staff_task_done_for_key(*, key: str, by: User | None = None) -> int:
+    """Mark done the open task opened with `key`, if there is one (its cause went away); how many were."""
+    return StaffTask.objects.filter(key=key, done_at__isnull=True).update(done_at=timezone.now(), done_by=by)

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinic.core.demo import demo_data_load
+from clinic.demo.services import demo_data_load
 
 
 class Command(BaseCommand):
