@@ -17,8 +17,9 @@ from clinic.checkins.services import checkins_start_for
 from clinic.checkins.tasks import staff_task_open
 from clinic.patients.models import Patient
 from clinic.scheduling.models import SessionType
-from tests.checkins.conftest import local, patient_texts, provider_accepts, session
-from tests.factories import AlertFactory, PatientFactory
+from tests.factories import AlertFactory, PatientFactory, completed_session
+from tests.support.clock import local
+from tests.support.sandbox import patient_texts, provider_accepts
 
 pytestmark = pytest.mark.django_db
 ApiAs = Callable[[AbstractBaseUser], APIClient]
@@ -28,7 +29,7 @@ ApiAs = Callable[[AbstractBaseUser], APIClient]
 def history(client: Client, infusion: SessionType, patient: Patient) -> Patient:
     """A week of answers (mood 7, then 2; PHQ-2 1 + 2) and a crisis text: three alerts."""
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
     for step_key, at, answers in [
         ("mood:d1", local(2026, 12, 8, 10), ["7"]),
@@ -207,7 +208,7 @@ def test_a_patients_words_are_escaped_on_the_scores_page(
     assert "No check-in answers yet." in admin_as(clinician).get(url).content.decode()
 
     with time_machine.travel(local(2026, 12, 8, 10), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
         message = CheckIn.objects.get(step_key="mood:d1").message
         assert message is not None

@@ -20,10 +20,10 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Clinic
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory, UserFactory
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 10, 26, 8, 0, tzinfo=NY)
 LIST = "/api/v1/patients/"
 SYSTEM = Actor(user=None)

@@ -7,7 +7,6 @@ Monday 2026-12-07 (EST, -05:00), when the providers work 09:00-17:00.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -29,10 +28,10 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
+from tests.support.clock import NY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=NY)
 URL = "/api/v1/appointments/"
 Status = Appointment.Status

@@ -7,7 +7,6 @@ sessions at least 48 hours apart within 21 days; the provider works Monday to Fr
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +29,10 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
+from tests.support.clock import NY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=NY)
 PLANS = "/api/v1/series-plans/"
 PROPOSE = "/api/v1/series/propose/"

@@ -7,7 +7,6 @@ Tuesday 2026-10-27. Sunday 2026-11-01 is the fall-back day (01:00-02:00 happens 
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -30,10 +29,10 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 URL = "/api/v1/calendar/day/"
 ADMIN_URL = "/admin/scheduling/schedule/"
 NOW = datetime.datetime(2026, 10, 26, 8, 0, tzinfo=NY)

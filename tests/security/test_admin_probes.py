@@ -40,7 +40,8 @@ from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
 from clinic.intake.models import Screening
 from clinic.messaging.models import InboundMessage, OutboundMessage
-from tests.security.world import PATIENT_PHONE, World, world_build
+from tests.security.world import World, world_build
+from tests.support.phones import PHONE
 
 ROLES = (FRONT_DESK, CLINICIAN, CLINIC_ADMIN)
 CRISIS_WORDS = "I want to die tonight"
@@ -61,7 +62,7 @@ def clinical_records_add(world: World) -> ClinicalRecords:
     patient = world.patient
     crisis = InboundMessage.objects.create(
         message_sid="SM" + "2" * 32,
-        from_number=PATIENT_PHONE,
+        from_number=PHONE,
         to_number="+15005550006",
         body=CRISIS_WORDS,
         reply=OUR_REPLY,
@@ -70,7 +71,7 @@ def clinical_records_add(world: World) -> ClinicalRecords:
     )
     answer_text = InboundMessage.objects.create(
         message_sid="SM" + "3" * 32,
-        from_number=PATIENT_PHONE,
+        from_number=PHONE,
         to_number="+15005550006",
         body="2 worst week",
         reply="Thank you",
@@ -78,7 +79,7 @@ def clinical_records_add(world: World) -> ClinicalRecords:
         patient=patient,
     )
     outbox = {
-        "to_number": PATIENT_PHONE,
+        "to_number": PHONE,
         "patient": patient,
         "status": OutboundMessage.Status.SCHEDULED,
         "send_after": timezone.now() + timezone.timedelta(days=1),

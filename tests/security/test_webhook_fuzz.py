@@ -28,7 +28,6 @@ from django.test.client import encode_multipart
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
-from twilio.request_validator import RequestValidator
 
 from clinic.accounts.models import AuditEvent
 from clinic.checkins.models import Alert, CheckIn, CheckInAnswer, StaffTask
@@ -36,13 +35,14 @@ from clinic.messaging.models import DeliveryReport, InboundMessage, OutboundMess
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
 from tests.factories import ClinicFactory, CompletedAppointmentFactory, PatientFactory, SessionTypeFactory
+from tests.support.phones import PHONE
+from tests.support.sandbox import twilio_signature
 
 pytestmark = pytest.mark.django_db
 
 SMS_PATH = "/webhooks/twilio/sms/"
 STATUS_PATH = "/webhooks/twilio/status/"
 FORM = "application/x-www-form-urlencoded"
-PATIENT_PHONE = "+16175550142"
 SENT_SID = "SM" + "5" * 32
 
 # Every table a webhook may write, directly or through routing (opt-outs, alerts, tasks, answers, audit).
@@ -83,7 +83,7 @@ def signature_for(path: str, pairs: Iterable[tuple[str, str]]) -> str:
     params = QueryDict(mutable=True)
     for name, value in pairs:
         params.appendlist(name, value)
-    return str(RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(settings.PUBLIC_BASE_URL + path, params))
+    return twilio_signature(path, params)
 
 
 def post_raw(
@@ -116,7 +116,7 @@ def clinic_world(db: None) -> Clinic:
     clinic = ClinicFactory(on_call_phone="+16175550199")
     session_type = SessionTypeFactory(clinic=clinic)
     now = timezone.now()
-    patient = PatientFactory(first_name="Robin", phone=PATIENT_PHONE, sms_consent_at=now)
+    patient = PatientFactory(first_name="Robin", phone=PHONE, sms_consent_at=now)
     done = CompletedAppointmentFactory(patient=patient, session_type=session_type)
     CompletedAppointmentFactory(
         patient=patient,
@@ -127,7 +127,7 @@ def clinic_world(db: None) -> Clinic:
     )
     question = OutboundMessage.objects.create(
         kind=OutboundMessage.Kind.CHECKIN,
-        to_number=PATIENT_PHONE,
+        to_number=PHONE,
         body="How are you feeling today, 0 to 10?",
         patient=patient,
         status=OutboundMessage.Status.SENT,
@@ -141,7 +141,7 @@ def clinic_world(db: None) -> Clinic:
     )
     sent = OutboundMessage.objects.create(
         kind=OutboundMessage.Kind.REMINDER,
-        to_number=PATIENT_PHONE,
+        to_number=PHONE,
         body="See you tomorrow.",
         patient=patient,
         status=OutboundMessage.Status.SENT,
@@ -193,7 +193,7 @@ NASTY = [
     "\r\n\r\n",
 ]
 PHONES = [
-    PATIENT_PHONE,
+    PHONE,
     "+15005550006",
     "+1617555014",
     "6175550142",
@@ -301,8 +301,7 @@ def unsigned_deliveries(draw: st.DrawFn) -> Delivery:
     elif forged == "other-path":
         signature = signature_for(other_path, pairs)
     elif forged == "other-token":
-        url = settings.PUBLIC_BASE_URL + path
-        signature = RequestValidator("not-our-token").compute_signature(url, QueryDict(urlencode(pairs)))
+        signature = twilio_signature(path, QueryDict(urlencode(pairs)), token="not-our-token")
     elif forged == "right-but-not-a-form":
         # Signed over the fields, but sent as something other than a form: not how Twilio posts.
         signature = signature_for(path, pairs)
@@ -400,7 +399,7 @@ def test_a_row_id_in_the_status_callback_url_is_read_only_as_the_id_we_wrote(
         idempotency_key="fuzz:waiting",
         defaults={
             "kind": OutboundMessage.Kind.AD_HOC,
-            "to_number": PATIENT_PHONE,
+            "to_number": PHONE,
             "body": "Waiting for its SID.",
             "status": OutboundMessage.Status.SENDING,
             "send_after": timezone.now(),
@@ -426,7 +425,7 @@ def test_a_row_id_in_the_status_callback_url_is_read_only_as_the_id_we_wrote(
 # --- The nastiest inputs, by hand ---------------------------------------------------------------
 
 
-def inbound(body: str, *, sid: str = "SM" + "e" * 32, from_number: str = PATIENT_PHONE) -> Pairs:
+def inbound(body: str, *, sid: str = "SM" + "e" * 32, from_number: str = PHONE) -> Pairs:
     return [
         ("MessageSid", sid),
         ("AccountSid", settings.TWILIO_ACCOUNT_SID),
