@@ -174,10 +174,10 @@ def test_garbage_bodies_never_cause_a_500(desk: APIClient) -> None:
 
 def test_anonymous_callers_are_refused(api: APIClient, clinic: Clinic) -> None:
     patient = PatientFactory()
-    assert api.get(LIST).status_code in (401, 403)
-    assert api.post(LIST, VALID, format="json").status_code in (401, 403)
-    assert api.get(detail_url(patient)).status_code in (401, 403)
-    assert api.patch(detail_url(patient), {"first_name": "X"}, format="json").status_code in (401, 403)
+    assert api.get(LIST).status_code == 401
+    assert api.post(LIST, VALID, format="json").status_code == 401
+    assert api.get(detail_url(patient)).status_code == 401
+    assert api.patch(detail_url(patient), {"first_name": "X"}, format="json").status_code == 401
     assert not Patient.objects.exclude(pk=patient.pk).exists()
 
 
@@ -203,8 +203,9 @@ def test_every_role_can_read_and_create(
 
 def test_put_and_delete_are_not_offered(desk: APIClient) -> None:
     patient = PatientFactory()
-    assert desk.put(detail_url(patient), VALID, format="json").status_code in (403, 405)
-    assert desk.delete(detail_url(patient)).status_code in (403, 405)
+    # The role check answers before DRF could say 405: an action the view does not list is closed to everyone.
+    assert desk.put(detail_url(patient), VALID, format="json").status_code == 403
+    assert desk.delete(detail_url(patient)).status_code == 403
     assert Patient.objects.filter(pk=patient.pk).exists()
 
 
