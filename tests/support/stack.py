@@ -53,19 +53,17 @@ class Stack:
         self.redis_servers: list[RedisServer] = []
 
     def env(self, **overrides: str) -> dict[str, str]:
-        return process_env(
-            self.sandbox_url,
-            self.folder / "var",
-            DATABASE_URL=child_database_url(application_name=WORKER_APPLICATION_NAME),
-            REDIS_URL=self.redis_url,
+        fault_test_settings = {
+            "DATABASE_URL": child_database_url(application_name=WORKER_APPLICATION_NAME),
+            "REDIS_URL": self.redis_url,
             # Above what one worker reaches here, so the limiter paces dispatch without stalling it.
-            SMS_RATE_PER_SECOND="200",
-            SMS_DISPATCH_INTERVAL_SECONDS="0.5",
+            "SMS_RATE_PER_SECOND": "200",
+            "SMS_DISPATCH_INTERVAL_SECONDS": "0.5",
             # Short enough that abandoned rows come back within the test, long above a normal send.
-            SMS_SENDING_STALE_SECONDS="3",
-            SMS_QUEUED_STALE_SECONDS="10",
-            **overrides,
-        )
+            "SMS_SENDING_STALE_SECONDS": "3",
+            "SMS_QUEUED_STALE_SECONDS": "10",
+        }
+        return process_env(self.sandbox_url, self.folder / "var", **{**fault_test_settings, **overrides})
 
     def own_redis(self) -> RedisServer:
         """Start a Redis server of this test's own and point every process started after it there."""
