@@ -45,7 +45,9 @@ run: install
 	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" PATH="$(CURDIR)/$(BIN):$$PATH" \
 		$(BIN)/honcho -f Procfile start
 
+# Chromium, its driver and docker-compose, installed if missing and this user may (else it says how).
 test: install
+	@.ci/system-packages
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python tests/preflight.py
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)

@@ -30,7 +30,7 @@ The protocol between a benchmark and the runner:
   on a shared Redis, a Celery queue and cache key prefix unique to the run (``bench/_settings.py``
   reads ``BENCH_CELERY_QUEUE``; ``CACHE_KEY_PREFIX`` is read by the project's settings). It never
   empties a Redis database someone else may be using (``redis_keys_delete`` removes its own keys),
-  and it leaves no process running (``_processes.Children``).
+  and it leaves no process running (``tests.support.processes.Children``).
 - Processes a benchmark starts use ``DJANGO_SETTINGS_MODULE=bench._settings`` (the project's dev
   settings plus that queue), and so does the benchmark itself (``django_setup``).
 """
@@ -55,8 +55,17 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 BACKEND_DIR = REPO_DIR / "backend"
 RESULTS_DIR = BENCH_DIR / "results"
-# The virtualenv's scripts (celery, gunicorn) sit beside the interpreter running the benchmark.
-VENV_BIN = Path(sys.executable).parent
+
+
+def import_paths_add() -> None:
+    """Make `tests.support`, `config`, `clinic` and `workers` importable even when PYTHONPATH was not set."""
+    for path in (str(REPO_DIR), str(BACKEND_DIR)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+# At import: every script imports this module before tests.support (isort puts it first, as a third party).
+import_paths_add()
 
 SUMMARY_FILE_ENV = "BENCH_SUMMARY_FILE"
 QUICK_ENV = "BENCH_QUICK"
@@ -197,16 +206,6 @@ def median(samples: Sequence[float]) -> float:
     return float(statistics.median(samples))
 
 
-def wait_until(check: Callable[[], bool], *, timeout: float, what: str, interval: float = 0.1) -> None:
-    """Poll `check` until it holds; raise TimeoutError naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 # --- Printing -------------------------------------------------------------------------------
 
 
@@ -276,13 +275,6 @@ def say(text: str) -> None:
 
 
 # --- Django and the stores ------------------------------------------------------------------
-
-
-def import_paths_add() -> None:
-    """Make `config`, `clinic` and `workers` importable even when PYTHONPATH was not set."""
-    for path in (str(REPO_DIR), str(BACKEND_DIR)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
 
 
 def django_setup(*, environ: Mapping[str, str], settings_module: str = "bench._settings") -> None:

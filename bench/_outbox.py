@@ -10,6 +10,8 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tests.support.phones import CLINIC_PHONE, phone_number
+
 PATIENTS = 100
 
 
@@ -25,7 +27,7 @@ def clinic_and_patients_create(count: int = PATIENTS) -> list[Any]:
         name="Bench Clinic",
         short_name="Bench Clinic",
         timezone="America/New_York",
-        phone="+16175550100",
+        phone=CLINIC_PHONE,
         texting_starts=datetime.time(0, 0),
         texting_ends=datetime.time(23, 59, 59, 999999),
     )
@@ -34,7 +36,7 @@ def clinic_and_patients_create(count: int = PATIENTS) -> list[Any]:
         Patient(
             first_name=f"Pat{n}",
             last_name="Bench",
-            phone=f"+1617555{n:04d}",
+            phone=phone_number(n),
             timezone="America/New_York",
             sms_consent_at=now,
             sms_consent_version="bench",

@@ -54,6 +54,8 @@ from _common import (
     timed,
 )
 
+from tests.support.phones import CLINIC_PHONE, phone_number
+
 BENCHMARK = "availability"
 BENCH_DATABASE = "clinic_bench_availability"
 BENCH_REDIS_DB = 9  # as the other benchmarks; nothing is written there
@@ -202,7 +204,7 @@ def world_create(seed: int) -> World:
     from clinic.scheduling.models import Provider, Room, SessionType, WorkingHours
 
     clinic = Clinic.objects.create(
-        name="Bench Clinic", short_name="Bench", timezone=TZ.key, phone="+16175550100", address=""
+        name="Bench Clinic", short_name="Bench", timezone=TZ.key, phone=CLINIC_PHONE, address=""
     )
     user = get_user_model().objects.create_user(username="bench-provider", password=None)
     provider = Provider.objects.create(user=user, clinic=clinic, display_name="Dr. Bench")
@@ -222,7 +224,7 @@ def world_create(seed: int) -> World:
         needs_chair=True,
     )
     patients = Patient.objects.bulk_create(
-        Patient(first_name=f"P{n}", last_name="Bench", phone=f"+1617555{n:04d}", timezone=TZ.key) for n in range(300)
+        Patient(first_name=f"P{n}", last_name="Bench", phone=phone_number(n), timezone=TZ.key) for n in range(300)
     )
     return World(
         provider=provider,

@@ -72,7 +72,9 @@ from _outbox import (
     rolled_back,
     text_body,
 )
-from _processes import Child, Children, celery_worker_start, cpu_seconds, free_port, gunicorn_start, memory_use
+from _usage import cpu_seconds, memory_use
+
+from tests.support.processes import CeleryWorker, Children, WebServer, free_port
 
 BENCHMARK = "dispatch"
 BENCH_DATABASE = "clinic_bench_dispatch"
@@ -147,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work_dir = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
     finished = False
     try:
-        with Children(work_dir) as children:
+        with Children() as children:
             Dispatch(
                 options,
                 children,
@@ -207,7 +209,7 @@ class Dispatch:
         self.work_dir = work_dir
         self.patients: list[Any] = []
         self.diagnostics: dict[str, float] = {}
-        self.sandbox: Child  # started by run()
+        self.sandbox: WebServer  # started by run()
         self.dispatch_interval: float  # read from the settings by settings_describe()
 
     # --- Set-up -----------------------------------------------------------------------------
@@ -219,7 +221,9 @@ class Dispatch:
             say("quick mode (BENCH_QUICK): smaller sizes unless given on the command line")
         say(f"before: {machine_load()}")
         self.stores_prepare()
-        self.sandbox = gunicorn_start(self.children, name="sandbox", env=self.env, port=self.port)
+        self.sandbox = self.children.start(
+            WebServer(self.env, self.work_dir / "sandbox.log", name="sandbox", port=self.port)
+        )
         self.patients = clinic_and_patients_create()
         self.settings_describe()
 
@@ -311,7 +315,7 @@ class Dispatch:
 
     # --- Baseline and diagnostics -------------------------------------------------------------
 
-    def usage(self, worker: Child | None = None) -> dict[str, float]:
+    def usage(self, worker: CeleryWorker | None = None) -> dict[str, float]:
         """CPU seconds so far of this process, the sandbox and `worker`; PostgreSQL sessions and commits so far."""
         import resource
 
@@ -394,7 +398,7 @@ class Dispatch:
 
     # --- Through Celery ---------------------------------------------------------------------
 
-    def dispatch_until_sent(self, ids: list[int], worker: Child, *, timeout: float) -> tuple[float, int]:
+    def dispatch_until_sent(self, ids: list[int], worker: CeleryWorker, *, timeout: float) -> tuple[float, int]:
         """Play beat until every row in `ids` is sent; return (seconds from the first dispatch to the last
         `sent_at`, dispatch tasks sent)."""
         from django.db.models import Max
@@ -449,7 +453,7 @@ class Dispatch:
         count = self.options.messages
         heading("measured: outbox -> Celery (1 worker, prefork, 2 processes) -> sandbox")
         ids = outbox_rows_add(self.patients, "bench dispatch", count)
-        worker = celery_worker_start(self.children, name="worker", env=self.env, concurrency=2)
+        worker = self.children.start(CeleryWorker(self.env, self.work_dir / "worker.log", name="worker", concurrency=2))
         before = self.usage(worker)
         seconds, ticks = self.dispatch_until_sent(ids, worker, timeout=max(120.0, count / 5))
         after = self.usage(worker)
@@ -532,7 +536,8 @@ class Dispatch:
             + ", ".join(f"{name} {ms:.1f} ms" for name, ms in parts.items())
         )
 
-        worker = celery_worker_start(self.children, name=f"worker-{future_rows}", env=self.env, concurrency=2)
+        name = f"worker-{future_rows}"
+        worker = self.children.start(CeleryWorker(self.env, self.work_dir / f"{name}.log", name=name, concurrency=2))
         seconds, _ = self.dispatch_until_sent(ids, worker, timeout=max(120.0, due / 5))
         memory = memory_use(worker.pid)
         self.children.stop(worker)

@@ -86,7 +86,10 @@ from _intake_load import (
     postgres_sessions_cpu_seconds,
     wrk_run,
 )
-from _processes import Child, Children, cpu_seconds, free_port, gunicorn_start
+from _usage import cpu_seconds
+
+from tests.support.phones import CLINIC_PHONE
+from tests.support.processes import Children, WebServer, free_port
 
 BENCHMARK = "intake"
 BENCH_DATABASE = "clinic_bench_intake"
@@ -175,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work_dir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     finished = False
     try:
-        with Children(work_dir) as children:
+        with Children() as children:
             Intake(
                 options,
                 children,
@@ -244,7 +247,7 @@ class Intake:
             "VAR_DIR": str(work_dir / "var"),
         }
         self.areas = iter(AREA_CODES)
-        self.servers: dict[str, tuple[Child, int]] = {}
+        self.servers: dict[str, tuple[WebServer, int]] = {}
 
     def run(self) -> None:
         options = self.options
@@ -260,8 +263,15 @@ class Intake:
         for name, settings_module in (("baseline", BASELINE_SETTINGS), ("service", SERVICE_SETTINGS)):
             port = free_port()
             env = {**self.env, "DJANGO_SETTINGS_MODULE": settings_module}
-            server = gunicorn_start(
-                self.children, name=name, env=env, port=port, workers=options.workers, threads=options.threads
+            server = self.children.start(
+                WebServer(
+                    env,
+                    self.work_dir / f"{name}.log",
+                    name=name,
+                    port=port,
+                    workers=options.workers,
+                    threads=options.threads,
+                )
             )
             self.servers[name] = (server, port)
         self.settings_describe()
@@ -290,7 +300,7 @@ class Intake:
 
             # An installed clinic has one: its short name goes into the acknowledgement text.
             Clinic.objects.create(
-                name="Bench Clinic", short_name="Bench Clinic", timezone="America/New_York", phone="+16175550100"
+                name="Bench Clinic", short_name="Bench Clinic", timezone="America/New_York", phone=CLINIC_PHONE
             )
         logging_to_file(self.work_dir / "bench.log")
         say(f"database {BENCH_DATABASE} created and migrated ({watch.seconds:.1f} s); Redis {self.redis_url}")
@@ -342,7 +352,7 @@ class Intake:
         self.verify(name, run, url=f"http://127.0.0.1:{port}{PATH}")
         return run
 
-    def cpu_sample(self, server: Child) -> CpuSample:
+    def cpu_sample(self, server: WebServer) -> CpuSample:
         return CpuSample(
             gunicorn=cpu_seconds(server.pid), wrk=children_cpu_seconds(), sessions=postgres_sessions_cpu_seconds()
         )

@@ -61,14 +61,16 @@ from _common import (
     table_format,
 )
 from _outbox import clinic_and_patients_create, outbox_rows_add
-from _processes import Child, Children, celery_worker_start, cpu_seconds, free_port, gunicorn_start
+from _usage import cpu_seconds
+
+from tests.support.phones import ON_CALL
+from tests.support.processes import CeleryWorker, Children, WebServer, free_port
 
 BENCHMARK = "priority"
 BENCH_DATABASE = "clinic_bench_priority"
 BENCH_REDIS_DB = 10
 RATE_PER_SECOND = 100
 LATENCY_MS = 200
-ON_CALL = "+16175550199"
 CALLBACK_DELAY_SECONDS = 3600.0
 SENT_OR_BEYOND = ("sent", "delivered", "undelivered")
 STALL_SECONDS = 60.0
@@ -140,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work_dir = Path(tempfile.mkdtemp(prefix="bench-priority-"))
     finished = False
     try:
-        with Children(work_dir) as children:
+        with Children() as children:
             PriorityBench(options, children, stores=stores, work_dir=work_dir).run()
         finished = True
     except KeyboardInterrupt:
@@ -181,7 +183,7 @@ class PriorityBench:
         }
         self.work_dir = work_dir
         self.patients: list[Any] = []
-        self.app: Child  # started by run()
+        self.app: WebServer  # started by run()
 
     def run(self) -> None:
         options = self.options
@@ -198,7 +200,9 @@ class PriorityBench:
 
         call_command("migrate", verbosity=0, interactive=False)
         logging_to_file(self.work_dir / "bench.log")
-        self.app = gunicorn_start(self.children, name="app", env=self.env, port=self.port, workers=2, threads=48)
+        self.app = self.children.start(
+            WebServer(self.env, self.work_dir / "app.log", name="app", port=self.port, workers=2, threads=48)
+        )
         self.patients = clinic_and_patients_create()
         from clinic.core.models import Clinic
 
@@ -245,8 +249,8 @@ class PriorityBench:
         self.tables_empty()
         ids = outbox_rows_add(self.patients, f"bench {name}", backlog, kind=OutboundMessage.Kind.REMINDER)
         reminders = OutboundMessage.objects.filter(id__in=ids)
-        worker = celery_worker_start(
-            self.children, name=f"worker-{name}", env={**self.env, **worker_env}, concurrency=2
+        worker = self.children.start(
+            CeleryWorker({**self.env, **worker_env}, self.work_dir / f"worker-{name}.log", name=f"worker-{name}")
         )
         load_before = machine_load()
         cpu_before = (cpu_seconds(worker.pid), cpu_seconds(self.app.pid))
@@ -288,31 +292,19 @@ class PriorityBench:
         )
         return scenario
 
-    def crisis_trial(self, trial: int, worker: Child, *, timeout: float) -> float:
+    def crisis_trial(self, trial: int, worker: CeleryWorker, *, timeout: float) -> float:
         import requests
-        from django.conf import settings
-        from twilio.request_validator import RequestValidator
 
         from clinic.messaging.sandbox.models import SandboxMessage
+        from tests.support.sandbox import SMS_PATH, inbound_params, twilio_signature
 
         pages = SandboxMessage.objects.filter(direction="outbound-api", to_number=ON_CALL)
         before = pages.count()
         patient = self.patients[trial % len(self.patients)]
         sid = f"SM{os.getpid():08d}{trial:04d}{time.monotonic_ns() % 10**18:018d}"[:34]
-        url = f"{self.app_url}/webhooks/twilio/sms/"
-        params = {
-            "MessageSid": sid,
-            "SmsMessageSid": sid,
-            "AccountSid": settings.TWILIO_ACCOUNT_SID,
-            "From": patient.phone,
-            "To": settings.TWILIO_FROM_NUMBER,
-            "Body": "i want to die tonight",
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
-        }
-        signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+        url = self.app_url + SMS_PATH
+        params = inbound_params("i want to die tonight", sid=sid, from_number=patient.phone)
+        signature = twilio_signature(url, params)
         posted = time.time()
         response = requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=30)
         if response.status_code != 200:
@@ -327,7 +319,7 @@ class PriorityBench:
         assert arrived is not None
         return float(arrived.timestamp() - posted)
 
-    def wait_drained(self, reminders: Any, worker: Child, *, backlog: int) -> None:
+    def wait_drained(self, reminders: Any, worker: CeleryWorker, *, backlog: int) -> None:
         done, progressed = -1, time.monotonic()
         while done < backlog:
             worker.check_alive()

@@ -1,21 +1,19 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db import connection
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
 
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from tests.factories import UserFactory
-from tests.live import REPO, WorkerProcess
+from tests.support.processes import CeleryWorker
+from tests.support.stack import process_env
 
 
 @pytest.fixture(autouse=True)
@@ -69,23 +67,9 @@ def sandbox_live(live_server: LiveServer, settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def worker(sandbox_live: str, tmp_path: Path) -> Iterator[WorkerProcess]:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{REPO / 'backend'}:{REPO}",
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "PUBLIC_BASE_URL": sandbox_live,
-        "TWILIO_API_URL": sandbox_live,
-        "SMS_BACKEND": "sandbox",
-        "SMS_RATE_PER_SECOND": "500",
-        "SMS_RETRY_BASE_SECONDS": "0.2",
-        "SMS_RETRY_MAX_SECONDS": "1",
-        "VAR_DIR": str(tmp_path / "var"),
-    }
-    process = WorkerProcess(env, tmp_path / "worker.log")
+def worker(sandbox_live: str, tmp_path: Path) -> Iterator[CeleryWorker]:
+    """A real `celery worker` on the test database and Redis, texting through the live sandbox."""
+    process = CeleryWorker(process_env(sandbox_live, tmp_path / "var"), tmp_path / "worker.log")
     process.start()
     yield process
     process.stop()

@@ -15,6 +15,7 @@ from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, Room, SeriesPlan, SessionType, WorkingHours
 from tests.roles import roles_ensure
+from tests.support.phones import CLINIC_PHONE, INQUIRIES, PATIENTS, phone_number
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -42,7 +43,7 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     name = "Harbor Mind Clinic"
     short_name = "Harbor Clinic"
     timezone = "America/New_York"
-    phone = "+16175550100"
+    phone = CLINIC_PHONE
 
 
 class InquiryFactory(factory.django.DjangoModelFactory):
@@ -51,7 +52,7 @@ class InquiryFactory(factory.django.DjangoModelFactory):
 
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    phone = factory.Sequence(lambda n: f"+1617555{n % 10000:04d}")
+    phone = factory.Sequence(lambda n: phone_number(n, exchange=INQUIRIES))
     email = factory.LazyAttribute(lambda i: f"{i.first_name.lower()}.{i.last_name.lower()}@example.com")
     preferred_contact_method = Inquiry.ContactMethod.PHONE
     privacy_acknowledged_at = factory.LazyFunction(timezone.now)
@@ -65,7 +66,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    phone = factory.Sequence(lambda n: f"+1617556{n % 10000:04d}")
+    phone = factory.Sequence(lambda n: phone_number(n, exchange=PATIENTS))
     timezone = "America/New_York"
     date_of_birth = datetime.date(1985, 5, 17)
 
@@ -151,6 +152,16 @@ class CompletedAppointmentFactory(factory.django.DjangoModelFactory):
     status = Appointment.Status.COMPLETED
 
 
+def completed_session(patient: Patient, session_type: SessionType, ends_at: datetime.datetime) -> Appointment:
+    """A session that ended at `ends_at`, marked completed (without check-ins yet)."""
+    appointment: Appointment = CompletedAppointmentFactory(
+        patient=patient,
+        session_type=session_type,
+        starts_at=ends_at - datetime.timedelta(minutes=session_type.occupies_minutes),
+    )
+    return appointment
+
+
 class CheckInStepFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CheckInStep
@@ -180,7 +191,7 @@ class OnCallClinicianFactory(factory.django.DjangoModelFactory):
         model = OnCallClinician
 
     user = factory.SubFactory(UserFactory, role="Clinician")
-    mobile_phone = factory.Sequence(lambda n: f"+1617555{300 + n % 600:04d}")
+    mobile_phone = factory.Sequence(lambda n: phone_number(300 + n % 600))
     sms_consent_at = factory.LazyFunction(timezone.now)
     sms_consent_phone = factory.LazyAttribute(lambda clinician: clinician.mobile_phone)
 

@@ -15,6 +15,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from clinic.intake.api.public import REASON_CHOICES
 from clinic.intake.models import Reason
+from tests.support.browser import Screenshots
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
@@ -72,22 +73,6 @@ def artifacts_dir() -> Path:
     """Where screenshots go (git-ignored), to look at what the browser saw."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS_DIR
-
-
-class Screenshots:
-    """Full-page screenshots of one story, numbered in the order taken: 01_contact_form.png, 02_..."""
-
-    def __init__(self, folder: Path) -> None:
-        shutil.rmtree(folder, ignore_errors=True)  # a shorter run must not leave an older run's pictures
-        folder.mkdir(parents=True)
-        self.folder = folder
-        self.taken: list[Path] = []
-
-    def take(self, page: Page, name: str) -> Path:
-        path = self.folder / f"{len(self.taken) + 1:02d}_{name}.png"
-        page.screenshot(path=path, full_page=True)
-        self.taken.append(path)
-        return path
 
 
 @pytest.fixture

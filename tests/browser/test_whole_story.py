@@ -13,7 +13,7 @@ Who does what, each only through pages a real user has:
 - Front desk (demo login "frontdesk") and a clinician (demo login "clinician") in /admin/.
 - The test itself only moves the clock and plays beat: time-machine moves this process's clock
   (the live server runs in it), a real Celery worker is restarted on the same moved clock
-  (tests/live.py: restart_at), and due texts are handed to it as beat would (outbox_claim_due).
+  (tests/support/clock.py: worker_restart_at), and due texts are handed to it as beat would (outbox_claim_due).
 
 The clinic is the demo clinic `make run` loads (Harbor Mind Clinic, America/New_York, texts only
 08:00-21:00), with its logins, providers and "IV induction: 6 infusions within 3 weeks" plan.
@@ -55,9 +55,10 @@ from clinic.demo.services import DEMO_LOGINS, demo_data_load
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due
 from clinic.messaging.sandbox.models import SandboxMessage
-from tests.browser.conftest import Screenshots
-from tests.live import WorkerProcess, wait_until
 from tests.roles import roles_ensure
+from tests.support.browser import Screenshots
+from tests.support.clock import worker_restart_at
+from tests.support.processes import CeleryWorker, wait_until
 
 # The live server reads and writes in its own thread, so the test needs committed rows.
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -117,7 +118,7 @@ def on_the_phone(moment: datetime.datetime) -> re.Pattern[str]:
 class StoryClock:
     """One clock for the story: this process (and so the live server) and the Celery worker move together."""
 
-    def __init__(self, worker: WorkerProcess) -> None:
+    def __init__(self, worker: CeleryWorker) -> None:
         self.worker = worker
         self.now: datetime.datetime | None = None
         self._travel: time_machine.travel | None = None
@@ -126,7 +127,7 @@ class StoryClock:
         assert self.now is None or moment > self.now, "the story never goes back in time"
         self.stop()
         if restart_worker:
-            self.worker.restart_at(moment)
+            worker_restart_at(self.worker, moment)
         self._travel = time_machine.travel(moment, tick=True)
         self._travel.start()
         self.now = moment
@@ -138,7 +139,7 @@ class StoryClock:
 
 
 @pytest.fixture
-def clock(worker: WorkerProcess) -> Iterator[StoryClock]:
+def clock(worker: CeleryWorker) -> Iterator[StoryClock]:
     story_clock = StoryClock(worker)
     yield story_clock
     story_clock.stop()

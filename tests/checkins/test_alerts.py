@@ -23,7 +23,9 @@ from clinic.core.models import Clinic
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.sending import _why_not_now, cause_problem
 from clinic.patients.models import Patient
-from tests.checkins.conftest import ON_CALL, PHONE, local, patient_texts
+from tests.support.clock import local
+from tests.support.phones import ON_CALL, PHONE
+from tests.support.sandbox import patient_texts
 
 pytestmark = pytest.mark.django_db
 NIGHT = local(2026, 12, 8, 3, 0)

@@ -14,7 +14,9 @@ from clinic.messaging.models import InboundMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
 from clinic.todos.models import StaffTask
-from tests.checkins.conftest import last_inbound, local, patient_texts, provider_accepts, session
+from tests.factories import completed_session
+from tests.support.clock import local
+from tests.support.sandbox import last_inbound, patient_texts, provider_accepts
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def completed(infusion: SessionType, patient: Patient) -> Appointment:
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
     return appointment
 
@@ -145,7 +147,7 @@ def test_a_sharp_drop_from_previous_answers_opens_an_alert(
     days = [local(2026, 12, 1, 11), local(2026, 12, 5, 11), local(2026, 12, 9, 11)]
     for ended, answer in zip(days, ["8", "9", "4"], strict=True):
         with time_machine.travel(ended + datetime.timedelta(days=1), tick=False):
-            appointment = session(patient, infusion, ends_at=ended)
+            appointment = completed_session(patient, infusion, ends_at=ended)
             checkins_start_for(appointment=appointment)
             asked(appointment, "mood:d1")
             patient_texts(client, answer)

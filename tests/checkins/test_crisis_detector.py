@@ -14,7 +14,9 @@ from clinic.checkins.models import Alert
 from clinic.core.models import Clinic
 from clinic.messaging.crisis import crisis_language_in
 from clinic.messaging.models import InboundMessage, OutboundMessage
-from tests.checkins.conftest import ON_CALL, local, patient_texts
+from tests.support.clock import local
+from tests.support.phones import ON_CALL
+from tests.support.sandbox import patient_texts
 
 MUST_FLAG = [
     # wanting to die

@@ -2,7 +2,7 @@
 
 The test process plays beat (it dispatches due rows) and the patient (it replies from the sandbox,
 which calls our signed webhook); a real `celery worker` sends through the Twilio SDK to the sandbox.
-The test's and the worker's clocks are moved together by time-machine (tests/live.py: restart_at).
+The test's and the worker's clocks are moved together by time-machine (tests/support/clock.py: worker_restart_at).
 Texts are counted where a phone would see them: at the sandbox.
 """
 
@@ -23,10 +23,11 @@ from clinic.messaging.outbox import outbox_claim_due
 from clinic.messaging.sandbox.services import sandbox_reply_as_patient
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_complete
-from tests.checkins.conftest import ON_CALL, PHONE, local
 from tests.factories import ClinicFactory, CompletedAppointmentFactory, PatientFactory, SessionTypeFactory
-from tests.live import WorkerProcess
-from tests.messaging.helpers import beat_play_at, sandbox_texts_to
+from tests.support.clock import beat_play_at, local
+from tests.support.phones import ON_CALL, PHONE
+from tests.support.processes import CeleryWorker
+from tests.support.sandbox import sandbox_texts_to
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -40,7 +41,7 @@ def reply(body: str, at: datetime.datetime) -> str:
 
 
 def test_completed_session_checkins_answers_and_a_crisis_that_pages_on_call(
-    worker: WorkerProcess, clinician: AbstractBaseUser, front_desk: AbstractBaseUser
+    worker: CeleryWorker, clinician: AbstractBaseUser, front_desk: AbstractBaseUser
 ) -> None:
     with time_machine.travel(local(2026, 12, 7, 11, 50), tick=False):
         clinic = ClinicFactory(on_call_phone=ON_CALL)  # texting hours 08:00-21:00

@@ -26,8 +26,10 @@ from clinic.messaging.sending import CAUSE_CHECKS, outbox_send_batch
 from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.oncall.services import on_call_number_set
 from clinic.patients.models import Patient
-from tests.checkins.conftest import PHONE, local, patient_texts
 from tests.factories import ClinicFactory, OnCallClinicianFactory, OnCallShiftFactory, UserFactory
+from tests.support.clock import local
+from tests.support.phones import PHONE
+from tests.support.sandbox import patient_texts
 
 pytestmark = pytest.mark.django_db
 NIGHT = local(2026, 12, 8, 3, 0)

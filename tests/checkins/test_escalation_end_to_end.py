@@ -23,7 +23,6 @@ from clinic.checkins.services import checkins_follow_up_due
 from clinic.messaging.sandbox.services import sandbox_reply_as_patient
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_complete
-from tests.checkins.conftest import PHONE, local
 from tests.factories import (
     ClinicFactory,
     CompletedAppointmentFactory,
@@ -33,14 +32,16 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
-from tests.live import WorkerProcess
-from tests.messaging.helpers import beat_play_at, outbox_settled, sandbox_texts_to
+from tests.support.clock import beat_play_at, local
+from tests.support.phones import PHONE
+from tests.support.processes import CeleryWorker
+from tests.support.sandbox import outbox_settled, sandbox_texts_to
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ON_CALL, BACKUP, DIRECTOR = "+16175550301", "+16175550302", "+16175550303"
 
 
-def sweep_then_send(worker: WorkerProcess, at: datetime.datetime, counts: dict[str, int]) -> None:
+def sweep_then_send(worker: CeleryWorker, at: datetime.datetime, counts: dict[str, int]) -> None:
     """At `at`, beat runs the escalation sweep, then dispatches until each phone has received its count of texts."""
     with time_machine.travel(at, tick=False):
         assert alerts_escalate_due() == 1
@@ -49,7 +50,7 @@ def sweep_then_send(worker: WorkerProcess, at: datetime.datetime, counts: dict[s
 
 
 def test_a_crisis_during_a_check_in_pages_up_the_rota_and_the_check_in_never_follows_up(
-    worker: WorkerProcess, clinician: AbstractBaseUser
+    worker: CeleryWorker, clinician: AbstractBaseUser
 ) -> None:
     with time_machine.travel(local(2026, 12, 7, 11, 50), tick=False):
         clinic = ClinicFactory(on_call_phone="")

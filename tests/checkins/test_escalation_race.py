@@ -14,8 +14,8 @@ from clinic.checkins.alerts import alert_open
 from clinic.checkins.escalation import alerts_escalate_due
 from clinic.checkins.models import AlertPage
 from clinic.messaging.models import OutboundMessage
-from tests.checkins.conftest import local
 from tests.factories import ClinicFactory, PatientFactory
+from tests.support.clock import local
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NIGHT = local(2026, 12, 8, 3, 0)

@@ -15,7 +15,9 @@ from clinic.messaging.sending import cause_problem
 from clinic.patients.models import Patient
 from clinic.scheduling.models import SessionType
 from clinic.todos.models import StaffTask
-from tests.checkins.conftest import local, patient_texts, provider_accepts, session
+from tests.factories import completed_session
+from tests.support.clock import local
+from tests.support.sandbox import patient_texts, provider_accepts
 
 pytestmark = pytest.mark.django_db
 SENT_AT = local(2026, 12, 8, 10, 0)
@@ -25,7 +27,7 @@ SENT_AT = local(2026, 12, 8, 10, 0)
 def mood_checkin(infusion: SessionType, patient: Patient) -> CheckIn:
     """The day-1 mood question, sent Tuesday at 10:00."""
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
     check_in = CheckIn.objects.select_related("message").get(step_key="mood:d1")
     assert check_in.message is not None
@@ -101,7 +103,7 @@ def test_the_follow_up_waits_from_the_patients_last_reply(client: Client, mood_c
 
 def test_a_question_that_could_not_be_sent_closes_without_a_follow_up(infusion: SessionType, patient: Patient) -> None:
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
     OutboundMessage.objects.filter(template="checkin_home_safe").update(
         status=OutboundMessage.Status.SUPPRESSED, suppressed_reason="opted out"

@@ -13,8 +13,10 @@ from clinic.checkins.models import Alert
 from clinic.core.models import Clinic
 from clinic.oncall.models import OnCallClinician
 from clinic.patients.models import Patient
-from tests.checkins.conftest import PHONE, local, patient_texts
 from tests.factories import AlertFactory, OnCallClinicianFactory, OnCallShiftFactory, UserFactory
+from tests.support.clock import local
+from tests.support.phones import PHONE
+from tests.support.sandbox import patient_texts
 
 pytestmark = pytest.mark.django_db
 NIGHT = local(2026, 12, 8, 3, 0)

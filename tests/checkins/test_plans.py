@@ -19,8 +19,8 @@ from clinic.messaging.texts import forbidden_words_in, sms_segments
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.services import Booking, appointment_book, appointment_check_in, appointment_complete
-from tests.checkins.conftest import local, session
-from tests.factories import CheckInStepFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.factories import CheckInStepFactory, ProviderFactory, RoomFactory, SessionTypeFactory, completed_session
+from tests.support.clock import local
 
 pytestmark = pytest.mark.django_db
 NOBODY = Actor(user=None)
@@ -70,7 +70,7 @@ def test_completing_a_session_through_the_calendar_writes_the_default_plan(
 
 def test_completing_twice_never_schedules_twice(infusion: SessionType, patient: Patient) -> None:
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         first = checkins_start_for(appointment=appointment)
         second = checkins_start_for(appointment=appointment)
 
@@ -80,7 +80,7 @@ def test_completing_twice_never_schedules_twice(infusion: SessionType, patient: 
 
 def test_home_safe_is_never_sooner_than_an_hour_after_the_session(infusion: SessionType, patient: Patient) -> None:
     with time_machine.travel(local(2026, 12, 7, 18, 45), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 18, 40))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 18, 40))
         checkins_start_for(appointment=appointment)
 
     assert checkin_texts(appointment)[0].send_after == local(2026, 12, 7, 19, 40)
@@ -93,7 +93,7 @@ def test_local_times_hold_across_a_dst_change_and_in_the_patients_own_zone(
     patient.timezone = "America/Los_Angeles"
     patient.save()
     with time_machine.travel(local(2026, 10, 30, 14), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 10, 30, 13, 0))  # 10:00 in Los Angeles
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 10, 30, 13, 0))  # 10:00 in Los Angeles
         checkins_start_for(appointment=appointment)
 
     in_la = [t.send_after.astimezone(LOS_ANGELES) for t in checkin_texts(appointment)]
@@ -115,7 +115,7 @@ def test_a_session_type_with_its_own_steps_follows_them_and_all_inactive_means_n
     assert checkin_plan_for(session_type=plain) == list(DEFAULT_PLAN)
 
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        sprayed = session(patient, spravato, ends_at=local(2026, 12, 7, 11))
+        sprayed = completed_session(patient, spravato, ends_at=local(2026, 12, 7, 11))
         checkins_start_for(appointment=sprayed)
     assert [t.send_after for t in checkin_texts(sprayed)] == [local(2026, 12, 9, 9, 30)]
 
@@ -126,7 +126,7 @@ def test_a_session_marked_completed_late_skips_stale_steps_and_sends_just_missed
     # Ended Monday 11:45, marked completed Tuesday 14:00: the home-safe text (Monday 19:00) is stale,
     # Tuesday's 10:00 mood question is four hours late (within the 6-hour grace): it goes now.
     with time_machine.travel(local(2026, 12, 8, 14), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
 
     assert [(c.step_key, c.due_at) for c in CheckIn.objects.order_by("due_at")] == [
@@ -138,10 +138,10 @@ def test_a_session_marked_completed_late_skips_stale_steps_and_sends_just_missed
 
 def test_a_series_does_not_ask_the_same_question_twice_in_a_day(infusion: SessionType, patient: Patient) -> None:
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        monday = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        monday = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=monday)
     with time_machine.travel(local(2026, 12, 9, 12), tick=False):
-        wednesday = session(patient, infusion, ends_at=local(2026, 12, 9, 11, 45))
+        wednesday = completed_session(patient, infusion, ends_at=local(2026, 12, 9, 11, 45))
         checkins_start_for(appointment=wednesday)
 
     # Monday's day-3 mood (Thursday 10:00) already asks what Wednesday's day-1 mood would.
@@ -154,7 +154,7 @@ def test_a_series_does_not_ask_the_same_question_twice_in_a_day(infusion: Sessio
 
 @pytest.mark.usefixtures("at_monday_noon")
 def test_cancelling_withdraws_pending_checkins_and_their_texts(infusion: SessionType, patient: Patient) -> None:
-    appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+    appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
     checkins_start_for(appointment=appointment)
 
     assert checkins_cancel_for(appointment=appointment) == 4
@@ -168,7 +168,7 @@ def test_cancelling_withdraws_pending_checkins_and_their_texts(infusion: Session
 def test_a_checkin_text_is_suppressed_at_send_time_once_its_session_no_longer_stands(
     infusion: SessionType, patient: Patient
 ) -> None:
-    appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+    appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
     checkins_start_for(appointment=appointment)
     text = checkin_texts(appointment)[0]
     assert cause_problem(text) == ""
@@ -181,7 +181,7 @@ def test_a_checkin_text_is_suppressed_at_send_time_once_its_session_no_longer_st
 
 
 def test_only_completed_sessions_get_checkins(infusion: SessionType, patient: Patient) -> None:
-    appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+    appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
     Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CHECKED_IN)
     appointment.refresh_from_db()
     assert checkins_start_for(appointment=appointment) == []
@@ -191,7 +191,7 @@ def test_a_checkin_text_held_up_past_its_grace_is_suppressed_at_send_time(
     infusion: SessionType, patient: Patient
 ) -> None:
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
     home_safe, mood = checkin_texts(appointment)[:2]  # Monday 19:00 and Tuesday 10:00
 
@@ -209,7 +209,7 @@ def test_a_checkin_text_held_up_past_its_grace_is_suppressed_at_send_time(
 def test_a_checkin_due_at_night_keeps_its_grace_from_the_morning(infusion: SessionType, patient: Patient) -> None:
     # The session ends at 21:00: home safe is due at 22:00, outside texting hours, so it can first go at 08:00.
     with time_machine.travel(local(2026, 12, 7, 21, 5), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 21))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 21))
         checkins_start_for(appointment=appointment)
     home_safe = checkin_texts(appointment)[0]
     assert home_safe.send_after == local(2026, 12, 7, 22)

@@ -24,8 +24,10 @@ from clinic.messaging.models import OutboundMessage
 from clinic.messaging.sending import _why_not_now
 from clinic.patients.models import Patient
 from clinic.scheduling.models import SessionType
-from tests.checkins.conftest import PHONE, local, patient_texts, provider_accepts, session
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, completed_session
+from tests.support.clock import local
+from tests.support.phones import PHONE
+from tests.support.sandbox import patient_texts, provider_accepts
 
 pytestmark = pytest.mark.django_db
 ApiAs = Callable[[AbstractBaseUser], APIClient]
@@ -38,7 +40,7 @@ Status = CheckIn.Status
 def asked(infusion: SessionType, patient: Patient) -> CheckIn:
     """The day-1 mood question was sent Tuesday at 10:00; day 3 and day 7 are still to come."""
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+        appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
         checkins_start_for(appointment=appointment)
     home_safe = CheckIn.objects.select_related("message").get(step_key="home_safe:d0")
     assert home_safe.message is not None
@@ -85,7 +87,7 @@ def test_a_check_in_text_already_handed_to_a_worker_is_refused_at_send_time(
     infusion: SessionType, patient: Patient, client: Client
 ) -> None:
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-        checkins_start_for(appointment=session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45)))
+        checkins_start_for(appointment=completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45)))
     mood = CheckIn.objects.select_related("message").get(step_key="mood:d1")
     assert mood.message is not None
     # The dispatcher queued the text a moment before the crisis text arrived; the hold must still stop it.
@@ -103,7 +105,9 @@ def test_sessions_completed_during_the_hold_start_their_check_ins_held(
     crisis: Alert, infusion: SessionType, patient: Patient
 ) -> None:
     with time_machine.travel(local(2026, 12, 9, 12), tick=False):
-        started = checkins_start_for(appointment=session(patient, infusion, ends_at=local(2026, 12, 9, 11, 45)))
+        started = checkins_start_for(
+            appointment=completed_session(patient, infusion, ends_at=local(2026, 12, 9, 11, 45))
+        )
     assert started and {check_in.status for check_in in started} == {Status.SUSPENDED}
     assert all(check_in.message is None for check_in in started)
     assert checkin_texts_scheduled() == []
@@ -182,7 +186,7 @@ def partner(db: None) -> Patient:
 def sessions_completed(session_type: SessionType, *patients: Patient) -> None:
     with time_machine.travel(local(2026, 12, 7, 12), tick=False):
         for someone in patients:
-            checkins_start_for(appointment=session(someone, session_type, ends_at=SESSION_ENDED))
+            checkins_start_for(appointment=completed_session(someone, session_type, ends_at=SESSION_ENDED))
 
 
 def waiting_texts(patient: Patient) -> list[OutboundMessage]:
@@ -238,7 +242,9 @@ def test_sessions_either_patient_completes_during_the_hold_start_held(
 ) -> None:
     with time_machine.travel(local(2026, 12, 9, 12), tick=False):
         for someone in (patient, partner):
-            started = checkins_start_for(appointment=session(someone, infusion, ends_at=local(2026, 12, 9, 11, 45)))
+            started = checkins_start_for(
+                appointment=completed_session(someone, infusion, ends_at=local(2026, 12, 9, 11, 45))
+            )
             assert started and {check_in.status for check_in in started} == {Status.SUSPENDED}
     assert checkin_texts_scheduled() == []
 

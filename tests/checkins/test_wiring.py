@@ -15,8 +15,9 @@ from clinic.checkins.models import CheckInStep
 from clinic.checkins.plans import DEFAULT_PLAN
 from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
-from tests.checkins.conftest import local, patient_texts
 from tests.factories import CheckInStepFactory, SessionTypeFactory
+from tests.support.clock import local
+from tests.support.sandbox import patient_texts
 from workers import tasks
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,8 @@ import pytest
 from kombu import Connection
 from kombu.simple import SimpleQueue
 
-from tests.deploy.test_embedded_default import REPO_DIR, embedded_env
+from tests.support.processes import REPO
+from tests.support.settings_env import embedded_env
 
 MESSAGES = 400
 PAYLOAD_BYTES = 64 * 1024
@@ -37,7 +38,7 @@ def embedded_broker_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[s
     )
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + code],
-        cwd=REPO_DIR,
+        cwd=REPO,
         env=embedded_env(var_dir),
         capture_output=True,
         text=True,
@@ -109,8 +110,8 @@ def test_a_consumer_reading_while_two_producers_write_gets_every_message_whole(
                 str(MESSAGES),
                 str(PAYLOAD_BYTES),
             ],
-            cwd=REPO_DIR,
-            env={**os.environ, "PYTHONPATH": f"{REPO_DIR}"},
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": f"{REPO}"},
         )
         for _ in range(2)
     ]

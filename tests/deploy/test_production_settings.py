@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-
-
-def production_env(**overrides: str | None) -> dict[str, str]:
-    """Build the environment of a production process; an override of None removes the variable."""
-    env: dict[str, str | None] = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": f"{REPO_DIR / 'backend'}{os.pathsep}{REPO_DIR}",
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "clinic.example.org",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic"),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
-        "PUBLIC_BASE_URL": "https://clinic.example.org",
-        "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
-        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
-        "TWILIO_FROM_NUMBER": "+15005550006",
-    }
-    env.update(overrides)
-    return {key: value for key, value in env.items() if value is not None}
+from tests.support.processes import REPO
+from tests.support.settings_env import production_env
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "backend/manage.py", *args],
-        cwd=REPO_DIR,
+        cwd=REPO,
         env=env,
         capture_output=True,
         text=True,

@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from tests.deploy.test_production_settings import REPO_DIR, production_env
+from tests.support.processes import REPO
+from tests.support.settings_env import production_env
 
 # What each entry point runs when a process server imports it.
 ENTRY_POINTS = {
@@ -26,7 +27,7 @@ REPORT = (
 
 def run(code: str, *, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
     )
 
 
@@ -53,7 +54,7 @@ def test_an_entry_point_without_a_settings_module_runs_production(entry_point: s
 def test_manage_py_without_a_settings_module_refuses_to_start_without_secrets() -> None:
     result = subprocess.run(
         [sys.executable, "backend/manage.py", "check"],
-        cwd=REPO_DIR,
+        cwd=REPO,
         env=without_settings_module(SECRET_KEY=None),
         capture_output=True,
         text=True,
@@ -67,10 +68,10 @@ def test_manage_py_without_a_settings_module_refuses_to_start_without_secrets() 
 
 def test_the_development_processes_name_their_settings() -> None:
     # make run and the Procfile are the only places that choose the development settings.
-    procfile = (REPO_DIR / "Procfile").read_text()
+    procfile = (REPO / "Procfile").read_text()
     processes = [line for line in procfile.splitlines() if line and not line.startswith("#")]
     assert processes
     assert all("DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}" in line for line in processes)
-    makefile = (REPO_DIR / "Makefile").read_text()
+    makefile = (REPO / "Makefile").read_text()
     assert "run: export DJANGO_SETTINGS_MODULE ?= $(RUN_SETTINGS)" in makefile
     assert "DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS)" in makefile

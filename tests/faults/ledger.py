@@ -12,13 +12,14 @@ from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.sandbox.models import SandboxMessage
 from tests.factories import PatientFactory
-from tests.live import wait_while_progressing
+from tests.support.phones import BATCHES, phone_numbers
+from tests.support.processes import wait_while_progressing
 
 Status = OutboundMessage.Status
 
 
 def batch_numbers(*, first: int, count: int) -> list[str]:
-    return [f"+1617557{n:04d}" for n in range(first, first + count)]
+    return phone_numbers(count, first=first, exchange=BATCHES)
 
 
 def batch_enqueue(*, label: str, count: int, numbers: list[str]) -> list[str]:

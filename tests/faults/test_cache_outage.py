@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from clinic.intake.models import Inquiry
 from clinic.messaging.models import OutboundMessage
-from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
-from tests.faults.processes import RedisServer, free_port, task_failures
+from tests.support.processes import RedisServer, free_port
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -60,4 +60,4 @@ def test_texts_go_out_once_each_while_the_rate_limiter_cannot_reach_its_cache(st
     assert_delivered_exactly_once(bodies)
     assert b"shared cache unreachable" in worker.log.read_bytes()
     # The heartbeat alone fails: it is kept in the cache, and /readyz then rightly reports it stale.
-    assert not [line for line in task_failures(worker.log) if "tasks.heartbeat" not in line]
+    assert not [line for line in worker.task_failures() if "tasks.heartbeat" not in line]

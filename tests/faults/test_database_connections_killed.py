@@ -6,10 +6,9 @@ import pytest
 from django.db import connection
 
 from clinic.messaging.sandbox.models import SandboxMessage
-from tests.faults.conftest import WORKER_APPLICATION_NAME, Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
-from tests.faults.processes import task_failures
-from tests.live import wait_until
+from tests.support.processes import wait_until
+from tests.support.stack import WORKER_APPLICATION_NAME, Stack
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -63,5 +62,5 @@ def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack
         "the connection is closed",
         "the connection is lost",
     )
-    unexpected = [line for line in task_failures(worker.log) if not any(reason in line for reason in cut_off)]
+    unexpected = [line for line in worker.task_failures() if not any(reason in line for reason in cut_off)]
     assert not unexpected, [line[-700:] for line in unexpected[:3]]

@@ -13,9 +13,8 @@ from django.db.models import Max, Sum
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.sandbox.models import SandboxFailureRule, SandboxMessage
 from clinic.messaging.sandbox.services import sandbox_failure_rule_create
-from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
-from tests.faults.processes import task_failures
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 Status = OutboundMessage.Status
@@ -86,4 +85,4 @@ def test_retryable_errors_are_retried_to_delivery_and_permanent_ones_fail_with_t
     print(f"{sandbox_requests.count} requests, {share:.1%} refused and retried, at most {attempts['most']} attempts")
     assert 0.2 < share < 0.4, f"{share:.0%} of requests were refused, not about 30%"
     assert sandbox_requests.count < 2 * TOTAL
-    assert not task_failures(worker.log)  # every refusal was an outcome, never a crash
+    assert not worker.task_failures()  # every refusal was an outcome, never a crash

@@ -7,10 +7,9 @@ import time
 import pytest
 
 from clinic.messaging.sandbox.models import SandboxMessage
-from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
-from tests.faults.processes import task_failures
-from tests.live import wait_until, wait_while_progressing
+from tests.support.processes import wait_until, wait_while_progressing
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -40,5 +39,5 @@ def test_redis_down_for_seconds_mid_dispatch_loses_and_duplicates_nothing(stack:
     wait_for_outbox(lambda counts: counts.get("delivered", 0) == TOTAL, timeout=240, what=f"{TOTAL} texts delivered")
     assert_delivered_exactly_once(bodies)
     # Tasks that were running as Redis died may fail on it; none may fail any other way (e.g. a deadlock).
-    unexpected = [line for line in task_failures(worker.log) if "connect" not in line.lower()]
+    unexpected = [line for line in worker.task_failures() if "connect" not in line.lower()]
     assert not unexpected, unexpected[:3]

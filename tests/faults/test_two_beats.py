@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
-from tests.faults.processes import task_failures
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -28,4 +27,4 @@ def test_two_beats_dispatching_at_once_send_each_text_once(stack: Stack) -> None
     for beat in (first, second):
         assert beat.log.read_bytes().count(b"Sending due task dispatch-due-messages") >= 10
     for worker in workers:
-        assert not task_failures(worker.log)  # no dispatch died on a lock the other dispatcher held
+        assert not worker.task_failures()  # no dispatch died on a lock the other dispatcher held

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.sandbox.models import SandboxMessage
-from tests.faults.conftest import Stack
 from tests.faults.ledger import assert_delivered_exactly_once, batch_enqueue, batch_numbers, wait_for_outbox
-from tests.faults.processes import task_failures
-from tests.live import WorkerProcess, wait_until
+from tests.support.processes import wait_until
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 Status = OutboundMessage.Status
@@ -26,12 +25,6 @@ KILLS = 4
 def sending_since(moment: datetime.datetime) -> int:
     """Rows a worker started since `moment` whose outcome it has not recorded."""
     return OutboundMessage.objects.filter(status=Status.SENDING, sending_started_at__gt=moment).count()
-
-
-def restart(worker: WorkerProcess) -> None:
-    ready_before = worker.log.read_bytes().count(b" ready.")
-    worker.start()
-    wait_until(lambda: worker.log.read_bytes().count(b" ready.") > ready_before, timeout=60, what="the new worker")
 
 
 def test_a_worker_killed_four_times_mid_send_loses_and_duplicates_nothing(stack: Stack) -> None:
@@ -54,11 +47,11 @@ def test_a_worker_killed_four_times_mid_send_loses_and_duplicates_nothing(stack:
         )
         worker.kill()
         caught_mid_send += sending_since(started)
-        restart(worker)
+        worker.start()  # returns once the new process is ready
         started = timezone.now()
 
     print(f"{caught_mid_send} texts were between claim and record when their worker was killed")
     assert caught_mid_send >= 1, "no kill landed between a claim and its record"
     wait_for_outbox(lambda counts: counts.get("delivered", 0) == TOTAL, timeout=150, what=f"{TOTAL} texts delivered")
     assert_delivered_exactly_once(bodies)
-    assert not task_failures(worker.log)  # the kills ended processes; no task failed on what they left behind
+    assert not worker.task_failures()  # the kills ended processes; no task failed on what they left behind

@@ -15,7 +15,7 @@ from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due
 from clinic.messaging.sending import outbox_send
 from clinic.patients.models import Patient
-from tests.intake.test_public_api import URL, valid_payload
+from tests.support.inquiries import INQUIRY_URL, inquiry_payload
 
 pytestmark = pytest.mark.django_db
 ApiAs = Callable[[AbstractBaseUser], APIClient]
@@ -33,10 +33,10 @@ def _answer_shape(response: Any) -> tuple[int, list[str], list[str], str]:
 
 
 def test_the_answer_is_the_same_whether_or_not_someone_has_an_open_inquiry(api: APIClient) -> None:
-    probe = valid_payload(**PROBE, preferred_contact_method="phone", sms_consent=False)
-    unknown = api.post(URL, {**probe, "email": "nobody@example.com", "phone": "617-555-0177"}, format="json")
-    victim = api.post(URL, valid_payload(**VICTIM), format="json")
-    known = api.post(URL, probe, format="json")
+    probe = inquiry_payload(**PROBE, preferred_contact_method="phone", sms_consent=False)
+    unknown = api.post(INQUIRY_URL, {**probe, "email": "nobody@example.com", "phone": "617-555-0177"}, format="json")
+    victim = api.post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json")
+    known = api.post(INQUIRY_URL, probe, format="json")
 
     assert _answer_shape(known) == _answer_shape(unknown)
     stored = Inquiry.objects.get(phone="+16175550142")
@@ -47,7 +47,7 @@ def test_the_answer_is_the_same_whether_or_not_someone_has_an_open_inquiry(api: 
 
 
 def test_the_contact_page_answers_the_same_whether_or_not_someone_has_an_open_inquiry(api: APIClient) -> None:
-    api.post(URL, valid_payload(**VICTIM), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json")
     browser = Client()
     form = {
         **PROBE,
@@ -64,8 +64,8 @@ def test_the_contact_page_answers_the_same_whether_or_not_someone_has_an_open_in
 
 
 def test_consent_posted_with_a_known_email_stays_with_the_number_it_came_with(api: APIClient) -> None:
-    api.post(URL, valid_payload(**VICTIM, sms_consent=False, preferred_contact_method="phone"), format="json")
-    response = api.post(URL, valid_payload(**PROBE, sms_consent=True), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(**VICTIM, sms_consent=False, preferred_contact_method="phone"), format="json")
+    response = api.post(INQUIRY_URL, inquiry_payload(**PROBE, sms_consent=True), format="json")
     assert response.status_code == 201
 
     inquiry = Inquiry.objects.get()  # merged by email
@@ -88,11 +88,11 @@ def test_consent_posted_with_a_known_email_stays_with_the_number_it_came_with(ap
 
 
 def test_a_merge_never_changes_the_earlier_inquirys_contact_details_or_consent(api: APIClient) -> None:
-    api.post(URL, valid_payload(**{**VICTIM, "email": ""}, sms_consent=True), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(**{**VICTIM, "email": ""}, sms_consent=True), format="json")
     before = Inquiry.objects.values().get()
     api.post(
-        URL,
-        valid_payload(
+        INQUIRY_URL,
+        inquiry_payload(
             phone=VICTIM["phone"], email="eve@example.com", sms_consent=False, preferred_contact_method="email"
         ),
         format="json",
@@ -111,15 +111,20 @@ def test_a_merge_never_changes_the_earlier_inquirys_contact_details_or_consent(a
 
 def test_an_idempotency_key_reused_with_other_content_is_refused(api: APIClient) -> None:
     headers = {"Idempotency-Key": "shared-key-0001"}
-    first = api.post(URL, valid_payload(**VICTIM), format="json", headers=headers)
-    other = api.post(URL, valid_payload(**{**PROBE, "email": "eve@example.com"}), format="json", headers=headers)
+    first = api.post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json", headers=headers)
+    other = api.post(
+        INQUIRY_URL,
+        inquiry_payload(**{**PROBE, "email": "eve@example.com"}),
+        format="json",
+        headers=headers,
+    )
 
     assert first.status_code == 201
     assert other.status_code == 422
     assert "idempotency_key" in other.json() and first.json()["reference"] not in other.content.decode()
     assert Inquiry.objects.count() == 1 and InquirySubmission.objects.count() == 1
 
-    replay = api.post(URL, valid_payload(**VICTIM), format="json", headers=headers)
+    replay = api.post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json", headers=headers)
     assert replay.status_code == 201 and replay.json() == first.json()
     assert replay.headers["Idempotent-Replayed"] == "true"
 
@@ -127,7 +132,7 @@ def test_an_idempotency_key_reused_with_other_content_is_refused(api: APIClient)
 def test_staff_changing_an_inquirys_phone_drops_its_consent_and_its_pending_text(
     api_as: ApiAs, front_desk: AbstractBaseUser
 ) -> None:
-    reference = APIClient().post(URL, valid_payload(**VICTIM), format="json").json()["reference"]
+    reference = APIClient().post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json").json()["reference"]
     ack = OutboundMessage.objects.get()
     client = api_as(front_desk)
 
@@ -148,7 +153,7 @@ def test_staff_changing_an_inquirys_phone_drops_its_consent_and_its_pending_text
 
 
 def test_an_inquiry_converts_with_its_consent_for_the_same_number(api_as: ApiAs, front_desk: AbstractBaseUser) -> None:
-    reference = APIClient().post(URL, valid_payload(**VICTIM), format="json").json()["reference"]
+    reference = APIClient().post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json").json()["reference"]
     Inquiry.objects.update(status=Inquiry.Status.ELIGIBLE)
     assert api_as(front_desk).post(f"{STAFF}{reference}/convert/").status_code == 201
     patient = Patient.objects.get()
@@ -159,8 +164,8 @@ def test_a_merged_submissions_reference_finds_the_inquiry_for_staff(
     api_as: ApiAs, front_desk: AbstractBaseUser
 ) -> None:
     api = APIClient()
-    first = api.post(URL, valid_payload(**VICTIM), format="json").json()["reference"]
-    second = api.post(URL, valid_payload(**VICTIM, message="again"), format="json").json()["reference"]
+    first = api.post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json").json()["reference"]
+    second = api.post(INQUIRY_URL, inquiry_payload(**VICTIM, message="again"), format="json").json()["reference"]
     client = api_as(front_desk)
 
     assert client.get(f"{STAFF}{second}/").json()["reference"] == first
@@ -197,7 +202,7 @@ def _admin_post_data(response: Any, **changes: str) -> dict[str, Any]:
 
 
 def test_changing_an_inquirys_phone_in_the_admin_drops_its_consent(clinic_admin: AbstractBaseUser) -> None:
-    APIClient().post(URL, valid_payload(**VICTIM), format="json")
+    APIClient().post(INQUIRY_URL, inquiry_payload(**VICTIM), format="json")
     inquiry = Inquiry.objects.get()
     ack = OutboundMessage.objects.get()
     client = Client()

@@ -8,33 +8,13 @@ from rest_framework.test import APIClient
 
 from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION
 from clinic.intake.models import Inquiry, InquiryNote, InquirySubmission
-
-URL = "/api/v1/inquiries/"
+from tests.support.inquiries import INQUIRY_URL, inquiry_payload
 
 pytestmark = pytest.mark.django_db
 
 
-def valid_payload(**overrides: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "first_name": "Dana",
-        "last_name": "Whitlock",
-        "phone": "(617) 555-0142",
-        "email": "dana@example.com",
-        "preferred_contact_method": "sms",
-        "best_time_to_reach": "weekday mornings",
-        "reasons": ["depression", "ptsd"],
-        "prior_treatments": "Two SSRIs, CBT",
-        "message": "I would like to learn whether I am a candidate.",
-        "sms_consent": True,
-        "privacy_acknowledged": True,
-        "is_adult": True,
-    }
-    payload.update(overrides)
-    return payload
-
-
 def test_valid_json_inquiry_is_stored_and_answered_without_personal_data(api: APIClient) -> None:
-    response = api.post(URL, valid_payload(), format="json")
+    response = api.post(INQUIRY_URL, inquiry_payload(), format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -56,10 +36,10 @@ def test_valid_json_inquiry_is_stored_and_answered_without_personal_data(api: AP
 
 
 def test_form_encoded_inquiry_with_repeated_reasons_is_accepted(api: APIClient) -> None:
-    payload = valid_payload(
+    payload = inquiry_payload(
         sms_consent="on", privacy_acknowledged="true", is_adult="1", preferred_contact_method="phone"
     )
-    response = api.post(URL, payload)  # multipart form, reasons sent as repeated keys
+    response = api.post(INQUIRY_URL, payload)  # multipart form, reasons sent as repeated keys
 
     assert response.status_code == 201, response.content
     inquiry = Inquiry.objects.get(reference=response.json()["reference"])
@@ -68,7 +48,7 @@ def test_form_encoded_inquiry_with_repeated_reasons_is_accepted(api: APIClient) 
     urlencoded = (
         "first_name=Ana&last_name=Li&phone=6175550143&reasons=ocd&reasons=anxiety&privacy_acknowledged=on&is_adult=on"
     )
-    response = api.post(URL, urlencoded, content_type="application/x-www-form-urlencoded")
+    response = api.post(INQUIRY_URL, urlencoded, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 201, response.content
     inquiry = Inquiry.objects.get(reference=response.json()["reference"])
     assert inquiry.preferred_contact_method == "phone"
@@ -99,7 +79,7 @@ def test_form_encoded_inquiry_with_repeated_reasons_is_accepted(api: APIClient) 
 def test_each_bad_field_gets_its_own_message(
     api: APIClient, overrides: dict[str, Any], field: str, fragment: str
 ) -> None:
-    response = api.post(URL, valid_payload(**overrides), format="json")
+    response = api.post(INQUIRY_URL, inquiry_payload(**overrides), format="json")
 
     assert response.status_code == 400
     errors = response.json()
@@ -109,7 +89,7 @@ def test_each_bad_field_gets_its_own_message(
 
 
 def test_missing_required_fields_are_each_named(api: APIClient) -> None:
-    response = api.post(URL, {}, format="json")
+    response = api.post(INQUIRY_URL, {}, format="json")
 
     assert response.status_code == 400
     assert set(response.json()) >= {"first_name", "last_name", "phone", "privacy_acknowledged", "is_adult"}
@@ -129,22 +109,22 @@ def test_missing_required_fields_are_each_named(api: APIClient) -> None:
     ],
 )
 def test_malformed_bodies_get_a_4xx_never_a_500(api: APIClient, body: str, content_type: str, expected: int) -> None:
-    response = api.generic("POST", URL, body, content_type=content_type)
+    response = api.generic("POST", INQUIRY_URL, body, content_type=content_type)
 
     assert response.status_code == expected
     assert Inquiry.objects.count() == 0
 
 
 def test_lone_surrogate_is_a_field_error(api: APIClient) -> None:
-    body = json.dumps(valid_payload()).replace('"Dana"', '"\\ud800Dana"')
-    response = api.generic("POST", URL, body, content_type="application/json")
+    body = json.dumps(inquiry_payload()).replace('"Dana"', '"\\ud800Dana"')
+    response = api.generic("POST", INQUIRY_URL, body, content_type="application/json")
 
     assert response.status_code == 400
     assert "first_name" in response.json()
 
 
 def test_unicode_names_are_stored_as_given(api: APIClient) -> None:
-    response = api.post(URL, valid_payload(first_name="Zoë", last_name="Ōkubo-Nguyễn"), format="json")
+    response = api.post(INQUIRY_URL, inquiry_payload(first_name="Zoë", last_name="Ōkubo-Nguyễn"), format="json")
 
     assert response.status_code == 201
     inquiry = Inquiry.objects.get(reference=response.json()["reference"])
@@ -152,24 +132,24 @@ def test_unicode_names_are_stored_as_given(api: APIClient) -> None:
 
 
 def test_huge_body_is_refused_with_413_before_it_is_read(api: APIClient) -> None:
-    body = json.dumps(valid_payload(message="x" * 200_000))
-    response = api.generic("POST", URL, body, content_type="application/json")
+    body = json.dumps(inquiry_payload(message="x" * 200_000))
+    response = api.generic("POST", INQUIRY_URL, body, content_type="application/json")
 
     assert response.status_code == 413
     assert Inquiry.objects.count() == 0
 
 
 def test_public_endpoint_never_lists_or_returns_inquiries(api: APIClient) -> None:
-    reference = api.post(URL, valid_payload(), format="json").json()["reference"]
+    reference = api.post(INQUIRY_URL, inquiry_payload(), format="json").json()["reference"]
 
-    assert api.get(URL).status_code == 405
-    assert api.get(f"{URL}{reference}/").status_code == 404
-    assert api.put(URL, valid_payload(), format="json").status_code == 405
-    assert api.delete(URL).status_code == 405
+    assert api.get(INQUIRY_URL).status_code == 405
+    assert api.get(f"{INQUIRY_URL}{reference}/").status_code == 404
+    assert api.put(INQUIRY_URL, inquiry_payload(), format="json").status_code == 405
+    assert api.delete(INQUIRY_URL).status_code == 405
 
 
 def test_honeypot_answers_like_success_but_stores_nothing(api: APIClient) -> None:
-    response = api.post(URL, valid_payload(website="http://spam.example"), format="json")
+    response = api.post(INQUIRY_URL, inquiry_payload(website="http://spam.example"), format="json")
 
     assert response.status_code == 201
     assert response.json()["reference"].startswith("INQ-")
@@ -178,8 +158,8 @@ def test_honeypot_answers_like_success_but_stores_nothing(api: APIClient) -> Non
 
 def test_idempotency_key_replays_the_first_answer_and_stores_once(api: APIClient) -> None:
     headers = {"Idempotency-Key": "form-7f3a9c21-retry"}
-    first = api.post(URL, valid_payload(), format="json", headers=headers)
-    second = api.post(URL, valid_payload(), format="json", headers=headers)
+    first = api.post(INQUIRY_URL, inquiry_payload(), format="json", headers=headers)
+    second = api.post(INQUIRY_URL, inquiry_payload(), format="json", headers=headers)
 
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
@@ -190,17 +170,17 @@ def test_idempotency_key_replays_the_first_answer_and_stores_once(api: APIClient
 
 
 def test_malformed_idempotency_key_is_a_400(api: APIClient) -> None:
-    response = api.post(URL, valid_payload(), format="json", headers={"Idempotency-Key": "x"})
+    response = api.post(INQUIRY_URL, inquiry_payload(), format="json", headers={"Idempotency-Key": "x"})
 
     assert response.status_code == 400
     assert "idempotency_key" in response.json()
 
 
 def test_same_person_within_a_day_is_merged_into_the_open_inquiry(api: APIClient) -> None:
-    first = api.post(URL, valid_payload(reasons=["depression"]), format="json").json()
+    first = api.post(INQUIRY_URL, inquiry_payload(reasons=["depression"]), format="json").json()
     second = api.post(
-        URL,
-        valid_payload(phone="+1 617 555 0142", reasons=["anxiety"], message="Also, evenings work."),
+        INQUIRY_URL,
+        inquiry_payload(phone="+1 617 555 0142", reasons=["anxiety"], message="Also, evenings work."),
         format="json",
     ).json()
 
@@ -217,50 +197,52 @@ def test_same_person_within_a_day_is_merged_into_the_open_inquiry(api: APIClient
 
 
 def test_same_email_different_phone_is_merged(api: APIClient) -> None:
-    api.post(URL, valid_payload(), format="json")
-    api.post(URL, valid_payload(phone="617-555-0199", email="DANA@example.com"), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(phone="617-555-0199", email="DANA@example.com"), format="json")
 
     assert Inquiry.objects.count() == 1
 
 
 def test_resubmission_after_a_day_or_after_closing_opens_a_new_inquiry(api: APIClient, time_machine: Any) -> None:
     time_machine.move_to("2026-11-20 10:00Z")
-    api.post(URL, valid_payload(), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(), format="json")
     time_machine.move_to("2026-11-21 10:01Z")
-    api.post(URL, valid_payload(), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(), format="json")
     assert Inquiry.objects.count() == 2
 
     Inquiry.objects.update(status=Inquiry.Status.CLOSED)
-    api.post(URL, valid_payload(), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(), format="json")
     assert Inquiry.objects.count() == 3
 
 
 def test_a_different_person_is_not_merged(api: APIClient) -> None:
-    api.post(URL, valid_payload(), format="json")
-    api.post(URL, valid_payload(phone="617-555-0177", email="other@example.com"), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(phone="617-555-0177", email="other@example.com"), format="json")
 
     assert Inquiry.objects.count() == 2
 
 
 def test_submissions_are_throttled_per_client_address(api: APIClient) -> None:
     statuses = [
-        api.post(URL, valid_payload(phone=f"617-555-01{n:02d}"), format="json", REMOTE_ADDR="203.0.113.9").status_code
+        api.post(
+            INQUIRY_URL, inquiry_payload(phone=f"617-555-01{n:02d}"), format="json", REMOTE_ADDR="203.0.113.9"
+        ).status_code
         for n in range(6)
     ]
     assert statuses == [201] * 5 + [429]
 
-    other = api.post(URL, valid_payload(phone="617-555-0188"), format="json", REMOTE_ADDR="203.0.113.10")
+    other = api.post(INQUIRY_URL, inquiry_payload(phone="617-555-0188"), format="json", REMOTE_ADDR="203.0.113.10")
     assert other.status_code == 201
 
 
 def test_consent_queues_one_acknowledgement_text_and_no_consent_queues_none(api: APIClient) -> None:
     from clinic.messaging.models import OutboundMessage
 
-    api.post(URL, valid_payload(), format="json")
-    api.post(URL, valid_payload(message="again"), format="json")  # merged: still one text
+    api.post(INQUIRY_URL, inquiry_payload(), format="json")
+    api.post(INQUIRY_URL, inquiry_payload(message="again"), format="json")  # merged: still one text
     api.post(
-        URL,
-        valid_payload(phone="617-555-0190", email="", sms_consent=False, preferred_contact_method="phone"),
+        INQUIRY_URL,
+        inquiry_payload(phone="617-555-0190", email="", sms_consent=False, preferred_contact_method="phone"),
         format="json",
     )
 

@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 from clinic.messaging.models import InboundMessage
 from clinic.messaging.selectors import HIDDEN_BODY
 from tests.factories import PatientFactory
+from tests.support.phones import PHONE
 
 pytestmark = pytest.mark.django_db
-PHONE = "+16175550142"
 CRISIS_WORDS = "I want to die tonight"
 ANSWER_WORDS = "2, worst week of my life"
 

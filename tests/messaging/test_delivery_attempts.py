@@ -28,7 +28,7 @@ from clinic.messaging.sandbox.services import sandbox_failure_rule_create
 from clinic.messaging.sending import OUTCOME_UNKNOWN, outbox_reconcile_stale, outbox_send, outbox_send_batch
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
-from tests.messaging.provider_double import DROP, Exchange, ProviderDouble, is_create
+from tests.support.provider_double import DROP, Exchange, ProviderDouble, is_create
 
 Status = OutboundMessage.Status
 Outcome = DeliveryAttempt.Outcome

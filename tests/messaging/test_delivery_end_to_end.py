@@ -21,8 +21,9 @@ from clinic.messaging.sandbox.services import sandbox_failure_rule_create
 from clinic.messaging.sending import outbox_reconcile_stale
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
-from tests.messaging.conftest import WorkerProcess, wait_until
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.support.phones import phone_number
+from tests.support.processes import CeleryWorker, wait_until
+from tests.support.sandbox import SMS_PATH, inbound_params, post_signed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 Status = OutboundMessage.Status
@@ -67,7 +68,7 @@ def statuses() -> dict[str, int]:
     return counts
 
 
-def test_due_texts_are_sent_once_and_delivered(worker: WorkerProcess) -> None:
+def test_due_texts_are_sent_once_and_delivered(worker: CeleryWorker) -> None:
     person = patient()
     for n in range(20):
         text(person, f"batch-{n}")
@@ -88,7 +89,7 @@ def test_due_texts_are_sent_once_and_delivered(worker: WorkerProcess) -> None:
     assert OutboundMessage.objects.get(idempotency_key="later").status == Status.SCHEDULED
 
 
-def test_retryable_errors_retry_then_succeed(worker: WorkerProcess) -> None:
+def test_retryable_errors_retry_then_succeed(worker: CeleryWorker) -> None:
     person = patient()
     sandbox_failure_rule_create(kind=SandboxFailureRule.Kind.API, error_code=20429, http_status=429, remaining=1)
     sandbox_failure_rule_create(kind=SandboxFailureRule.Kind.API, error_code=20500, http_status=500, remaining=1)
@@ -104,7 +105,7 @@ def test_retryable_errors_retry_then_succeed(worker: WorkerProcess) -> None:
     assert SandboxMessage.objects.filter(direction="outbound-api").count() == 1
 
 
-def test_a_500_after_the_provider_created_the_text_is_settled_and_the_text_sent_once(worker: WorkerProcess) -> None:
+def test_a_500_after_the_provider_created_the_text_is_settled_and_the_text_sent_once(worker: CeleryWorker) -> None:
     person = patient()
     sandbox_failure_rule_create(kind=SandboxFailureRule.Kind.AFTER_CREATE, error_code=20500, http_status=500)
     message = text(person, "created-then-500")
@@ -121,7 +122,7 @@ def test_a_500_after_the_provider_created_the_text_is_settled_and_the_text_sent_
     ]
 
 
-def test_permanent_errors_fail_with_the_code_and_21610_opts_the_number_out(worker: WorkerProcess) -> None:
+def test_permanent_errors_fail_with_the_code_and_21610_opts_the_number_out(worker: CeleryWorker) -> None:
     bad, stopped = patient("+16175550143"), patient("+16175550144")
     sandbox_failure_rule_create(kind="api", error_code=21211, http_status=400, to_number=bad.phone)
     sandbox_failure_rule_create(kind="api", error_code=21610, http_status=400, to_number=stopped.phone)
@@ -137,7 +138,7 @@ def test_permanent_errors_fail_with_the_code_and_21610_opts_the_number_out(worke
     assert PhoneNumberState.objects.get(phone=bad.phone).needs_staff_attention
 
 
-def test_attempts_stay_bounded_when_errors_never_stop(worker: WorkerProcess, settings: Any) -> None:
+def test_attempts_stay_bounded_when_errors_never_stop(worker: CeleryWorker, settings: Any) -> None:
     person = patient()
     sandbox_failure_rule_create(kind="api", error_code=20500, http_status=503)
     message = text(person, "never")
@@ -150,7 +151,7 @@ def test_attempts_stay_bounded_when_errors_never_stop(worker: WorkerProcess, set
     assert SandboxMessage.objects.count() == 0
 
 
-def test_stop_suppresses_a_due_text_and_start_lets_the_next_one_through(worker: WorkerProcess) -> None:
+def test_stop_suppresses_a_due_text_and_start_lets_the_next_one_through(worker: CeleryWorker) -> None:
     person = patient()
     client = Client()
     post_signed(client, SMS_PATH, inbound_params("STOP", sid="SM" + "1" * 32, from_number=person.phone))
@@ -170,7 +171,7 @@ def test_stop_suppresses_a_due_text_and_start_lets_the_next_one_through(worker: 
     ]
 
 
-def test_delivery_failure_reported_by_callback_is_recorded(worker: WorkerProcess) -> None:
+def test_delivery_failure_reported_by_callback_is_recorded(worker: CeleryWorker) -> None:
     person = patient()
     sandbox_failure_rule_create(kind="delivery", error_code=30006, to_number=person.phone)
     message = text(person, "landline")
@@ -182,8 +183,8 @@ def test_delivery_failure_reported_by_callback_is_recorded(worker: WorkerProcess
     assert PhoneNumberState.objects.get(phone=person.phone).undeliverable_code == 30006
 
 
-def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(worker: WorkerProcess) -> None:
-    people = [patient(f"+1617555{n:04d}") for n in range(10)]
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(worker: CeleryWorker) -> None:
+    people = [patient(phone_number(n)) for n in range(10)]
     total = 1000
     for n in range(total):
         text(people[n % 10], f"kill-{n}", body=f"Batch text number {n}")

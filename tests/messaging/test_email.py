@@ -29,7 +29,7 @@ from clinic.messaging.sending import outbox_reconcile_stale, outbox_send_batch
 from clinic.messaging.texts import forbidden_words_in
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
-from tests.messaging.helpers import sandbox_emails_to
+from tests.support.sandbox import sandbox_emails_to
 
 pytestmark = pytest.mark.django_db
 Status = OutboundMessage.Status

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import email
 import email.policy
-import os
 import socket
 from collections.abc import Iterator
 from email.message import Message
@@ -20,7 +19,6 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -32,7 +30,8 @@ from clinic.messaging.sending import outbox_send_batch
 from clinic.messaging.texts import forbidden_words_in
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
-from tests.live import REPO, WorkerProcess, wait_until
+from tests.support.processes import CeleryWorker, wait_until
+from tests.support.stack import process_env
 
 Status = OutboundMessage.Status
 
@@ -195,24 +194,9 @@ def test_a_mail_server_that_cannot_be_reached_is_a_temporary_failure(settings: S
 @pytest.fixture
 def email_worker(
     sandbox_live: str, tmp_path: Path, smtp_server: tuple[RecordingHandler, int]
-) -> Iterator[WorkerProcess]:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{REPO / 'backend'}:{REPO}",
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "PUBLIC_BASE_URL": sandbox_live,
-        "TWILIO_API_URL": sandbox_live,
-        "SMS_BACKEND": "sandbox",
-        "SMS_RATE_PER_SECOND": "500",
-        "SMS_RETRY_BASE_SECONDS": "0.2",
-        "SMS_RETRY_MAX_SECONDS": "1",
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server[1]}",
-        "VAR_DIR": str(tmp_path / "var"),
-    }
-    process = WorkerProcess(env, tmp_path / "worker.log")
+) -> Iterator[CeleryWorker]:
+    env = process_env(sandbox_live, tmp_path / "var", EMAIL_URL=f"smtp://127.0.0.1:{smtp_server[1]}")
+    process = CeleryWorker(env, tmp_path / "worker.log")
     process.start()
     yield process
     process.stop()
@@ -221,7 +205,7 @@ def email_worker(
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_an_inquiry_that_chose_email_is_acknowledged_by_a_real_worker_over_smtp(
-    email_worker: WorkerProcess, smtp_server: tuple[RecordingHandler, int], clinic: None
+    email_worker: CeleryWorker, smtp_server: tuple[RecordingHandler, int], clinic: None
 ) -> None:
     handler, _ = smtp_server
     handler.rcpt_answers = ["451 4.3.0 Try again later"]  # once: retried by the worker's backoff

@@ -8,10 +8,10 @@ from django.test import Client
 from clinic.messaging.models import InboundMessage, OutboundMessage, PhoneNumberState
 from clinic.messaging.opt_out import opt_out_request_in
 from tests.factories import ClinicFactory, PatientFactory
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.support.phones import PHONE
+from tests.support.sandbox import SMS_PATH, inbound_params, post_signed
 
 pytestmark = pytest.mark.django_db
-PHONE = "+16175550142"
 
 OPT_OUTS_EN = [
     "stop texting me",

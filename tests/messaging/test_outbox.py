@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -28,8 +27,8 @@ from clinic.messaging.sending import outbox_send_batch
 from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
+from tests.support.clock import NY
 
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 Status = OutboundMessage.Status
 
 
@@ -231,19 +230,19 @@ def at(text: str) -> datetime.datetime:
     ],
 )
 def test_texting_hours_are_local_to_the_patient(moment: str, allowed: bool) -> None:
-    assert texting_allowed_at(at(moment), tz=NEW_YORK) is allowed
+    assert texting_allowed_at(at(moment), tz=NY) is allowed
 
 
 def test_a_night_text_moves_to_eight_in_the_morning_local_time() -> None:
-    assert texting_next_allowed(at("2026-11-25T03:30:00+00:00"), tz=NEW_YORK) == at("2026-11-25T13:00:00+00:00")
-    assert texting_next_allowed(at("2026-11-25T10:00:00+00:00"), tz=NEW_YORK) == at("2026-11-25T13:00:00+00:00")
+    assert texting_next_allowed(at("2026-11-25T03:30:00+00:00"), tz=NY) == at("2026-11-25T13:00:00+00:00")
+    assert texting_next_allowed(at("2026-11-25T10:00:00+00:00"), tz=NY) == at("2026-11-25T13:00:00+00:00")
 
 
 def test_texting_hours_across_the_daylight_saving_change() -> None:
     # 2026-03-08: New York moves from UTC-5 to UTC-4 at 02:00 local time.
-    assert texting_next_allowed(at("2026-03-08T05:00:00+00:00"), tz=NEW_YORK) == at("2026-03-08T12:00:00+00:00")
+    assert texting_next_allowed(at("2026-03-08T05:00:00+00:00"), tz=NY) == at("2026-03-08T12:00:00+00:00")
     # 2026-11-01: back to UTC-5.
-    assert texting_next_allowed(at("2026-11-01T05:00:00+00:00"), tz=NEW_YORK) == at("2026-11-01T13:00:00+00:00")
+    assert texting_next_allowed(at("2026-11-01T05:00:00+00:00"), tz=NY) == at("2026-11-01T13:00:00+00:00")
 
 
 API = "/api/v1/patients/{}/messages/"

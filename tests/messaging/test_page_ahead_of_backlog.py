@@ -19,19 +19,19 @@ from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due, outbox_enqueue
 from clinic.messaging.sandbox.models import SandboxMessage
 from tests.factories import ClinicFactory, PatientFactory
-from tests.live import WorkerProcess, wait_until
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.support.phones import ON_CALL, phone_number
+from tests.support.processes import CeleryWorker, wait_until
+from tests.support.sandbox import SMS_PATH, inbound_params, post_signed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 Status = OutboundMessage.Status
-ON_CALL = "+16175550199"
 RATE = 10
 BACKLOG = 200
 
 
 def backlog(count: int) -> list[int]:
     people = [
-        PatientFactory(phone=f"+1617555{n:04d}", sms_consent_at=timezone.now(), sms_consent_version="2026-11-v1")
+        PatientFactory(phone=phone_number(n), sms_consent_at=timezone.now(), sms_consent_version="2026-11-v1")
         for n in range(10)
     ]
     now = timezone.now()
@@ -53,7 +53,7 @@ def outbound() -> Any:
 
 
 @pytest.fixture
-def slow_worker(worker: WorkerProcess, settings: Any) -> WorkerProcess:
+def slow_worker(worker: CeleryWorker, settings: Any) -> CeleryWorker:
     """The worker, restarted with a send rate low enough that the backlog lasts."""
     settings.SMS_RATE_PER_SECOND = RATE  # this process plays beat: it claims what that rate allows per tick
     worker.stop()
@@ -62,7 +62,7 @@ def slow_worker(worker: WorkerProcess, settings: Any) -> WorkerProcess:
     return worker
 
 
-def test_a_crisis_page_reaches_the_sandbox_ahead_of_the_reminder_backlog(slow_worker: WorkerProcess) -> None:
+def test_a_crisis_page_reaches_the_sandbox_ahead_of_the_reminder_backlog(slow_worker: CeleryWorker) -> None:
     ClinicFactory(
         on_call_phone=ON_CALL, texting_starts=datetime.time(0, 0), texting_ends=datetime.time(23, 59, 59, 999999)
     )

@@ -21,6 +21,7 @@ from clinic.messaging.sandbox.services import sandbox_failure_rule_create
 from clinic.messaging.sending import CAUSE_CHECKS, outbox_send_batch
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
+from tests.support.phones import phone_number
 
 Kind = OutboundMessage.Kind
 Priority = OutboundMessage.Priority
@@ -142,7 +143,7 @@ def _texting_all_day(db: None) -> None:
 @pytest.mark.usefixtures("_texting_all_day")
 def test_a_batch_sent_twice_sends_each_row_once(sandbox_live: str, settings: Any) -> None:
     settings.SMS_RATE_PER_SECOND = 0
-    people = [consenting(f"+1617555{n:04d}") for n in range(5)]
+    people = [consenting(phone_number(n)) for n in range(5)]
     ids = queued(people, 30, tag="twice")
 
     first = outbox_send_batch(message_ids=ids)
@@ -162,7 +163,7 @@ def test_a_batch_sent_twice_sends_each_row_once(sandbox_live: str, settings: Any
 @pytest.mark.usefixtures("_texting_all_day")
 def test_two_senders_given_the_same_batch_at_once_send_each_row_once(sandbox_live: str, settings: Any) -> None:
     settings.SMS_RATE_PER_SECOND = 0
-    people = [consenting(f"+1617555{n:04d}") for n in range(5)]
+    people = [consenting(phone_number(n)) for n in range(5)]
     ids = queued(people, 60, tag="race")
     barrier = threading.Barrier(2)
     results: list[dict[str, int]] = []
@@ -189,7 +190,7 @@ def test_two_senders_given_the_same_batch_at_once_send_each_row_once(sandbox_liv
 @pytest.mark.usefixtures("_texting_all_day")
 def test_one_row_failing_in_a_batch_does_not_stop_the_others(sandbox_live: str, settings: Any) -> None:
     settings.SMS_RATE_PER_SECOND = 0
-    people = [consenting(f"+1617555{n:04d}") for n in range(4)]
+    people = [consenting(phone_number(n)) for n in range(4)]
     ids = queued(people, 12, tag="ok")
     broken = queued(people[:1], 1, tag="broken", related_type="tests.broken", related_id="1")
     bad_number = consenting("+16175559999")

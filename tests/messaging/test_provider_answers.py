@@ -1,7 +1,7 @@
 """Whatever Twilio answers, a text is sent once and the dispatcher keeps going.
 
 The real Twilio SDK talks HTTP to the sandbox (served by the live server), through a double at the
-HTTP boundary where a test needs an answer the sandbox never gives (tests/messaging/provider_double.py).
+HTTP boundary where a test needs an answer the sandbox never gives (tests/support/provider_double.py).
 The test process plays the worker (it calls the send service) and beat (it calls the dispatcher).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,14 +26,13 @@ from clinic.messaging.sandbox.smart_encoding import body_smart_encoded
 from clinic.messaging.sending import OUTCOME_UNKNOWN, outbox_reconcile_stale, outbox_send
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
-from tests.messaging.provider_double import DROP, Exchange, ProviderDouble, is_create, is_list
+from tests.support.phones import OTHER_PHONE, PHONE
+from tests.support.processes import free_port
+from tests.support.provider_double import DROP, Exchange, ProviderDouble, is_create, is_list
 from workers.tasks import outbox_dispatch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = OutboundMessage.Status
-
-PHONE = "+16175550142"
-OTHER_PHONE = "+16175550143"
 
 
 @pytest.fixture(autouse=True)
@@ -55,10 +53,7 @@ def double(sandbox_live: str, settings: Settings) -> Iterator[ProviderDouble]:
 @pytest.fixture
 def no_callbacks(sandbox_live: str, settings: Settings) -> None:
     """Status callbacks go nowhere (nothing listens there): only a lookup at the provider can settle a row."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.PUBLIC_BASE_URL = f"http://127.0.0.1:{port}"
+    settings.PUBLIC_BASE_URL = f"http://127.0.0.1:{free_port()}"
 
 
 def patient(phone: str = PHONE) -> Patient:

@@ -16,7 +16,7 @@ from clinic.messaging.sending import CAUSE_CHECKS
 from clinic.scheduling.reminders import REMINDER_RELATED_TYPE
 
 pytestmark = pytest.mark.django_db
-MIGRATION = importlib.import_module("clinic.messaging.migrations.0009_outbox_related_type_model_labels")
+MIGRATION = importlib.import_module("clinic.messaging.migrations.0012_outbox_related_type_model_labels")
 
 
 def row(key: str, related_type: str, related_id: str = "5") -> OutboundMessage:

@@ -25,6 +25,7 @@ from clinic.messaging.sandbox.services import sandbox_failure_rule_create
 from clinic.messaging.sending import CAUSE_CHECKS, outbox_reconcile_stale, outbox_send, outbox_send_batch
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
+from tests.support.phones import phone_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = OutboundMessage.Status
@@ -108,7 +109,7 @@ def test_a_row_that_always_crashes_fails_after_the_attempt_limit_and_its_batch_g
     break_it: Callable[[pytest.MonkeyPatch], None],
 ) -> None:
     break_it(monkeypatch)
-    others = [text(f"ok-{n}", to=consenting(f"+1617555{n:04d}")) for n in range(5)]
+    others = [text(f"ok-{n}", to=consenting(phone_number(n))) for n in range(5)]
     poisoned = text("poisoned", to=consenting(POISON), body=POISON_BODY, related_type="tests.poison", related_id="1")
 
     with caplog.at_level(logging.INFO, logger="clinic.messaging"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Callable
 
 import pytest
@@ -21,15 +20,21 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
-from tests.checkins.conftest import provider_accepts, session
-from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.factories import (
+    ClinicFactory,
+    PatientFactory,
+    ProviderFactory,
+    RoomFactory,
+    SessionTypeFactory,
+    completed_session,
+)
+from tests.support.clock import NY
+from tests.support.phones import PHONE
+from tests.support.sandbox import SMS_PATH, inbound_params, post_signed, provider_accepts
 
 pytestmark = pytest.mark.django_db
 ApiAs = Callable[[AbstractBaseUser], APIClient]
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 12, 7, 12, tzinfo=NY)
-PHONE = "+16175550142"
 
 
 @pytest.fixture
@@ -124,7 +129,7 @@ def mood_asked(*patients: Patient) -> list[CheckIn]:
     asked = []
     for patient in patients:
         with time_machine.travel(NOW, tick=False):
-            appointment = session(patient, session_type, ends_at=NOW - datetime.timedelta(minutes=15))
+            appointment = completed_session(patient, session_type, ends_at=NOW - datetime.timedelta(minutes=15))
             checkins_start_for(appointment=appointment)
         check_in = CheckIn.objects.select_related("message").get(appointment=appointment, step_key="mood:d1")
         assert check_in.message is not None

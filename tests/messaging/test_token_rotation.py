@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from pytest_django.fixtures import Settings
-from twilio.request_validator import RequestValidator
 
 from clinic.messaging.models import InboundMessage
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.support.sandbox import SMS_PATH, inbound_params, post_signed, twilio_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +16,7 @@ NEW = "new-token-after-rotation"
 
 
 def signed_with(token: str, params: dict[str, str]) -> str:
-    return str(RequestValidator(token).compute_signature(settings.PUBLIC_BASE_URL + SMS_PATH, params))
+    return twilio_signature(SMS_PATH, params, token=token)
 
 
 def test_a_text_signed_with_the_previous_token_is_accepted_during_rotation(settings: Settings) -> None:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clinic.messaging.models import DeliveryReport, InboundMessage, OutboundMessage, PhoneNumberState
 from tests.factories import PatientFactory
-from tests.messaging.helpers import SMS_PATH, STATUS_PATH, inbound_params, post_signed, twilio_signature
+from tests.support.sandbox import SMS_PATH, STATUS_PATH, inbound_params, post_signed, twilio_signature
 
 pytestmark = pytest.mark.django_db
 

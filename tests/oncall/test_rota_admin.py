@@ -11,8 +11,8 @@ from django.test import Client
 
 from clinic.accounts.models import AuditEvent
 from clinic.oncall.models import OnCallClinician, OnCallShift
-from tests.checkins.conftest import local
 from tests.factories import ClinicFactory, OnCallClinicianFactory, OnCallShiftFactory, UserFactory
+from tests.support.clock import local
 
 pytestmark = pytest.mark.django_db
 ADD_CLINICIAN = "/admin/oncall/oncallclinician/add/"

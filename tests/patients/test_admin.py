@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterator
 
 import pytest
@@ -16,10 +15,10 @@ from clinic.accounts.models import AuditEvent
 from clinic.patients.models import Patient
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 10, 26, 8, 0, tzinfo=NY)
 CHANGELIST = "/admin/patients/patient/"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterator
 
 import pytest
@@ -12,8 +11,8 @@ import time_machine
 from clinic.core.models import Clinic
 from clinic.scheduling.models import Provider, Room
 from tests.factories import ClinicFactory, ProviderFactory, RoomFactory
+from tests.support.clock import NY
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 # Tuesday 1 December 2026, 08:00 in New York: "now" for tests that use the frozen_now fixture.
 FROZEN_NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=NY)
 

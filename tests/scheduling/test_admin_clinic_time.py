@@ -11,7 +11,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import AlertFactory, ClinicFactory
-from tests.scheduling.conftest import NY
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db
 

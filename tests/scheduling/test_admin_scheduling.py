@@ -7,7 +7,6 @@ Monday 2026-12-07 (EST, -05:00), when the provider works 09:00-17:00. Staff type
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,10 +31,10 @@ from tests.factories import (
     SeriesPlanFactory,
     SessionTypeFactory,
 )
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=NY)
 CHANGELIST = "/admin/scheduling/appointment/"
 ADD = "/admin/scheduling/appointment/add/"

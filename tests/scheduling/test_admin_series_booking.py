@@ -20,7 +20,7 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, Room, Series, SeriesPlan, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from tests.factories import PatientFactory, SeriesPlanFactory, SessionTypeFactory, UserFactory
-from tests.scheduling.conftest import NY
+from tests.support.clock import NY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

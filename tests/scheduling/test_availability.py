@@ -7,7 +7,6 @@ with the booking service (every offered slot can be booked; nothing else can).
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
@@ -22,17 +21,13 @@ from clinic.scheduling.availability import BusyTimes, Slot, availability_for, wo
 from clinic.scheduling.models import Appointment, Provider, Room, SessionType, TimeOff
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book, appointment_reschedule
 from tests.factories import PatientFactory, ProviderFactory, SessionTypeFactory
+from tests.support.clock import NY, local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 UTC = datetime.UTC
 NOBODY = Actor(user=None)
 MONDAY = datetime.date(2026, 12, 7)
-
-
-def local(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=NY)
 
 
 def utc(*args: int) -> datetime.datetime:

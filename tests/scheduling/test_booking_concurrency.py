@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -22,10 +21,10 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import OCCUPYING_STATUSES, Appointment, Provider, Room, SessionType
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book, appointment_reschedule
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOBODY = Actor(user=None)
 RACERS = 10
 ROUNDS = 4

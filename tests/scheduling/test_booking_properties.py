@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import datetime
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -37,10 +36,10 @@ from clinic.scheduling.services import (
     appointment_reschedule,
 )
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOBODY = Actor(user=None)
 NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=NY)  # Monday: earlier times that day are past
 DAYS = [datetime.date(2026, 12, 7), datetime.date(2026, 12, 8), datetime.date(2026, 12, 12)]  # Mon, Tue, Sat

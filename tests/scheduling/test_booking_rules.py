@@ -7,7 +7,6 @@ bookings land on Monday 2026-12-07, when the provider works 09:00-17:00.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Callable
 
 import pytest
@@ -52,15 +51,11 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
+from tests.support.clock import local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 Status = Appointment.Status
-
-
-def local(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=NY)
 
 
 NOW = local(2026, 12, 1, 8)

@@ -7,7 +7,6 @@ after; the feed is then read later, so some of them lie in the past.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -34,10 +33,10 @@ from clinic.scheduling.services import (
     appointment_reschedule,
 )
 from tests.factories import PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory, UserFactory
+from tests.support.clock import NY
 
 pytestmark = pytest.mark.django_db
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 BOOKED_AT = datetime.datetime(2026, 10, 26, 8, 0, tzinfo=NY)
 SYSTEM = Actor(user=None)
 

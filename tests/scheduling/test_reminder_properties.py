@@ -15,7 +15,6 @@ record of what was true when it was sent:
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,10 +41,10 @@ from clinic.scheduling.services import (
 )
 from config.celery_app import app as celery_app
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.support.clock import NY
+from tests.support.sandbox import SMS_PATH, inbound_params, post_signed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-NY = zoneinfo.ZoneInfo("America/New_York")
 START = datetime.datetime(2026, 12, 7, 7, 0, tzinfo=NY)  # a Monday morning, before texting hours
 PHONES = ("+16175550171", "+16175550172", "+16175550173")
 NOBODY = Actor(user=None)

@@ -25,15 +25,11 @@ from clinic.scheduling.services import (
     appointment_reschedule,
 )
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
+from tests.support.clock import NY, local
 
 pytestmark = pytest.mark.django_db
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOBODY = Actor(user=None)
 PREP = "Please have nothing to eat for 6 hours before your visit. Arrange an adult to drive you home."
-
-
-def local(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=NY)
 
 
 @pytest.fixture

@@ -1,13 +1,12 @@
 """Reminders through the whole engine: a real worker and the live sandbox, on a clock moved by time-machine.
 
 The test process and the worker share one moved clock: the worker is restarted at each moment the
-test travels to (tests/live.py). Texts are counted where a phone would see them: at the sandbox.
+test travels to (tests/support/clock.py: beat_play_at). Texts are counted where a phone would see them: at the sandbox.
 """
 
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
@@ -22,23 +21,12 @@ from clinic.scheduling.models import Appointment, Provider, SessionType
 from clinic.scheduling.reminders import reminder_related_id
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel, appointment_reschedule
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
-from tests.live import WorkerProcess
-from tests.messaging.helpers import (
-    SMS_PATH,
-    beat_play_at,
-    inbound_params,
-    outbox_settled,
-    post_signed,
-    sandbox_texts_to,
-)
+from tests.support.clock import NY, beat_play_at, local
+from tests.support.processes import CeleryWorker
+from tests.support.sandbox import SMS_PATH, inbound_params, outbox_settled, post_signed, sandbox_texts_to
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-NY = zoneinfo.ZoneInfo("America/New_York")
 NOBODY = Actor(user=None)
-
-
-def local(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=NY)
 
 
 def consenting_patient(phone: str) -> Patient:
@@ -50,7 +38,7 @@ def book(provider: Provider, session_type: SessionType, patient: Patient, starts
     return appointment_book(actor=NOBODY, booking=booking)
 
 
-def test_reminders_go_out_at_local_times_and_never_for_moved_or_cancelled_sessions(worker: WorkerProcess) -> None:
+def test_reminders_go_out_at_local_times_and_never_for_moved_or_cancelled_sessions(worker: CeleryWorker) -> None:
     with time_machine.travel(local(2026, 12, 7, 12, 0), tick=False):  # Monday noon
         clinic = ClinicFactory()  # texting hours 08:00-21:00
         RoomFactory(clinic=clinic)
@@ -98,7 +86,7 @@ def test_reminders_go_out_at_local_times_and_never_for_moved_or_cancelled_sessio
     assert SandboxMessage.objects.filter(direction="outbound-api").count() == 3
 
 
-def test_a_reminder_across_the_daylight_saving_change_keeps_real_hours(worker: WorkerProcess) -> None:
+def test_a_reminder_across_the_daylight_saving_change_keeps_real_hours(worker: CeleryWorker) -> None:
     with time_machine.travel(local(2026, 10, 29, 12, 0), tick=False):
         clinic = ClinicFactory()
         RoomFactory(clinic=clinic)
@@ -118,7 +106,7 @@ def test_a_reminder_across_the_daylight_saving_change_keeps_real_hours(worker: W
 
 
 def test_a_reminder_held_up_by_a_worker_outage_is_suppressed_once_too_close_to_the_session(
-    worker: WorkerProcess,
+    worker: CeleryWorker,
 ) -> None:
     with time_machine.travel(local(2026, 12, 7, 12, 0), tick=False):  # Monday noon
         clinic = ClinicFactory()

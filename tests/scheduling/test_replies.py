@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
@@ -16,11 +15,11 @@ from clinic.scheduling.replies import drivers_unconfirmed_flag
 from clinic.scheduling.services import Booking, appointment_book, appointment_cancel
 from clinic.todos.models import StaffTask
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
-from tests.messaging.helpers import SMS_PATH, inbound_params, post_signed
+from tests.support.clock import NY
+from tests.support.phones import PHONE
+from tests.support.sandbox import SMS_PATH, inbound_params, post_signed
 
 pytestmark = pytest.mark.django_db
-NY = zoneinfo.ZoneInfo("America/New_York")
-PHONE = "+16175550142"
 NOW = datetime.datetime(2026, 12, 7, 12, tzinfo=NY)
 
 

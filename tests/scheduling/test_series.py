@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import zoneinfo
 
 import pytest
 import time_machine
@@ -36,16 +35,12 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
+from tests.support.clock import local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 FIRST_DAY = datetime.date(2026, 12, 7)
 GAP = datetime.timedelta(hours=48)
-
-
-def local(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=NY)
 
 
 def dec(day: int, hour: int = 9, minute: int = 0) -> datetime.datetime:

@@ -12,8 +12,8 @@ from clinic.messaging.texts import SAMPLE_VALUES, TEXTS, sms_segments
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.session_time import session_time_values
+from tests.support.clock import NY
 
-NY = zoneinfo.ZoneInfo("America/New_York")
 IN_PERSON, VIDEO, PHONE = SessionType.Mode.IN_PERSON, SessionType.Mode.VIDEO, SessionType.Mode.PHONE
 
 

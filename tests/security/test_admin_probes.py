@@ -41,7 +41,8 @@ from clinic.checkins.models import Alert, CheckIn, CheckInAnswer
 from clinic.intake.models import Screening
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.todos.models import StaffTask
-from tests.security.world import PATIENT_PHONE, World, world_build
+from tests.security.world import World, world_build
+from tests.support.phones import PHONE
 
 ROLES = (FRONT_DESK, CLINICIAN, CLINIC_ADMIN)
 CRISIS_WORDS = "I want to die tonight"
@@ -62,7 +63,7 @@ def clinical_records_add(world: World) -> ClinicalRecords:
     patient = world.patient
     crisis = InboundMessage.objects.create(
         message_sid="SM" + "2" * 32,
-        from_number=PATIENT_PHONE,
+        from_number=PHONE,
         to_number="+15005550006",
         body=CRISIS_WORDS,
         reply=OUR_REPLY,
@@ -71,7 +72,7 @@ def clinical_records_add(world: World) -> ClinicalRecords:
     )
     answer_text = InboundMessage.objects.create(
         message_sid="SM" + "3" * 32,
-        from_number=PATIENT_PHONE,
+        from_number=PHONE,
         to_number="+15005550006",
         body="2 worst week",
         reply="Thank you",
@@ -79,7 +80,7 @@ def clinical_records_add(world: World) -> ClinicalRecords:
         patient=patient,
     )
     outbox = {
-        "to_number": PATIENT_PHONE,
+        "to_number": PHONE,
         "patient": patient,
         "status": OutboundMessage.Status.SCHEDULED,
         "send_after": timezone.now() + timezone.timedelta(days=1),

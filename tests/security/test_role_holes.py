@@ -14,9 +14,9 @@ from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.selectors import HIDDEN_BODY
 from clinic.todos.models import StaffTask
 from tests.factories import AlertFactory, PatientFactory
+from tests.support.phones import PHONE
 
 pytestmark = pytest.mark.django_db
-PHONE = "+16175550142"
 CRISIS_WORDS = "I want to die tonight"
 OUR_REPLY = "If you are in danger, call 911 or text 988."
 

@@ -30,9 +30,9 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
+from tests.support.phones import PHONE
 
 ROLE_USERNAMES = {FRONT_DESK: "matrix-frontdesk", CLINICIAN: "matrix-clinician", CLINIC_ADMIN: "matrix-admin"}
-PATIENT_PHONE = "+16175550142"
 
 
 @dataclass
@@ -87,7 +87,7 @@ def world_build() -> World:
     RoomFactory(clinic=clinic, name="Chair A")
     session_type = SessionTypeFactory(clinic=clinic)
     plan = SeriesPlanFactory(clinic=clinic, session_type=session_type)
-    patient = PatientFactory(phone=PATIENT_PHONE, sms_consent_at=timezone.now())
+    patient = PatientFactory(phone=PHONE, sms_consent_at=timezone.now())
     actor = Actor(user=staff[FRONT_DESK], ip="127.0.0.1")
     appointment = appointment_book(
         actor=actor,
@@ -114,7 +114,7 @@ def world_build() -> World:
         ),
         inbound=InboundMessage.objects.create(
             message_sid="SM" + "1" * 32,
-            from_number=PATIENT_PHONE,
+            from_number=PHONE,
             to_number="+15005550006",
             body="Hello",
             patient=patient,

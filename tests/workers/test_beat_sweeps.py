@@ -8,7 +8,6 @@ it does in production and the database error is a real one, inside the test's tr
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,7 +25,6 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
-from tests.checkins.conftest import provider_accepts, session
 from tests.factories import (
     AlertFactory,
     ClinicFactory,
@@ -34,16 +32,14 @@ from tests.factories import (
     ProviderFactory,
     RoomFactory,
     SessionTypeFactory,
+    completed_session,
 )
+from tests.support.clock import local
+from tests.support.sandbox import provider_accepts
 from workers import tasks
 
 pytestmark = pytest.mark.django_db
-NY = zoneinfo.ZoneInfo("America/New_York")
 POISONED_PHONE, HEALTHY_PHONE = "+16175550171", "+16175550172"
-
-
-def local(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=NY)
 
 
 @contextmanager
@@ -122,7 +118,7 @@ def test_one_check_in_that_cannot_be_followed_up_does_not_stop_the_others(
     for phone in (POISONED_PHONE, HEALTHY_PHONE):
         patient: Patient = PatientFactory(phone=phone, sms_consent_at=timezone.now())
         with time_machine.travel(local(2026, 12, 7, 12), tick=False):
-            appointment = session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
+            appointment = completed_session(patient, infusion, ends_at=local(2026, 12, 7, 11, 45))
             checkins_start_for(appointment=appointment)
         check_in = CheckIn.objects.select_related("message").get(appointment=appointment, step_key="mood:d1")
         assert check_in.message is not None

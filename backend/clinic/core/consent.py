@@ -26,6 +26,7 @@ EMAIL_CONSENT_WORDINGS: dict[str, str] = {
 }
 CURRENT_EMAIL_CONSENT_VERSION = "2026-12-email-v1"
 
+
 def sms_consent_covers(*, consented: bool, consent_phone: str, phone: str, number: str) -> bool:
     """Whether a person's recorded SMS consent (`consented`, given for `consent_phone`) covers texts to `number`.
 

@@ -160,7 +160,7 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
         subject=subject,
         body=body,
         inquiry_id=inquiry.pk,
-        related_type=Inquiry._meta.label,
+        related_type=Inquiry._meta.label_lower,
         related_id=str(inquiry.pk),
         outside_texting_hours_ok=True,
         idempotency_key=f"inquiry:{inquiry.pk}:ack-email:{data.email.lower()}",

@@ -35,9 +35,9 @@ from clinic.messaging.email.addresses import email_send_problem
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
+from clinic.messaging.selectors import patient_phone_state
 from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
 from clinic.messaging.texts import text_render
-from clinic.messaging.selectors import patient_phone_state
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patient_timezone
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -8,6 +7,8 @@ from django.conf import settings
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 from twilio.rest import Client
+
+from tests.support.processes import free_port
 
 # The sandbox app exists only when SMS_BACKEND=sandbox (the default); without it there is nothing to test.
 if not settings.SMS_SANDBOX_ENABLED:
@@ -43,7 +44,4 @@ def twilio(sandbox_url: str) -> Client:
 @pytest.fixture
 def closed_port_url() -> str:
     """A local URL nothing listens on (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"

@@ -11,6 +11,7 @@ from twilio.rest import Client
 
 from clinic.messaging.sandbox.models import SandboxMessage
 from clinic.messaging.twilio_client import twilio_client_build
+from tests.support.phones import phone_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +21,7 @@ REQUESTS = 8
 
 def create(twilio: Client, n: int) -> tuple[float, float]:
     started = time.monotonic()
-    twilio.messages.create(to=f"+1617555{n:04d}", from_="+15005550006", body=f"Latency {n}")
+    twilio.messages.create(to=phone_number(n), from_="+15005550006", body=f"Latency {n}")
     return started, time.monotonic()
 
 

@@ -31,10 +31,10 @@ from ..sending import (
     AttemptClock,
     ChannelTransport,
     SendOutcome,
+    _attempt_record,
     _finish,
     _give_up,
     _outcome_unknown,
-    _attempt_record,
     _schedule_retry,
 )
 from .addresses import email_mark_undeliverable, email_state_ensure

@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from clinic.core.throttling import ClientAddressThrottle
 from clinic.core.clinics import clinic_current
+from clinic.core.throttling import ClientAddressThrottle
 
 from .addresses import email_unsubscribe
 from .unsubscribe import unsubscribe_state_for

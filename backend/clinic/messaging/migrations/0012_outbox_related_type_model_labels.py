@@ -50,7 +50,7 @@ def related_types_to_written_before(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0008_outbox_cancel_permission"),
+        ("messaging", "0011_email_address_state_permissions"),
     ]
 
     operations = [
