@@ -14,8 +14,9 @@ from clinic.checkins.plans import DEFAULT_PLAN, checkin_plan_for
 from clinic.checkins.services import checkins_cancel_for, checkins_start_for
 from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
+from clinic.messaging.segments import sms_segments
 from clinic.messaging.sending import cause_problem
-from clinic.messaging.texts import forbidden_words_in, sms_segments
+from clinic.messaging.wording import forbidden_words_in
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.services import Booking, appointment_book, appointment_check_in, appointment_complete

@@ -26,7 +26,7 @@ from clinic.messaging.email.unsubscribe import unsubscribe_token
 from clinic.messaging.models import EmailAddressState, OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due, outbox_enqueue
 from clinic.messaging.sending import outbox_reconcile_stale, outbox_send_batch
-from clinic.messaging.texts import forbidden_words_in
+from clinic.messaging.wording import forbidden_words_in
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
 from tests.support.sandbox import sandbox_emails_to

@@ -27,7 +27,7 @@ from clinic.messaging.email.addresses import email_state
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due, outbox_enqueue
 from clinic.messaging.sending import outbox_send_batch
-from clinic.messaging.texts import forbidden_words_in
+from clinic.messaging.wording import forbidden_words_in
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
 from tests.support.processes import CeleryWorker, wait_until

@@ -7,7 +7,7 @@ from pytest_django.fixtures import Settings
 
 from clinic.messaging.sandbox.services import sandbox_message_create
 from clinic.messaging.segments import is_gsm7, sms_segments
-from clinic.messaging.texts import MAX_SEGMENTS, text_problems
+from clinic.messaging.wording import MAX_SEGMENTS, text_problems
 
 # Spanish with an acute accent: "í" is not in GSM-7, so the whole text is UCS-2.
 SPANISH = "Hola Ana, sí, su cita es el martes a las 9:00. Responda C."

@@ -9,7 +9,8 @@ from django.test import Client
 
 from clinic.messaging.models import MessageTemplate
 from clinic.messaging.segments import sms_segments
-from clinic.messaging.texts import SAMPLE_VALUES, TEXTS, text_problems, text_render
+from clinic.messaging.texts import text_render
+from clinic.messaging.wording import SAMPLE_VALUES, TEXTS, text_problems
 
 pytestmark = pytest.mark.django_db
 

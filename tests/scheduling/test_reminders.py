@@ -13,8 +13,9 @@ import time_machine
 from clinic.accounts.actor import Actor
 from clinic.core.models import Clinic
 from clinic.messaging.models import OutboundMessage
+from clinic.messaging.segments import sms_segments
 from clinic.messaging.sending import cause_problem
-from clinic.messaging.texts import forbidden_words_in, sms_segments
+from clinic.messaging.wording import forbidden_words_in
 from clinic.scheduling.models import Appointment, Provider, Room, SessionType
 from clinic.scheduling.services import (
     Booking,

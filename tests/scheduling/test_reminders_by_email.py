@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.messaging.models import OutboundMessage
-from clinic.messaging.texts import forbidden_words_in
+from clinic.messaging.wording import forbidden_words_in
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, SessionType
 from clinic.scheduling.reminders import reminder_channel_for

@@ -8,7 +8,8 @@ import zoneinfo
 import pytest
 
 from clinic.core.models import Clinic
-from clinic.messaging.texts import SAMPLE_VALUES, TEXTS, sms_segments
+from clinic.messaging.segments import sms_segments
+from clinic.messaging.wording import SAMPLE_VALUES, TEXTS
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.session_time import session_time_values

@@ -27,7 +27,7 @@ from .models import (
 )
 from .outbox import PENDING_STATUSES
 from .selectors import CLINICAL_KINDS, CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
-from .texts import TEXTS
+from .wording import TEXTS
 
 
 class ReadOnlyAdminMixin:

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from .wording import TEXTS, text_problems
+
 
 class PhoneNumberState(models.Model):
     """Our own suppression list: what a phone number told us (STOP/START) or what carriers said of it."""
@@ -303,8 +305,6 @@ class MessageTemplate(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .texts import TEXTS, text_problems  # texts reads this model; import here to avoid a cycle
-
         if self.name not in TEXTS:
             raise ValidationError({"name": f"There is no text called {self.name!r}."})
         problems = text_problems(self.name, self.body)

@@ -34,7 +34,7 @@ from .consent import consent_covers
 from .email.addresses import email_send_problem
 from .models import DeliveryAttempt, DeliveryReport, OutboundMessage, PhoneNumberState
 from .outbox import outbox_claim_due
-from .rate_limit import send_slots_acquire
+from .rate_limit import send_slot_acquire, send_slots_acquire
 from .texting_hours import TextingWindow, texting_window
 from .twilio_client import twilio_client_build, twilio_client_shared
 
@@ -596,8 +596,6 @@ def _never_reached_provider(exc: requests.RequestException) -> bool:
 
 
 def _rate_wait() -> float:
-    from .rate_limit import send_slot_acquire
-
     return send_slot_acquire(sender=sender_identity())
 
 

@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 from clinic.core.models import Clinic
+from clinic.messaging.wording import forbidden_words_in
 
 # Appointments in these states hold their provider, room and patient; cancelled and no-show ones free them.
 OCCUPYING_STATUSES = ("scheduled", "confirmed", "checked_in", "completed")
@@ -58,8 +59,6 @@ def validate_reminder_hours(value: object) -> None:
 
 
 def validate_text_safe(value: str) -> None:
-    from clinic.messaging.texts import forbidden_words_in  # messaging imports scheduling at load time
-
     forbidden = forbidden_words_in(value)
     if forbidden:
         raise ValidationError(f"This is sent by text: it must not name a drug or a diagnosis ({', '.join(forbidden)}).")

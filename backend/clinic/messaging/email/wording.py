@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
-from ..texts import forbidden_words_in
+from ..wording import forbidden_words_in
 
 EMAILS: dict[str, tuple[str, str]] = {
     "inquiry_ack": (
