@@ -42,7 +42,10 @@ logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
 Outcome = DeliveryAttempt.Outcome
 
-# Twilio error codes (see FACTS.md). Anything else in 4xx is permanent; 5xx and timeouts retry.
+# Twilio error codes (https://www.twilio.com/docs/api/errors): 20429 too many requests, 21611 the sender's
+# queue is full, 30001 queue overflow, 30003 handset unreachable (retry); 21211 invalid number, 21610 the
+# number replied STOP, 21614 not a mobile number, 30005-30007 unknown, unreachable or filtered (permanent).
+# Anything else in 4xx is permanent; 5xx and timeouts retry.
 RETRYABLE_CODES = frozenset({20429, 21611, 30001, 30003})
 PERMANENT_CODES = frozenset({21211, 21610, 21614, 30005, 30006, 30007})
 OPTED_OUT_CODE = 21610
