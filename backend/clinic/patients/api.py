@@ -146,6 +146,9 @@ class PatientDetailSerializer(PatientSerializer):
 
     # Declared, not generated: a generated read-only field drops allow_blank, and the schema then calls "" invalid.
     email = serializers.EmailField(read_only=True, allow_blank=True)
+    email_consent_address = serializers.EmailField(
+        read_only=True, allow_blank=True, help_text="The address consent was given for."
+    )
     phone_state = serializers.SerializerMethodField()
     phone_shared_with = serializers.SerializerMethodField(help_text="The other patients on file with this number.")
     upcoming_appointments = serializers.SerializerMethodField()
