@@ -10,8 +10,8 @@ from django.db import transaction
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
-from clinic.core.consent import sms_consent_covers
 from clinic.patients.models import Patient
+from clinic.patients.selectors import patient_sms_consent_covers
 
 from . import numbers
 from .models import OutboundMessage
@@ -35,12 +35,7 @@ def text_send_ad_hoc(*, patient: Patient, body: str, by: Actor) -> OutboundMessa
     # Written now, sent within texting hours: only the lasting refusals are the caller's to hear.
     refusal = numbers.texting_refusal(
         phone=patient.phone,
-        consented=sms_consent_covers(
-            consented=patient.sms_consent_at is not None,
-            consent_phone=patient.sms_consent_phone,
-            phone=patient.phone,
-            number=patient.phone,
-        ),
+        consented=patient_sms_consent_covers(patient),
     )
     if refusal is not None:
         raise ValidationError(

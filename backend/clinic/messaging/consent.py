@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clinic.core.consent import sms_consent_covers
+from clinic.patients.selectors import patient_sms_consent_covers
 
 from .models import OutboundMessage
 
@@ -12,12 +13,7 @@ def consent_covers(message: OutboundMessage) -> bool:
     number = message.to_number
     if message.patient_id is not None:
         patient = message.patient
-        return patient is not None and sms_consent_covers(
-            consented=patient.sms_consent_at is not None,
-            consent_phone=patient.sms_consent_phone,
-            phone=patient.phone,
-            number=number,
-        )
+        return patient is not None and patient_sms_consent_covers(patient, number)
     if message.inquiry_id is not None:
         inquiry = message.inquiry
         if inquiry is None:

@@ -6,9 +6,8 @@ from datetime import datetime
 from django.db.models import Case, QuerySet, Value, When
 
 from clinic.accounts import clinical
-from clinic.core.consent import sms_consent_covers
 from clinic.patients.models import Patient
-from clinic.patients.selectors import PhoneState
+from clinic.patients.selectors import PhoneState, patient_sms_consent_covers
 
 from . import numbers
 from .models import DeliveryAttempt, InboundMessage, OutboundMessage
@@ -103,12 +102,7 @@ def patient_phone_state(patient: Patient) -> PhoneState:
     state = numbers.number_state(patient.phone)
     refusal = numbers.texting_refusal(
         phone=patient.phone,
-        consented=sms_consent_covers(
-            consented=patient.sms_consent_at is not None,
-            consent_phone=patient.sms_consent_phone,
-            phone=patient.phone,
-            number=patient.phone,
-        ),
+        consented=patient_sms_consent_covers(patient),
         state=state,
     )
     return PhoneState(

@@ -13,6 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from clinic.core.clinics import person_timezone
+from clinic.core.consent import sms_consent_covers
 from clinic.core.models import Clinic
 
 from .models import Patient
@@ -70,6 +71,17 @@ def patients_with_number_counts(patients: QuerySet[Patient]) -> QuerySet[Patient
 def patient_timezone(patient: Patient, clinic: Clinic | None = None) -> zoneinfo.ZoneInfo:
     """The zone this patient's texts and times follow: their own, else the clinic's."""
     return person_timezone(patient.timezone, clinic)
+
+
+def patient_sms_consent_covers(patient: Patient, number: str | None = None) -> bool:
+    """Whether the patient agreed to texts at `number` (their number on file if None): consent belongs
+    to the number it was given for."""
+    return sms_consent_covers(
+        consented=patient.sms_consent_at is not None,
+        consent_phone=patient.sms_consent_phone,
+        phone=patient.phone,
+        number=patient.phone if number is None else number,
+    )
 
 
 def patient_get(*, patient_id: int) -> Patient | None:

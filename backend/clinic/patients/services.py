@@ -19,6 +19,7 @@ from clinic.core.timezones import validate_timezone_name
 
 from .events import patient_email_changed, patient_phone_changed
 from .models import Patient
+from .selectors import patient_sms_consent_covers
 
 # Consent that staff record (told by the patient in person or on the phone) is marked as such.
 STAFF_CONSENT_SOURCE = "staff"
@@ -134,7 +135,7 @@ def patient_update(
         and patient.email_consent_address.lower() == old_email.lower()
     )
     # Consent recorded for another number than the one on file is no consent (see messaging.consent).
-    had_consent = patient.sms_consent_at is not None and patient.sms_consent_phone in (old_phone, "")
+    had_consent = patient_sms_consent_covers(patient)
     changed: list[str] = []
     for name in EDITABLE_FIELDS:
         if name in changes and getattr(patient, name) != changes[name]:
