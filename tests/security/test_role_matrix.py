@@ -133,6 +133,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "messaging/outboundmessage": (302, 200, 200, 200),
     "messaging/inboundmessage": (302, 200, 200, 200),
     "messaging/phonenumberstate": (302, 200, 200, 200),
+    "messaging/emailaddressstate": (302, 200, 200, 200),
     "messaging/deliveryreport": (302, 403, 403, 403),
     "messaging/messagetemplate": (302, 403, 403, 200),
 }
@@ -149,6 +150,7 @@ ADMIN_PATIENT_DATA = {
     "messaging/outboundmessage",
     "messaging/inboundmessage",
     "messaging/phonenumberstate",
+    "messaging/emailaddressstate",
 }
 
 
