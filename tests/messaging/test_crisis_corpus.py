@@ -10,6 +10,7 @@ worse fails here.
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import pytest
@@ -102,8 +103,18 @@ def test_a_missing_model_leaves_the_lexicon_detecting_and_readyz_says_lexicon_on
     assert response.json()["crisis_detector"]["mode"] == "lexicon only"
 
 
-def test_readyz_reports_the_semantic_layer_loaded(db: None) -> None:
-    response = Client().get("/readyz")
+def test_readyz_says_building_at_once_then_reports_the_semantic_layer_loaded(db: None) -> None:
+    # The same corpus under another name: a source this process has not built yet.
+    with override_settings(CRISIS_SEMANTIC_EXEMPLARS=str(CORPUS_PATH.parent / "." / CORPUS_PATH.name)):
+        started = time.monotonic()
+        first = Client().get("/readyz")
+        assert time.monotonic() - started < 1, "a probe never waits for the detector's build"
+        assert first.status_code == 200
+        assert first.json()["crisis_detector"]["mode"] == "building"
+
+        crisis_detector_status()  # waits for the build the probe started
+        response = Client().get("/readyz")
+
     assert response.json()["crisis_detector"]["mode"] == "lexicon and semantic"
     assert str(response.json()["crisis_detector"]["semantic"]).startswith("loaded")
 

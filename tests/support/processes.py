@@ -8,6 +8,7 @@ imports Django: the benchmarks import this module before they set Django up.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -272,9 +273,9 @@ class CeleryBeat(ChildProcess):
 class WebServer(ChildProcess):
     """The Django app under gunicorn (threaded workers, HTTP keep-alive), ready once /healthz answers.
 
-    Each gunicorn process builds the crisis detector as it starts; /readyz answers once its process has
-    it. It is asked a few times per process, so what follows starts on a warm app, as in production long
-    after a deploy.
+    Each gunicorn process builds the crisis detector as it starts, and /readyz says "building" until it
+    has. Ready once /readyz, asked a few times per process, no longer says so: what follows starts on a
+    warm app, as in production long after a deploy.
     """
 
     def __init__(
@@ -312,11 +313,15 @@ class WebServer(ChildProcess):
                 healthy = bool(response.status == 200)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return False
-        if healthy:
-            for _ in range(2 * self.workers):
-                with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
-                    urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=60).close()
-        return healthy
+        return healthy and all(self._detector_built() for _ in range(2 * self.workers))
+
+    def _detector_built(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=10) as response:
+                body = json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+            return False
+        return bool(body.get("crisis_detector", {}).get("mode") != "building")
 
 
 class RedisServer(ChildProcess):

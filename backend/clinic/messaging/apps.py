@@ -13,7 +13,7 @@ class MessagingConfig(AppConfig):
         from clinic.patients.events import email_change_subscribe, phone_change_subscribe
         from clinic.patients.selectors import patient_detail_part_register
 
-        from .crisis import crisis_detector_status
+        from .crisis import crisis_detector_readiness
         from .email.sending import EMAIL_TRANSPORT
         from .models import OutboundMessage
         from .outbox import outbox_follow_email_change, outbox_follow_number_change
@@ -22,8 +22,8 @@ class MessagingConfig(AppConfig):
 
         CHANNEL_TRANSPORTS[OutboundMessage.Channel.EMAIL] = EMAIL_TRANSPORT
 
-        # /readyz says whether crisis detection runs with its semantic layer or on the lexicon alone.
-        readiness_report_register(name="crisis_detector", report=crisis_detector_status)
+        # /readyz says whether crisis detection runs with its semantic layer, on the lexicon alone, or is building.
+        readiness_report_register(name="crisis_detector", report=crisis_detector_readiness)
         # Texts pending for a patient's old number follow a number change, or are cancelled.
         phone_change_subscribe(outbox_follow_number_change)
         email_change_subscribe(outbox_follow_email_change)

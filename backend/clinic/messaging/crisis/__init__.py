@@ -188,10 +188,38 @@ def crisis_language_in(text: str) -> bool:
 
 
 def crisis_detector_status() -> dict[str, object]:
-    """What the detector runs with: the lexicon always; the semantic layer if its exemplars loaded."""
+    """What the detector runs with: the lexicon always; the semantic layer if its exemplars loaded.
+
+    Builds the detector first if this process has not (a few seconds); /readyz uses
+    crisis_detector_readiness, which never waits.
+    """
     state = _semantic_state()
     return {
         "lexicon": "ok",
         "semantic": state.status,
         "mode": "lexicon and semantic" if state.index is not None else "lexicon only",
     }
+
+
+_background_builds: set[str] = set()
+_background_lock = threading.Lock()
+
+
+def crisis_detector_build_in_background() -> None:
+    """Start building the detector in a thread, once per process and source, so the first patient text
+    need not wait for it (a text that arrives meanwhile waits for the same build)."""
+    source = _semantic_source()
+    with _background_lock:
+        if source in _states or source in _background_builds:
+            return
+        _background_builds.add(source)
+    threading.Thread(target=_semantic_state, name="crisis-detector-build", daemon=True).start()
+
+
+def crisis_detector_readiness() -> dict[str, object]:
+    """crisis_detector_status for /readyz: a probe answers at once, so while the detector is still being
+    built it says so (and starts the build if nothing has) instead of waiting for it."""
+    if _semantic_source() in _states:
+        return crisis_detector_status()
+    crisis_detector_build_in_background()
+    return {"lexicon": "ok", "semantic": "building", "mode": "building"}
