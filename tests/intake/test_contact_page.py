@@ -9,7 +9,7 @@ from django.core import signing
 from django.test import Client
 from django.utils.html import escape
 
-from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION, current_sms_consent_wording
+from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION, current_email_consent_wording, current_sms_consent_wording
 from clinic.intake.api.public import InquirySubmitSerializer
 from clinic.intake.models import Inquiry, InquirySubmission
 from tests.factories import ClinicFactory
@@ -97,6 +97,7 @@ def test_form_offers_every_api_field_with_a_label_and_the_current_consent_wordin
         if control.get("type") != "hidden" and control.get("name") != "website":
             assert control.get("id") in page.label_targets, f"{control} has no label"
     assert escape(current_sms_consent_wording()) in html
+    assert escape(current_email_consent_wording()) in html  # what choosing email agrees to
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "call or text" in html and "988" in html and "911" in html
     assert html.count("<fieldset") == 2 and html.count("<legend") == 2

@@ -108,7 +108,7 @@ def test_readyz_says_building_at_once_then_reports_the_semantic_layer_loaded(db:
     with override_settings(CRISIS_SEMANTIC_EXEMPLARS=str(CORPUS_PATH.parent / "." / CORPUS_PATH.name)):
         started = time.monotonic()
         first = Client().get("/readyz")
-        assert time.monotonic() - started < 1, "a probe never waits for the detector's build"
+        assert time.monotonic() - started < 3, "a probe never waits for the detector's build (about 5 s)"
         assert first.status_code == 200
         assert first.json()["crisis_detector"]["mode"] == "building"
 

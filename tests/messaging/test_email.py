@@ -9,25 +9,30 @@ from __future__ import annotations
 import ast
 import base64
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
+from clinic.accounts.actor import Actor
+from clinic.core.consent import CURRENT_EMAIL_CONSENT_VERSION
 from clinic.intake.models import Inquiry
 from clinic.messaging.email.addresses import email_state, email_state_ensure
 from clinic.messaging.email.sending import RESENT_AFTER_UNKNOWN, email_message_id
 from clinic.messaging.email.unsubscribe import unsubscribe_token
-from clinic.messaging.models import EmailAddressState, OutboundMessage
+from clinic.messaging.models import DeliveryAttempt, EmailAddressState, OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due, outbox_enqueue
 from clinic.messaging.sending import outbox_reconcile_stale, outbox_send_batch
 from clinic.messaging.wording import forbidden_words_in
 from clinic.patients.models import Patient
+from clinic.patients.services import patient_update
 from tests.factories import ClinicFactory, PatientFactory
 from tests.support.sandbox import sandbox_emails_to
 
@@ -85,7 +90,7 @@ def email_patient(address: str = "pat@example.com", **fields: object) -> Patient
 
 def an_email(patient: Patient, key: str = "one") -> OutboundMessage:
     return outbox_enqueue(
-        kind=OutboundMessage.Kind.AD_HOC,
+        kind=OutboundMessage.Kind.REMINDER,
         channel=EMAIL,
         to_email=patient.email,
         subject="Harbor Clinic: a note",
@@ -101,6 +106,8 @@ def test_an_inquiry_that_chose_email_is_acknowledged_by_email_with_consent_recor
     assert response.status_code == 201, response.content
     inquiry = Inquiry.objects.get()
     assert inquiry.email_consent_at is not None and inquiry.email_consent_source == "api"
+    assert inquiry.email_consent_version == CURRENT_EMAIL_CONSENT_VERSION
+    assert inquiry.submissions.get().email_consent_version == CURRENT_EMAIL_CONSENT_VERSION
     assert inquiry.email_consent_address == "Dana@Example.com"
     row = OutboundMessage.objects.get()
     assert (row.channel, row.to_email, row.to_number, row.status) == (EMAIL, "Dana@Example.com", "", Status.SCHEDULED)
@@ -191,6 +198,44 @@ def test_the_unsubscribe_token_carries_no_address_and_a_bad_one_gets_a_polite_40
     assert not EmailAddressState.objects.filter(unsubscribed_at__isnull=False).exists()
 
 
+def test_the_patient_page_shows_when_the_address_can_no_longer_be_emailed(
+    front_desk: AbstractBaseUser, api_as: Callable[[AbstractBaseUser], APIClient]
+) -> None:
+    patient = email_patient()
+    url = f"/api/v1/patients/{patient.pk}/"
+    before = api_as(front_desk).get(url).json()["email_state"]
+    assert (before["can_email"], before["unsubscribed"], before["why_not"]) == (True, False, "")
+
+    client = Client()
+    client.post(f"/email/unsubscribe/{unsubscribe_token(email_state_ensure(patient.email))}/")
+    after = api_as(front_desk).get(url).json()["email_state"]
+    assert (after["can_email"], after["unsubscribed"], after["why_not"]) == (False, True, "unsubscribed")
+    assert after["unsubscribed_at"] is not None
+
+
+def test_bad_unsubscribe_links_are_throttled_per_client_address_and_valid_ones_never_are() -> None:
+    client = Client()
+    limit = 30  # EMAIL_UNSUBSCRIBE_THROTTLE's default, per minute
+    # A forged X-Forwarded-For (no trusted proxy) does not make each guess a new client.
+    answers = [
+        client.get("/email/unsubscribe/nonsense/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        for n in range(limit + 1)
+    ]
+    assert {answer.status_code for answer in answers[:limit]} == {400}
+    assert answers[limit].status_code == 429
+
+    # One mail provider's address unsubscribes many people at once (RFC 8058 one-click): none is refused.
+    for n in range(limit + 5):
+        state = email_state_ensure(f"person{n}@example.com")
+        response = client.post(
+            f"/email/unsubscribe/{unsubscribe_token(state)}/",
+            {"List-Unsubscribe": "One-Click"},
+            REMOTE_ADDR="203.0.113.9",
+        )
+        assert response.status_code == 200
+    assert EmailAddressState.objects.filter(unsubscribed_at__isnull=False).count() == limit + 5
+
+
 def test_a_dead_worker_s_email_is_sent_again_once_with_the_same_message_id_then_left_to_staff() -> None:
     row = an_email(email_patient())
     outbox_claim_due(limit=10, enqueue=False)
@@ -214,6 +259,23 @@ def test_a_dead_worker_s_email_is_sent_again_once_with_the_same_message_id_then_
     assert row.status == Status.FAILED and "may have arrived" in row.last_error_message
 
 
+def test_a_retry_after_the_resend_does_not_earn_a_third_copy() -> None:
+    row = an_email(email_patient())
+    outbox_claim_due(limit=10, enqueue=False)
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS + 5)
+    OutboundMessage.objects.filter(id=row.id).update(status=Status.SENDING, sending_started_at=long_ago, attempts=1)
+    assert outbox_reconcile_stale()["resent"] == 1
+
+    # The resend met a busy server (a temporary failure rewrites the row's last error), then its worker died.
+    OutboundMessage.objects.filter(id=row.id).update(
+        status=Status.SENDING, sending_started_at=long_ago, last_error_message="mail server: temporary failure 451"
+    )
+    assert outbox_reconcile_stale()["failed"] == 1
+    row.refresh_from_db()
+    assert row.status == Status.FAILED and "may have arrived" in row.last_error_message
+    assert [attempt.outcome for attempt in row.delivery_attempts.all()] == [DeliveryAttempt.Outcome.NOT_FOUND]
+
+
 def test_email_off_writes_every_email_suppressed(settings: Settings) -> None:
     settings.EMAIL_ENABLED = False
     assert an_email(email_patient()).suppressed_reason == "email is off (no EMAIL_URL)"
@@ -233,6 +295,24 @@ def test_check_ins_crisis_answers_and_pages_stay_texts() -> None:
     assert writers_of_email == {"backend/clinic/intake/services.py", "backend/clinic/scheduling/reminders.py"}
 
 
+@pytest.mark.parametrize(
+    "kind", sorted(set(OutboundMessage.Kind.values) - {OutboundMessage.Kind.INQUIRY_ACK, OutboundMessage.Kind.REMINDER})
+)
+def test_the_outbox_refuses_an_email_of_any_kind_but_acknowledgements_and_reminders(kind: str) -> None:
+    patient = email_patient()
+    with pytest.raises(ValueError, match="stay on SMS"):
+        outbox_enqueue(
+            kind=kind,
+            channel=EMAIL,
+            to_email=patient.email,
+            subject="s",
+            body="b",
+            patient_id=patient.pk,
+            idempotency_key=f"refused:{kind}",
+        )
+    assert not OutboundMessage.objects.exists()
+
+
 def test_the_sandbox_page_lists_the_mailbox_next_to_the_texts() -> None:
     an_email(email_patient())
     send_due()
@@ -242,3 +322,26 @@ def test_the_sandbox_page_lists_the_mailbox_next_to_the_texts() -> None:
     assert listing.status_code == 200 and b"Mailbox" in listing.content and b"Harbor Clinic: a note" in listing.content
     detail = client.get(f"/sandbox/mail/{email.pk}/")
     assert detail.status_code == 200 and b"A note from us." in detail.content and b"srcdoc" in detail.content
+
+
+@pytest.mark.parametrize(
+    ("new_address", "consent_again", "expected"),
+    [
+        ("Pat@Example.com", None, (Status.SCHEDULED, "pat@example.com")),  # the same address, other capitals
+        ("new@example.com", True, (Status.SCHEDULED, "new@example.com")),  # consent for the new one given too
+        ("new@example.com", None, (Status.CANCELLED, "pat@example.com")),  # no consent for the new address
+    ],
+)
+def test_pending_emails_follow_an_address_change_only_with_consent_for_the_new_address(
+    front_desk: AbstractBaseUser, new_address: str, consent_again: bool | None, expected: tuple[str, str]
+) -> None:
+    patient = email_patient()
+    pending = an_email(patient, "pending")
+    changes: dict[str, object] = {"email": new_address}
+    if consent_again is not None:
+        changes["email_consent"] = consent_again
+
+    patient_update(actor=Actor(user=front_desk), patient=patient, changes=changes)
+
+    pending.refresh_from_db()
+    assert (pending.status, pending.to_email.lower()) == expected

@@ -91,7 +91,7 @@ def email_patient(address: str = "pat@example.com") -> Patient:
 
 def an_email(patient: Patient) -> OutboundMessage:
     return outbox_enqueue(
-        kind=OutboundMessage.Kind.AD_HOC,
+        kind=OutboundMessage.Kind.REMINDER,
         channel=OutboundMessage.Channel.EMAIL,
         to_email=patient.email,
         subject="Harbor Clinic: a note",
@@ -167,7 +167,7 @@ def test_an_unknown_mailbox_fails_the_row_with_its_code_and_marks_the_address(
     state = email_state(patient.email)
     assert state is not None and state.undeliverable_code == 550 and state.needs_staff_attention
     again = outbox_enqueue(
-        kind=OutboundMessage.Kind.AD_HOC,
+        kind=OutboundMessage.Kind.REMINDER,
         channel=OutboundMessage.Channel.EMAIL,
         to_email=patient.email,
         subject="s",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from clinic.messaging.texting_hours import texting_next_allowed
+from clinic.messaging.texting_hours import texting_window
 from clinic.patients.selectors import patient_timezone
 from clinic.scheduling.models import Appointment, SessionType
 
@@ -68,8 +68,6 @@ def checkin_due_at(*, step: PlanStep, ends_at: datetime.datetime, tz: zoneinfo.Z
 
 def checkin_send_deadline(*, due: datetime.datetime, appointment: Appointment) -> datetime.datetime:
     """The last moment a check-in text written for `due` is still worth sending (see the module docstring)."""
-    clinic = appointment.session_type.clinic
-    first_chance = texting_next_allowed(
-        due, tz=patient_zone(appointment), starts=clinic.texting_starts, ends=clinic.texting_ends
-    )
+    window = texting_window(timezone_name=appointment.patient.timezone, clinic=appointment.session_type.clinic)
+    first_chance = window.next_allowed(due)
     return first_chance + datetime.timedelta(hours=settings.CHECKIN_LATE_START_GRACE_HOURS)

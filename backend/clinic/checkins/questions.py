@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from clinic.core.clinics import clinic_display_name
+from clinic.core.clinics import clinic_text_values
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.texts import text_render
@@ -26,12 +26,7 @@ CLARIFY_TEXTS: dict[str, str] = {
 
 
 def checkin_text_values(check_in: CheckIn) -> dict[str, str]:
-    clinic = check_in.appointment.session_type.clinic
-    return {
-        "clinic": clinic_display_name(clinic),
-        "clinic_phone": clinic.phone,
-        "first_name": check_in.patient.first_name,
-    }
+    return {**clinic_text_values(check_in.appointment.session_type.clinic), "first_name": check_in.patient.first_name}
 
 
 def checkin_question_enqueue(

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.core.clinics import clinic_display_name
+from clinic.core.clinics import clinic_text_values
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
@@ -192,9 +192,8 @@ def checkin_answer_receive(*, message: InboundMessage, now: datetime.datetime | 
         # in the inbox for a clinician, and the check-ins stay open, so one nobody answers still ends as a
         # task to contact that patient. When the waiting check-ins are one patient's, the reply answers a
         # question we asked that patient by name and is read as theirs, so their low score still alerts.
-        clinic = waiting.appointment.session_type.clinic
         return CheckinReply(
-            text_render("checkin_shared_number", clinic=clinic_display_name(clinic), clinic_phone=clinic.phone),
+            text_render("checkin_shared_number", **clinic_text_values(waiting.appointment.session_type.clinic)),
             detail="Number shared by patients with check-ins waiting: not attached to any; asked to call.",
         )
     reply = _answer_record(waiting.pk, message=message, now=now)

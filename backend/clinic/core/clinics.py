@@ -32,3 +32,12 @@ def clinic_timezone(clinic: Clinic | None = None) -> zoneinfo.ZoneInfo:
 def person_timezone(timezone_name: str, clinic: Clinic | None = None) -> zoneinfo.ZoneInfo:
     """The zone a patient's texts and times follow: their own if they gave one, else the clinic's."""
     return zoneinfo.ZoneInfo(timezone_name) if timezone_name else clinic_timezone(clinic)
+
+
+def clinic_text_values(clinic: Clinic | None = None) -> dict[str, str]:
+    """How texts, emails and pages name the clinic and its number: `{clinic}` and `{clinic_phone}`."""
+    clinic = clinic if clinic is not None else clinic_current()
+    return {
+        "clinic": clinic_display_name(clinic),
+        "clinic_phone": clinic.phone if clinic is not None and clinic.phone else "the clinic",
+    }

@@ -119,6 +119,7 @@ class InquirySubmission(models.Model):
     sms_consent_version = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True, help_text="As submitted")
     email_consent_at = models.DateTimeField(null=True, blank=True, help_text="Consent to emails at `email`.")
+    email_consent_version = models.CharField(max_length=40, blank=True)
     merged = models.BooleanField(default=False, help_text="Added to an inquiry that was already open.")
     source = models.CharField(max_length=20, choices=Inquiry.Source.choices)
     received_at = models.DateTimeField(auto_now_add=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -18,7 +17,13 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_current, clinic_display_name, clinic_timezone
-from clinic.core.consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
+from clinic.core.consent import (
+    CURRENT_EMAIL_CONSENT_VERSION,
+    CURRENT_SMS_CONSENT_VERSION,
+    consent_clear,
+    consent_record,
+    email_consent_covers,
+)
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue, outbox_follow_email_change, outbox_follow_number_change
@@ -97,39 +102,9 @@ def _open_inquiry_for(data: InquiryInput) -> Inquiry | None:
     return candidates.order_by("created_at").select_for_update().first()
 
 
-def _record_consent(inquiry: Inquiry, *, source: str, now: datetime.datetime) -> None:
-    inquiry.sms_consent = True
-    inquiry.sms_consent_at = now
-    inquiry.sms_consent_version = CURRENT_SMS_CONSENT_VERSION
-    inquiry.sms_consent_source = source
-    inquiry.sms_consent_phone = inquiry.phone
-
-
-def _clear_consent(inquiry: Inquiry) -> None:
-    inquiry.sms_consent = False
-    inquiry.sms_consent_at = None
-    inquiry.sms_consent_version = ""
-    inquiry.sms_consent_source = ""
-    inquiry.sms_consent_phone = ""
-
-
 def _wants_email(data: InquiryInput) -> bool:
     """Choosing email as the way to be reached, with an address, is consent to emails at that address."""
     return data.preferred_contact_method == Inquiry.ContactMethod.EMAIL and bool(data.email)
-
-
-def _record_email_consent(inquiry: Inquiry, *, source: str, now: datetime.datetime) -> None:
-    inquiry.email_consent_at = now
-    inquiry.email_consent_version = CURRENT_EMAIL_CONSENT_VERSION
-    inquiry.email_consent_source = source
-    inquiry.email_consent_address = inquiry.email
-
-
-def _clear_email_consent(inquiry: Inquiry) -> None:
-    inquiry.email_consent_at = None
-    inquiry.email_consent_version = ""
-    inquiry.email_consent_source = ""
-    inquiry.email_consent_address = ""
 
 
 def _acknowledge(inquiry: Inquiry, data: InquiryInput) -> None:
@@ -148,10 +123,7 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
 
     Not held for texting hours: it answers what the person just did, and an email does not ring a phone.
     """
-    clinic = clinic_current()
-    subject, body = email_render_content(
-        "inquiry_ack", clinic=clinic.short_name if clinic else "Clinic", first_name=data.first_name
-    )
+    subject, body = email_render_content("inquiry_ack", clinic=clinic_display_name(), first_name=data.first_name)
     outbox_enqueue(
         kind=OutboundMessage.Kind.INQUIRY_ACK,
         template="inquiry_ack",
@@ -163,7 +135,8 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
         related_type=Inquiry._meta.label_lower,
         related_id=str(inquiry.pk),
         outside_texting_hours_ok=True,
-        idempotency_key=f"inquiry:{inquiry.pk}:ack-email:{data.email.lower()}",
+        # Once per inquiry and address, without the address itself in a key staff can search.
+        idempotency_key=f"inquiry:{inquiry.pk}:ack-email:{hashlib.sha256(data.email.lower().encode()).hexdigest()[:24]}",
     )
 
 
@@ -255,9 +228,10 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                     source=source,
                 )
                 if data.sms_consent:
-                    _record_consent(inquiry, source=source, now=now)
+                    inquiry.sms_consent = True
+                    consent_record(inquiry, channel="sms", address=inquiry.phone, source=source, now=now)
                 if _wants_email(data):
-                    _record_email_consent(inquiry, source=source, now=now)
+                    consent_record(inquiry, channel="email", address=inquiry.email, source=source, now=now)
                 inquiry.save()
                 if data.reasons:
                     # A new inquiry has no reasons yet: add, unlike set, needs no look at the current ones.
@@ -276,6 +250,7 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                 sms_consent_version=CURRENT_SMS_CONSENT_VERSION if data.sms_consent else "",
                 email=data.email,
                 email_consent_at=now if _wants_email(data) else None,
+                email_consent_version=CURRENT_EMAIL_CONSENT_VERSION if _wants_email(data) else "",
             )
             _acknowledge(inquiry, data)
     except IntegrityError:
@@ -336,7 +311,8 @@ def inquiry_update(*, inquiry: Inquiry, by: Actor, changes: dict[str, object]) -
         if "phone" in changed:
             # Consent belongs to a number: the new one has none until the person gives it.
             if inquiry.sms_consent:
-                _clear_consent(inquiry)
+                inquiry.sms_consent = False
+                consent_clear(inquiry, channel="sms")
                 changed.append("sms_consent dropped")
             outbox_follow_number_change(
                 inquiry_id=inquiry.pk, old_number=old_phone, new_number=inquiry.phone, consent_for_new=False
@@ -344,7 +320,7 @@ def inquiry_update(*, inquiry: Inquiry, by: Actor, changes: dict[str, object]) -
         if "email" in changed and old_email.lower() != inquiry.email.lower():
             # Consent belongs to an address too: the new one has none until the person gives it.
             if inquiry.email_consent_at is not None:
-                _clear_email_consent(inquiry)
+                consent_clear(inquiry, channel="email")
                 changed.append("email_consent dropped")
             outbox_follow_email_change(inquiry_id=inquiry.pk, old_email=old_email)
         inquiry.save()
@@ -446,10 +422,11 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             )
         # Consent carries over only if it was given for the number the patient is created with.
         consent = inquiry.sms_consent and inquiry.sms_consent_phone in (inquiry.phone, "")
-        email_consent = (
-            inquiry.email_consent_at is not None
-            and bool(inquiry.email)
-            and inquiry.email_consent_address.lower() == inquiry.email.lower()
+        email_consent = email_consent_covers(
+            consented=inquiry.email_consent_at is not None,
+            consent_address=inquiry.email_consent_address,
+            address=inquiry.email,
+            to_email=inquiry.email,
         )
         patient = Patient.objects.create(
             first_name=inquiry.first_name,

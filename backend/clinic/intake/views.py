@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework import serializers
 
-from clinic.core.consent import current_sms_consent_wording
+from clinic.core.consent import current_email_consent_wording, current_sms_consent_wording
 from clinic.core.models import Clinic
 
 from .api.public import (
@@ -168,6 +168,7 @@ def _render_form(
         "contact_methods": Inquiry.ContactMethod.choices,
         "reason_choices": REASON_CHOICES,
         "sms_consent_wording": current_sms_consent_wording(),
+        "email_consent_wording": current_email_consent_wording(),
         "clinic_phone": _clinic_phone(),
     }
     return render(request, "intake/contact.html", context, status=status)

@@ -17,7 +17,7 @@ class MessagingConfig(AppConfig):
         from .email.sending import EMAIL_TRANSPORT
         from .models import OutboundMessage
         from .outbox import outbox_follow_email_change, outbox_follow_number_change
-        from .selectors import patient_phone_state
+        from .selectors import patient_email_state, patient_phone_state
         from .sending import CHANNEL_TRANSPORTS
 
         CHANNEL_TRANSPORTS[OutboundMessage.Channel.EMAIL] = EMAIL_TRANSPORT
@@ -29,3 +29,4 @@ class MessagingConfig(AppConfig):
         email_change_subscribe(outbox_follow_email_change)
         # A patient's page shows their number's opt-out state and whether a text may go to it.
         patient_detail_part_register(name="phone_state", reader=patient_phone_state)
+        patient_detail_part_register(name="email_state", reader=patient_email_state)

@@ -11,7 +11,7 @@ from typing import Protocol
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.core.clinics import clinic_current, clinic_display_name
+from clinic.core.clinics import clinic_text_values
 from clinic.patients.models import Patient
 
 from . import numbers
@@ -38,11 +38,6 @@ def keyword_of(body: str) -> str:
     """The message as one upper-case word if it is a single word ("Stop." -> "STOP"), else ""."""
     words = re.sub(r"[^\w\s]", "", body).split()
     return words[0].upper() if len(words) == 1 else ""
-
-
-def _clinic_names() -> dict[str, str]:
-    clinic = clinic_current()
-    return {"clinic": clinic_display_name(clinic), "clinic_phone": clinic.phone if clinic else "the clinic"}
 
 
 class CrisisResponder(Protocol):
@@ -81,7 +76,7 @@ def route_opt_out(message: InboundMessage) -> Routed | None:
         return Routed(Route.OPT_OUT, detail=detail)  # Twilio itself confirms the opt-out; nothing more may be sent
     # Twilio confirms only its own keywords: the one confirmation allowed, at once, with nothing else in it.
     name = "opt_out_confirm_es" if request.language == "es" else "opt_out_confirm"
-    return Routed(Route.OPT_OUT, text_render(name, **_clinic_names()), detail=detail)
+    return Routed(Route.OPT_OUT, text_render(name, **clinic_text_values()), detail=detail)
 
 
 def route_opt_in(message: InboundMessage) -> Routed | None:
@@ -89,14 +84,14 @@ def route_opt_in(message: InboundMessage) -> Routed | None:
     opted_out = numbers.number_is_opted_out(message.from_number)
     if word in OPT_IN_WORDS or (word == "YES" and opted_out):
         numbers.number_opt_in(phone=message.from_number)
-        return Routed(Route.OPT_IN, text_render("opt_in", **_clinic_names()))
+        return Routed(Route.OPT_IN, text_render("opt_in", **clinic_text_values()))
     return None
 
 
 def route_help(message: InboundMessage) -> Routed | None:
     if keyword_of(message.body) not in HELP_WORDS:
         return None
-    return Routed(Route.HELP, text_render("help", **_clinic_names()))
+    return Routed(Route.HELP, text_render("help", **clinic_text_values()))
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,10 @@ PRIORITY_OF_KIND: dict[str, int] = {
 }
 
 
+# What may go by email. Check-ins, crisis answers and pages stay texts: nobody watches email at 2 a.m.
+EMAIL_KINDS = frozenset({_K.INQUIRY_ACK, _K.REMINDER})
+
+
 def priority_of_kind(kind: str) -> int:
     """The send priority of a kind of text; a kind missing from the table counts as routine."""
     return PRIORITY_OF_KIND.get(kind, _P.ROUTINE)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .email.addresses import email_send_problem, email_state_ensure
-from .models import OutboundMessage, priority_of_kind
+from .models import EMAIL_KINDS, OutboundMessage, priority_of_kind
 
 Status = OutboundMessage.Status
 Priority = OutboundMessage.Priority
@@ -51,6 +51,8 @@ def outbox_enqueue(
     The same key twice writes it once. An email that may not go to its address (no consent for it,
     unsubscribed, bounced, email off) is written already suppressed, with the reason, as history.
     """
+    if channel == OutboundMessage.Channel.EMAIL and kind not in EMAIL_KINDS:
+        raise ValueError(f"{kind} texts stay on SMS: only {sorted(EMAIL_KINDS)} may go by email")
     if related_type and not RELATED_TYPE_FORM.fullmatch(related_type):
         raise ValueError(f"related_type must be a model's label_lower (e.g. scheduling.appointment): {related_type!r}")
     send_after = send_after or timezone.now()
@@ -151,10 +153,18 @@ def outbox_follow_number_change(
     )
 
 
-def outbox_follow_email_change(*, old_email: str, patient_id: int | None = None, inquiry_id: int | None = None) -> int:
-    """A person's email address changed: their pending emails to the old one are cancelled.
+def outbox_follow_email_change(
+    *,
+    old_email: str,
+    new_email: str = "",
+    consent_for_new: bool = False,
+    patient_id: int | None = None,
+    inquiry_id: int | None = None,
+) -> int:
+    """A person's email address changed: their pending emails never go to the old one.
 
-    Consent belongs to an address, so nothing is re-addressed. Call it in the transaction that changes it.
+    With consent for the new address they are re-addressed to it; without, they are cancelled (consent
+    belongs to an address). Call it in the transaction that changes it.
     """
     if not old_email:
         return 0
@@ -167,6 +177,8 @@ def outbox_follow_email_change(*, old_email: str, patient_id: int | None = None,
         pending = pending.filter(inquiry_id=inquiry_id)
     else:
         raise ValueError("Name whose address changed: patient_id or inquiry_id.")
+    if consent_for_new and new_email:
+        return pending.update(to_email=new_email)
     return pending.update(
         status=Status.CANCELLED, suppressed_reason="email address changed", finished_at=timezone.now()
     )

@@ -7,9 +7,10 @@ from django.db.models import Case, QuerySet, Value, When
 
 from clinic.accounts import clinical
 from clinic.patients.models import Patient
-from clinic.patients.selectors import PhoneState, patient_sms_consent_covers
+from clinic.patients.selectors import EmailState, PhoneState, patient_email_consent_covers, patient_sms_consent_covers
 
 from . import numbers
+from .email.addresses import email_refusal, email_state
 from .models import DeliveryAttempt, InboundMessage, OutboundMessage
 
 
@@ -113,4 +114,18 @@ def patient_phone_state(patient: Patient) -> PhoneState:
         undeliverable=state is not None and state.undeliverable_at is not None,
         undeliverable_at=state.undeliverable_at if state else None,
         can_text=refusal is None,
+    )
+
+
+def patient_email_state(patient: Patient) -> EmailState:
+    """What our email suppression list says of the patient's address, and whether an email may go to it."""
+    state = email_state(patient.email) if patient.email else None
+    refusal = email_refusal(address=patient.email, consented=patient_email_consent_covers(patient), state=state)
+    return EmailState(
+        unsubscribed=state is not None and state.unsubscribed_at is not None,
+        unsubscribed_at=state.unsubscribed_at if state else None,
+        undeliverable=state is not None and state.undeliverable_at is not None,
+        undeliverable_at=state.undeliverable_at if state else None,
+        can_email=refusal == "",
+        why_not=refusal,
     )

@@ -128,6 +128,15 @@ class PhoneStateSerializer(serializers.Serializer[Any]):
     can_text = serializers.BooleanField(help_text="Consent recorded, not opted out, and deliverable.")
 
 
+class EmailStateSerializer(serializers.Serializer[Any]):
+    unsubscribed = serializers.BooleanField()
+    unsubscribed_at = serializers.DateTimeField(allow_null=True)
+    undeliverable = serializers.BooleanField()
+    undeliverable_at = serializers.DateTimeField(allow_null=True)
+    can_email = serializers.BooleanField(help_text="Email on, consent for this address, not unsubscribed, deliverable.")
+    why_not = serializers.CharField(help_text='Why an email may not go to the address ("" if it may).')
+
+
 class UpcomingAppointmentSerializer(serializers.Serializer[Any]):
     """A coming session as the patient's page lists it (the sessions come from scheduling)."""
 
@@ -150,6 +159,7 @@ class PatientDetailSerializer(PatientSerializer):
         read_only=True, allow_blank=True, help_text="The address consent was given for."
     )
     phone_state = serializers.SerializerMethodField()
+    email_state = serializers.SerializerMethodField()
     phone_shared_with = serializers.SerializerMethodField(help_text="The other patients on file with this number.")
     upcoming_appointments = serializers.SerializerMethodField()
 
@@ -167,6 +177,7 @@ class PatientDetailSerializer(PatientSerializer):
             "created_at",
             "created_by",
             "phone_state",
+            "email_state",
             "phone_shared_with",
             "upcoming_appointments",
         ]
@@ -175,6 +186,10 @@ class PatientDetailSerializer(PatientSerializer):
     @extend_schema_field(PhoneStateSerializer)
     def get_phone_state(self, patient: Patient) -> dict[str, Any]:
         return dict(PhoneStateSerializer(self.context["phone_state"]).data)
+
+    @extend_schema_field(EmailStateSerializer)
+    def get_email_state(self, patient: Patient) -> dict[str, Any]:
+        return dict(EmailStateSerializer(self.context["email_state"]).data)
 
     @extend_schema_field(SharingPatientSerializer(many=True))
     def get_phone_shared_with(self, patient: Patient) -> list[Any]:

@@ -26,7 +26,7 @@ def patient_phone_changed(*, patient_id: int, old_number: str, new_number: str, 
 
 
 class EmailChangeSubscriber(Protocol):
-    def __call__(self, *, patient_id: int, old_email: str) -> object: ...
+    def __call__(self, *, patient_id: int, old_email: str, new_email: str, consent_for_new: bool) -> object: ...
 
 
 EMAIL_CHANGE_SUBSCRIBERS: list[EmailChangeSubscriber] = []
@@ -37,7 +37,7 @@ def email_change_subscribe(subscriber: EmailChangeSubscriber) -> None:
         EMAIL_CHANGE_SUBSCRIBERS.append(subscriber)
 
 
-def patient_email_changed(*, patient_id: int, old_email: str) -> None:
+def patient_email_changed(*, patient_id: int, old_email: str, new_email: str, consent_for_new: bool) -> None:
     """Tell every subscriber that a patient's email address changed (in the caller's transaction)."""
     for subscriber in EMAIL_CHANGE_SUBSCRIBERS:
-        subscriber(patient_id=patient_id, old_email=old_email)
+        subscriber(patient_id=patient_id, old_email=old_email, new_email=new_email, consent_for_new=consent_for_new)

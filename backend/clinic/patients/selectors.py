@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from clinic.core.clinics import person_timezone
-from clinic.core.consent import sms_consent_covers
+from clinic.core.consent import email_consent_covers, sms_consent_covers
 from clinic.core.models import Clinic
 
 from .models import Patient
@@ -33,6 +33,18 @@ class PhoneState:
     undeliverable: bool
     undeliverable_at: datetime.datetime | None
     can_text: bool
+
+
+@dataclass(frozen=True)
+class EmailState:
+    """What our email suppression list says of a patient's address, and whether an email may go to it."""
+
+    unsubscribed: bool
+    unsubscribed_at: datetime.datetime | None
+    undeliverable: bool
+    undeliverable_at: datetime.datetime | None
+    can_email: bool
+    why_not: str
 
 
 def patient_list(*, q: str = "") -> QuerySet[Patient]:
@@ -84,12 +96,23 @@ def patient_sms_consent_covers(patient: Patient, number: str | None = None) -> b
     )
 
 
+def patient_email_consent_covers(patient: Patient, address: str | None = None) -> bool:
+    """Whether the patient agreed to emails at `address` (their address on file if None)."""
+    return email_consent_covers(
+        consented=patient.email_consent_at is not None,
+        consent_address=patient.email_consent_address,
+        address=patient.email,
+        to_email=patient.email if address is None else address,
+    )
+
+
 def patient_get(*, patient_id: int) -> Patient | None:
     return Patient.objects.select_related("created_by").filter(pk=patient_id).first()
 
 
 # Parts of a patient's page that apps above patients provide, registered from their AppConfig.ready():
-# "phone_state" (messaging: a PhoneState) and "upcoming_appointments" (scheduling: a list of sessions).
+# "phone_state" and "email_state" (messaging: a PhoneState, an EmailState) and "upcoming_appointments"
+# (scheduling: a list of sessions).
 PATIENT_DETAIL_PARTS: dict[str, Callable[[Patient], object]] = {}
 
 

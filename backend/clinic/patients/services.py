@@ -14,18 +14,16 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
-from clinic.core.consent import CURRENT_EMAIL_CONSENT_VERSION, CURRENT_SMS_CONSENT_VERSION
+from clinic.core.consent import consent_clear, consent_fields, consent_record
 from clinic.core.timezones import validate_timezone_name
 
 from .events import patient_email_changed, patient_phone_changed
 from .models import Patient
-from .selectors import patient_sms_consent_covers
+from .selectors import patient_email_consent_covers, patient_sms_consent_covers
 
 # Consent that staff record (told by the patient in person or on the phone) is marked as such.
 STAFF_CONSENT_SOURCE = "staff"
 EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "reminder_channel")
-_CONSENT_FIELDS = ("sms_consent_at", "sms_consent_version", "sms_consent_source", "sms_consent_phone")
-_EMAIL_CONSENT_FIELDS = ("email_consent_at", "email_consent_version", "email_consent_source", "email_consent_address")
 
 
 @dataclass(frozen=True)
@@ -50,32 +48,10 @@ def _check_timezone(name: str) -> None:
         raise ValidationError({"timezone": exc.messages}) from exc
 
 
-def _record_consent(patient: Patient, *, now: datetime.datetime) -> None:
-    patient.sms_consent_at = now
-    patient.sms_consent_version = CURRENT_SMS_CONSENT_VERSION
-    patient.sms_consent_source = STAFF_CONSENT_SOURCE
-    patient.sms_consent_phone = patient.phone
-
-
-def _record_email_consent(patient: Patient, *, now: datetime.datetime) -> None:
-    patient.email_consent_at = now
-    patient.email_consent_version = CURRENT_EMAIL_CONSENT_VERSION
-    patient.email_consent_source = STAFF_CONSENT_SOURCE
-    patient.email_consent_address = patient.email
-
-
-def _clear_email_consent(patient: Patient) -> None:
-    patient.email_consent_at = None
-    patient.email_consent_version = ""
-    patient.email_consent_source = ""
-    patient.email_consent_address = ""
-
-
-def _clear_consent(patient: Patient) -> None:
-    patient.sms_consent_at = None
-    patient.sms_consent_version = ""
-    patient.sms_consent_source = ""
-    patient.sms_consent_phone = ""
+def _consent_given_to_staff(patient: Patient, *, channel: str, now: datetime.datetime | None) -> None:
+    """Consent the patient gave staff (in person or on the phone), for the number or address on file."""
+    address = patient.phone if channel == "sms" else patient.email
+    consent_record(patient, channel=channel, address=address, source=STAFF_CONSENT_SOURCE, now=now or timezone.now())
 
 
 @transaction.atomic
@@ -94,11 +70,13 @@ def patient_create(*, actor: Actor, details: PatientDetails, now: datetime.datet
         created_by=actor.user_or_none,
     )
     if details.sms_consent:
-        _record_consent(patient, now=now or timezone.now())
+        consent_record(
+            patient, channel="sms", address=patient.phone, source=STAFF_CONSENT_SOURCE, now=now or timezone.now()
+        )
     if details.email_consent:
         if not details.email:
             raise ValidationError({"email_consent": "Email consent needs an email address."})
-        _record_email_consent(patient, now=now or timezone.now())
+        _consent_given_to_staff(patient, channel="email", now=now)
     patient.save()
     audit_by(
         actor,
@@ -129,13 +107,9 @@ def patient_update(
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
     old_phone, old_email = patient.phone, patient.email
-    had_email_consent = (
-        patient.email_consent_at is not None
-        and bool(old_email)
-        and patient.email_consent_address.lower() == old_email.lower()
-    )
-    # Consent recorded for another number than the one on file is no consent (see messaging.consent).
+    # Consent recorded for another number or address than the one on file is no consent.
     had_consent = patient_sms_consent_covers(patient)
+    had_email_consent = patient_email_consent_covers(patient)
     changed: list[str] = []
     for name in EDITABLE_FIELDS:
         if name in changes and getattr(patient, name) != changes[name]:
@@ -144,10 +118,12 @@ def patient_update(
 
     consent = changes.get("sms_consent")
     if consent is True and (not had_consent or "phone" in changed):
-        _record_consent(patient, now=now or timezone.now())
+        consent_record(
+            patient, channel="sms", address=patient.phone, source=STAFF_CONSENT_SOURCE, now=now or timezone.now()
+        )
         changed.append("sms_consent")
     elif had_consent and (consent is False or "phone" in changed):
-        _clear_consent(patient)
+        consent_clear(patient, channel="sms")
         changed.append("sms_consent")
 
     # Email consent belongs to an address, the same way.
@@ -156,10 +132,10 @@ def patient_update(
     if email_consent is True and (not had_email_consent or email_changed):
         if not patient.email:
             raise ValidationError({"email_consent": "Email consent needs an email address."})
-        _record_email_consent(patient, now=now or timezone.now())
+        _consent_given_to_staff(patient, channel="email", now=now)
         changed.append("email_consent")
     elif had_email_consent and (email_consent is False or email_changed):
-        _clear_email_consent(patient)
+        consent_clear(patient, channel="email")
         changed.append("email_consent")
 
     if changed:
@@ -167,20 +143,25 @@ def patient_update(
         patient.save(
             update_fields=[
                 *columns,
-                *(_CONSENT_FIELDS if "sms_consent" in changed else ()),
-                *(_EMAIL_CONSENT_FIELDS if "email_consent" in changed else ()),
+                *(consent_fields("sms") if "sms_consent" in changed else ()),
+                *(consent_fields("email") if "email_consent" in changed else ()),
             ]
         )
-    if "email" in changed:
-        # Emails already written for the old address are withdrawn: consent belongs to an address.
-        patient_email_changed(patient_id=patient.pk, old_email=old_email)
+    if email_changed:
+        # Emails already written for the old address go to the new one only with consent for it.
+        patient_email_changed(
+            patient_id=patient.pk,
+            old_email=old_email,
+            new_email=patient.email,
+            consent_for_new=patient_email_consent_covers(patient),
+        )
     if "phone" in changed:
         # Texts already written for the old number go to the new one only with consent for it.
         patient_phone_changed(
             patient_id=patient.pk,
             old_number=old_phone,
             new_number=patient.phone,
-            consent_for_new=patient.sms_consent_at is not None and patient.sms_consent_phone == patient.phone,
+            consent_for_new=patient_sms_consent_covers(patient),
         )
     # Audited even when nothing changed: the caller still read the record back.
     audit_by(

@@ -24,22 +24,19 @@ cancelled) is never sent. The date and time in the text are written by `session_
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone
 
-from clinic.core.clinics import clinic_display_name
+from clinic.core.clinics import clinic_text_values
 from clinic.core.models import Clinic
-from clinic.messaging.email.addresses import email_send_problem
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
-from clinic.messaging.selectors import patient_phone_state
-from clinic.messaging.texting_hours import texting_allowed_at, texting_next_allowed
+from clinic.messaging.selectors import patient_email_state, patient_phone_state
+from clinic.messaging.texting_hours import TextingWindow, texting_window
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
-from clinic.patients.selectors import patient_timezone
 
 from .models import Appointment
 from .session_time import session_time_values
@@ -60,13 +57,11 @@ def reminder_related_id(appointment_id: int, starts_at: datetime.datetime) -> st
     return f"{appointment_id}@{int(starts_at.timestamp())}"
 
 
-def _last_allowed_before(
-    moment: datetime.datetime, *, tz: zoneinfo.ZoneInfo, starts: datetime.time, ends: datetime.time
-) -> datetime.datetime:
+def _last_allowed_before(moment: datetime.datetime, window: TextingWindow) -> datetime.datetime:
     """The evening slot (texting end minus a margin) on or before the local day of `moment`."""
-    local = moment.astimezone(tz)
-    day = local.date() if local.time() >= ends else local.date() - datetime.timedelta(days=1)
-    return datetime.datetime.combine(day, ends, tzinfo=tz).astimezone(datetime.UTC) - EVENING_MARGIN
+    local = moment.astimezone(window.tz)
+    day = local.date() if local.time() >= window.ends else local.date() - datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, window.ends, tzinfo=window.tz).astimezone(datetime.UTC) - EVENING_MARGIN
 
 
 def reminder_send_time(
@@ -74,25 +69,17 @@ def reminder_send_time(
     due: datetime.datetime,
     starts_at: datetime.datetime,
     now: datetime.datetime,
-    tz: zoneinfo.ZoneInfo,
-    texting_starts: datetime.time,
-    texting_ends: datetime.time,
+    window: TextingWindow,
 ) -> datetime.datetime | None:
     """When a reminder due at `due` goes out, or None if no useful moment is left (rules 2 to 4)."""
     starts_at, due, now = (moment.astimezone(datetime.UTC) for moment in (starts_at, due, now))
     latest = starts_at - reminder_min_lead() - DISPATCH_ALLOWANCE
     due = max(due, now)
 
-    def allowed(moment: datetime.datetime) -> bool:
-        return texting_allowed_at(moment, tz=tz, starts=texting_starts, ends=texting_ends)
-
-    if allowed(due):
+    if window.allows(due):
         return due if due <= latest else None
-    candidates = [
-        texting_next_allowed(due, tz=tz, starts=texting_starts, ends=texting_ends),
-        _last_allowed_before(due, tz=tz, starts=texting_starts, ends=texting_ends),
-    ]
-    useful = [moment for moment in candidates if now <= moment <= latest and allowed(moment)]
+    candidates = [window.next_allowed(due), _last_allowed_before(due, window)]
+    useful = [moment for moment in candidates if now <= moment <= latest and window.allows(moment)]
     if not useful:
         return None
     return min(useful, key=lambda moment: abs(moment - due))
@@ -107,8 +94,7 @@ def reminder_times(
 ) -> list[tuple[int, datetime.datetime]]:
     """(hours before, send time) for each reminder this session gets, earliest first (rules 1 to 4)."""
     now = now or timezone.now()
-    clinic = _clinic_of(appointment)
-    tz = patient_timezone(appointment.patient, clinic)
+    window = texting_window(timezone_name=appointment.patient.timezone, clinic=_clinic_of(appointment))
     planned: list[tuple[int, datetime.datetime]] = []
     starts_at = appointment.starts_at.astimezone(datetime.UTC)  # real hours, not wall-clock ones
     for hours in sorted(appointment.session_type.reminder_hours, reverse=True):
@@ -116,9 +102,7 @@ def reminder_times(
             due=starts_at - datetime.timedelta(hours=hours),
             starts_at=starts_at,
             now=now,
-            tz=tz,
-            texting_starts=clinic.texting_starts,
-            texting_ends=clinic.texting_ends,
+            window=window,
         )
         if at is not None:
             planned.append((hours, at))
@@ -133,11 +117,9 @@ def reminder_times(
 
 
 def _format_values(appointment: Appointment) -> dict[str, str]:
-    clinic = _clinic_of(appointment)
     preparation = appointment.session_type.preparation_instructions.strip()
     return {
-        "clinic": clinic_display_name(clinic),
-        "clinic_phone": clinic.phone,
+        **clinic_text_values(_clinic_of(appointment)),
         "first_name": appointment.patient.first_name,
         **session_time_values(appointment),
         "preparation": f"{preparation} " if preparation else "",
@@ -151,12 +133,9 @@ def reminder_channel_for(patient: Patient) -> str:
     choice = patient.reminder_channel
     if choice in (Channel.SMS, Channel.EMAIL):
         return str(choice)
-    if patient_phone_state(patient).can_text or not patient.email:
+    if patient_phone_state(patient).can_text:
         return Channel.SMS
-    probe = OutboundMessage(
-        channel=Channel.EMAIL, kind=OutboundMessage.Kind.REMINDER, to_email=patient.email, patient=patient
-    )
-    return Channel.EMAIL if not email_send_problem(probe) else Channel.SMS
+    return Channel.EMAIL if patient_email_state(patient).can_email else Channel.SMS
 
 
 def _reminder_email(appointment: Appointment, values: dict[str, str]) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
-from clinic.core.clinics import clinic_current, clinic_display_name
+from clinic.core.clinics import clinic_current, clinic_text_values
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.inbound import Routed, keyword_of
 from clinic.messaging.models import InboundMessage
@@ -63,7 +63,7 @@ def _next_appointment(phone: str, *, now: datetime.datetime) -> Appointment | No
 
 def _values(appointment: Appointment | None) -> dict[str, str]:
     clinic = appointment.session_type.clinic if appointment else clinic_current()
-    values = {"clinic": clinic_display_name(clinic), "clinic_phone": clinic.phone if clinic else "the clinic"}
+    values = clinic_text_values(clinic)
     if appointment is not None:
         values.update(first_name=appointment.patient.first_name, **session_time_values(appointment))
     return values

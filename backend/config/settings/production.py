@@ -5,7 +5,7 @@ from __future__ import annotations
 import environ
 
 from .base import *  # noqa: F403
-from .base import EMAIL_URL, SANDBOX_EMAIL_BACKEND, env
+from .base import EMAIL_URL, env
 
 
 def _required(name: str) -> str:
@@ -50,7 +50,7 @@ INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "clinic.messaging.sand
 TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com").rstrip("/")
 # Email needs a real mail server (EMAIL_URL); without one the email channel is off (README, Email), and
 # the sandbox mailbox is never an option here.
-if not EMAIL_URL or globals().get("EMAIL_BACKEND") == SANDBOX_EMAIL_BACKEND:
+if not EMAIL_URL:
     EMAIL_URL = ""
     EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     EMAIL_ENABLED = False

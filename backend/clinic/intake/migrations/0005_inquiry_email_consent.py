@@ -39,4 +39,9 @@ class Migration(migrations.Migration):
             name="email_consent_at",
             field=models.DateTimeField(blank=True, help_text="Consent to emails at `email`.", null=True),
         ),
+        migrations.AddField(
+            model_name="inquirysubmission",
+            name="email_consent_version",
+            field=models.CharField(blank=True, max_length=40),
+        ),
     ]

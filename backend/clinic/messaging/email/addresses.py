@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ..consent import email_consent_covers
 from ..models import EmailAddressState, OutboundMessage
+
+_READ = object()  # "look the address's state up"; a caller that already read it passes it (or None)
 
 
 def email_normalize(address: str) -> str:
@@ -22,15 +24,10 @@ def email_state(address: str) -> EmailAddressState | None:
 
 def email_state_ensure(address: str) -> EmailAddressState:
     """The address's row, created on first use: its random key is what an unsubscribe link carries."""
-    address = email_normalize(address)
-    state = EmailAddressState.objects.filter(email=address).first()
-    if state is not None:
-        return state
-    try:
-        with transaction.atomic():
-            return EmailAddressState.objects.create(email=address, unsubscribe_key=secrets.token_hex(16))
-    except IntegrityError:  # created by a concurrent caller
-        return EmailAddressState.objects.get(email=address)
+    state, _ = EmailAddressState.objects.get_or_create(
+        email=email_normalize(address), defaults={"unsubscribe_key": secrets.token_hex(16)}
+    )
+    return state
 
 
 def email_unsubscribe(*, state_id: int, source: str) -> EmailAddressState | None:
@@ -51,15 +48,6 @@ def email_unsubscribe(*, state_id: int, source: str) -> EmailAddressState | None
     return state
 
 
-def email_resubscribe(*, address: str) -> EmailAddressState:
-    """Staff record that the person asked for emails again."""
-    state = email_state_ensure(address)
-    state.unsubscribed_at = None
-    state.unsubscribe_source = ""
-    state.save(update_fields=["unsubscribed_at", "unsubscribe_source", "updated_at"])
-    return state
-
-
 def email_mark_undeliverable(*, address: str, code: int | None) -> EmailAddressState:
     """The receiving server refused this address for good: stop emailing it and flag it for staff."""
     state = email_state_ensure(address)
@@ -70,19 +58,25 @@ def email_mark_undeliverable(*, address: str, code: int | None) -> EmailAddressS
     return state
 
 
-def email_send_problem(message: OutboundMessage) -> str:
-    """Why this email may not go to its address now ("" if it may): the one answer to "may we email this address".
-
-    Asked when the row is written and again at send time: email on, not unsubscribed, deliverable, and
-    the person agreed to emails at exactly this address.
-    """
+def email_refusal(*, address: str, consented: bool, state: EmailAddressState | object | None = _READ) -> str:
+    """May we email this address? "" if we may, else why not: the one answer, for a row being written or
+    sent and for a patient's page. Email on, an address, not unsubscribed, deliverable, and the person
+    agreed to emails at exactly this address."""
     if not settings.EMAIL_ENABLED:
         return "email is off (no EMAIL_URL)"
-    state = email_state(message.to_email)
-    if state is not None and state.is_unsubscribed:
-        return "unsubscribed"
-    if state is not None and state.undeliverable_at is not None:
-        return "address undeliverable"
-    if not email_consent_covers(message):
+    if not address:
+        return "no email address"
+    address_state = email_state(address) if state is _READ else state
+    if isinstance(address_state, EmailAddressState):
+        if address_state.is_unsubscribed:
+            return "unsubscribed"
+        if address_state.undeliverable_at is not None:
+            return "address undeliverable"
+    if not consented:
         return "no email consent"
     return ""
+
+
+def email_send_problem(message: OutboundMessage) -> str:
+    """email_refusal for an outbox row: consent is the patient's or inquirer's, for the row's address."""
+    return email_refusal(address=message.to_email, consented=email_consent_covers(message))

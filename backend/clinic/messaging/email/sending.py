@@ -44,7 +44,8 @@ from .wording import EmailWordingError, email_compose
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
 Outcome = DeliveryAttempt.Outcome
-# Marks a row already sent again after an unknown outcome: a second unknown outcome fails it.
+# What staff read on a row sent again after an unknown outcome. Whether it was is read from its history
+# (a NOT_FOUND attempt, written when the resend was decided), which no later retry overwrites.
 RESENT_AFTER_UNKNOWN = "resent once after an unknown outcome (same Message-ID)"
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
@@ -118,7 +119,8 @@ def email_send_claimed(message: OutboundMessage) -> SendOutcome:
         except (OSError, smtplib.SMTPException) as exc:  # cut or timed out while handing it over
             _attempt_record(message, clock, Outcome.UNKNOWN, detail=f"cut while sending ({type(exc).__name__})")
             return _unknown(message, text=type(exc).__name__)
-        _attempt_record(message, clock, Outcome.ACCEPTED, provider_message_id=email_message_id(message)[:64])
+        # No provider id: the Message-ID is derived from the row (email_message_id).
+        _attempt_record(message, clock, Outcome.ACCEPTED)
     finally:
         try:
             connection.close()
@@ -144,9 +146,12 @@ def _refused(message: OutboundMessage, *, code: int | None, at_recipient: bool) 
     return SendOutcome(f"failed: {code}")
 
 
+def _resent_already(message: OutboundMessage) -> bool:
+    return DeliveryAttempt.objects.filter(message_id=message.id, outcome=Outcome.NOT_FOUND).exists()
+
+
 def _unknown(message: OutboundMessage, *, text: str) -> SendOutcome:
-    last = OutboundMessage.objects.filter(id=message.id).values_list("last_error_message", flat=True).first() or ""
-    if last.startswith(RESENT_AFTER_UNKNOWN):
+    if _resent_already(message):
         _give_up_unknown(message)
         return SendOutcome("failed: outcome unknown twice")
     return _outcome_unknown(message, code=None, text=text)
@@ -164,13 +169,19 @@ def _give_up_unknown(message: OutboundMessage) -> None:
 
 def email_reconcile(message: OutboundMessage) -> str:
     """Settle an email row left in `sending` (unknown outcome or a dead worker): send it again once, else fail."""
-    if message.last_error_message.startswith(RESENT_AFTER_UNKNOWN):
+    if _resent_already(message):
         _give_up_unknown(message)
         return "failed"
     if message.attempts >= settings.SMS_MAX_ATTEMPTS and message.last_error_message.startswith(OUTCOME_UNKNOWN):
         _give_up(message.id, attempts=message.attempts, code=None, text=message.last_error_message)
         return "failed"
     died = not message.last_error_message.startswith(OUTCOME_UNKNOWN)
+    _attempt_record(
+        message,
+        AttemptClock(),
+        Outcome.NOT_FOUND,
+        detail="no mail server to ask after " + ("a worker stopped" if died else "an unknown outcome") + ": sent again",
+    )
     OutboundMessage.objects.filter(id=message.id, status=Status.SENDING).update(
         status=Status.SCHEDULED,
         send_after=timezone.now(),

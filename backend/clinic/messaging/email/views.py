@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from clinic.core.clinics import clinic_current
+from clinic.core.clinics import clinic_text_values
 from clinic.core.throttling import ClientAddressThrottle
 
 from .addresses import email_unsubscribe
@@ -27,13 +27,7 @@ class UnsubscribeThrottle(ClientAddressThrottle):
 
 
 def _page(request: HttpRequest, *, state: str, status: int = 200, **context: Any) -> HttpResponse:
-    clinic = clinic_current()
-    context = {
-        "state": state,
-        "clinic": clinic.short_name if clinic else "the clinic",
-        "clinic_phone": clinic.phone if clinic else "",
-        **context,
-    }
+    context = {"state": state, **clinic_text_values(), **context}
     response = render(request, TEMPLATE, context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
@@ -43,11 +37,12 @@ def _page(request: HttpRequest, *, state: str, status: int = 200, **context: Any
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def email_unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
-    throttle = UnsubscribeThrottle()
-    if not throttle.allow_request(request, None):  # type: ignore[arg-type]
-        return _page(request, state="throttled", status=429)
     address = unsubscribe_state_for(token)
     if address is None:
+        # Only bad links count against an address: a valid one is signed, and one-click unsubscribes from a
+        # mail provider's shared addresses must never be turned away.
+        if not UnsubscribeThrottle().allow_request(request, None):  # type: ignore[arg-type]
+            return _page(request, state="throttled", status=429)
         return _page(request, state="invalid", status=400)
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"

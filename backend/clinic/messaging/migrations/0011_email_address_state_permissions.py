@@ -1,4 +1,4 @@
-"""Staff see the email suppression list as they see the phone one; front desk and up record unsubscribes."""
+"""Staff see the email suppression list as they see the phone one; clinic admins correct it, as with numbers."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from django.db import migrations
 
 VIEW, CHANGE = "messaging.view_emailaddressstate", "messaging.change_emailaddressstate"
 # What this grants, as every role migration declares it (tests rebuild the roles from these after a flush).
-ROLES = {role: [VIEW, CHANGE] for role in ("Front desk", "Clinician", "Clinic admin")}
+ROLES = {"Front desk": [VIEW], "Clinician": [VIEW], "Clinic admin": [VIEW, CHANGE]}
 
 
-def _codenames() -> list[str]:
-    return [VIEW.split(".")[1], CHANGE.split(".")[1]]
+def _permissions(apps: Any, names: list[str]) -> Any:
+    Permission = apps.get_model("auth", "Permission")
+    return Permission.objects.filter(
+        content_type__app_label="messaging", codename__in=[name.split(".")[1] for name in names]
+    )
 
 
 def grant(apps: Any, schema_editor: Any) -> None:
@@ -21,17 +24,13 @@ def grant(apps: Any, schema_editor: Any) -> None:
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="messaging", codename__in=_codenames())
     for group in apps.get_model("auth", "Group").objects.filter(name__in=ROLES):
-        group.permissions.add(*permissions)
+        group.permissions.add(*_permissions(apps, ROLES[group.name]))
 
 
 def revoke(apps: Any, schema_editor: Any) -> None:
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="messaging", codename__in=_codenames())
     for group in apps.get_model("auth", "Group").objects.filter(name__in=ROLES):
-        group.permissions.remove(*permissions)
+        group.permissions.remove(*_permissions(apps, ROLES[group.name]))
 
 
 class Migration(migrations.Migration):
