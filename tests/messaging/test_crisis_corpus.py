@@ -105,7 +105,7 @@ def test_a_missing_model_leaves_the_lexicon_detecting_and_readyz_says_lexicon_on
 
 def test_readyz_says_building_at_once_then_reports_the_semantic_layer_loaded(db: None) -> None:
     # The same corpus under another name: a source this process has not built yet.
-    with override_settings(CRISIS_SEMANTIC_EXEMPLARS=str(CORPUS_PATH.parent / "." / CORPUS_PATH.name)):
+    with override_settings(CRISIS_SEMANTIC_EXEMPLARS=f"{CORPUS_PATH.parent}/./{CORPUS_PATH.name}"):
         started = time.monotonic()
         first = Client().get("/readyz")
         assert time.monotonic() - started < 3, "a probe never waits for the detector's build (about 5 s)"

@@ -25,7 +25,7 @@ from clinic.messaging.models import DeliveryAttempt, OutboundMessage
 from clinic.messaging.outbox import outbox_claim_due, outbox_enqueue
 from clinic.messaging.sandbox.models import SandboxFailureRule, SandboxMessage
 from clinic.messaging.sandbox.services import sandbox_failure_rule_create
-from clinic.messaging.sending import OUTCOME_UNKNOWN, outbox_reconcile_stale, outbox_send, outbox_send_batch
+from clinic.messaging.sending import OUTCOME_UNKNOWN, outbox_reconcile_stale, outbox_send_batch
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 from tests.support.provider_double import DROP, Exchange, ProviderDouble, is_create
@@ -73,9 +73,11 @@ def text(key: str, body: str = BODY, *, to: str = PHONE) -> OutboundMessage:
 
 
 def send(message: OutboundMessage) -> str:
-    """Play the worker: hand the row to the send service as a dispatched task would."""
+    """Play the worker: hand the row to the batch send service as a dispatched task would; what became of it."""
     OutboundMessage.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(status=Status.QUEUED)
-    return outbox_send(message_id=message.pk).result
+    [(result, count)] = outbox_send_batch(message_ids=[message.pk]).counts.items()
+    assert count == 1
+    return result
 
 
 def history(message: OutboundMessage) -> list[DeliveryAttempt]:
@@ -167,7 +169,8 @@ def test_a_permanent_failure_keeps_the_code_and_never_the_number_or_the_words(do
     double.intercept = refusal_quoting_the_text
     message = text("refused")
 
-    assert send(message) == "failed: 21211"
+    assert send(message) == "failed"
+    assert OutboundMessage.objects.get(pk=message.pk).last_error_code == 21211
 
     [attempt] = history(message)
     assert (attempt.outcome, attempt.code, attempt.detail) == (Outcome.PERMANENT_FAILURE, "21211", "HTTP 400")
@@ -219,7 +222,7 @@ def test_a_worker_killed_between_the_call_and_the_attempt_row_never_sends_twice(
     def killed(*args: object, **kwargs: object) -> None:
         raise WorkerKilled
 
-    monkeypatch.setattr(sending, "_attempt_record", killed)
+    monkeypatch.setattr(sending, "_attempts_keep", killed)
     message = text("killed")
     with pytest.raises(WorkerKilled):
         send(message)
@@ -245,10 +248,11 @@ def test_an_attempt_that_cannot_be_kept_changes_nothing_about_the_send(
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"cannot keep an attempt for {PHONE}")
 
-    monkeypatch.setattr(DeliveryAttempt, "save", refuse)
+    monkeypatch.setattr(DeliveryAttempt.objects, "bulk_create", refuse)
     message = text("unkept")
 
     assert send(message) == "sent"
+    assert history(message) == []  # the attempt really was refused
     assert OutboundMessage.objects.get(pk=message.pk).provider_sid == sandbox_sid()
     assert send(message) == "not queued"
     assert SandboxMessage.objects.filter(direction="outbound-api").count() == 1

@@ -16,8 +16,9 @@ from clinic.patients.selectors import patient_sms_consent_covers
 from . import numbers
 from .models import OutboundMessage
 from .outbox import outbox_enqueue
+from .segments import sms_segments
+from .wording import MAX_SEGMENTS, forbidden_words_in
 
-MAX_AD_HOC_LENGTH = 459  # three SMS segments of plain text
 AD_HOC_REFUSALS = {
     "no SMS consent": "This patient has not agreed to receive texts at this number.",
     "opted out": "This number replied STOP; it gets no texts until it replies START.",
@@ -30,8 +31,15 @@ def text_send_ad_hoc(*, patient: Patient, body: str, by: Actor) -> OutboundMessa
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write the text to send."})
-    if len(body) > MAX_AD_HOC_LENGTH:
-        raise ValidationError({"body": f"Keep texts to {MAX_AD_HOC_LENGTH} characters (three messages) or fewer."})
+    # The same rules as every wording the clinic sends (wording.py): at most three SMS parts (fewer characters
+    # when an accent or emoji makes it Unicode), and never a drug name or diagnosis.
+    if sms_segments(body) > MAX_SEGMENTS:
+        raise ValidationError(
+            {"body": f"Keep texts to {MAX_SEGMENTS} SMS parts (about 459 plain characters) or fewer."}
+        )
+    forbidden = forbidden_words_in(body)
+    if forbidden:
+        raise ValidationError({"body": f"Texts must not name a drug or a diagnosis ({', '.join(forbidden)})."})
     # Written now, sent within texting hours: only the lasting refusals are the caller's to hear.
     refusal = numbers.texting_refusal(
         phone=patient.phone,

@@ -49,11 +49,10 @@ class AdHocTextSerializer(serializers.Serializer[Any]):
 
 
 class OutboundMessageSerializer(serializers.ModelSerializer[OutboundMessage]):
-    attempts = DeliveryAttemptSerializer(source="delivery_attempts", many=True, read_only=True)
-
+    # A text just written has no attempts yet: its history is read in the patient's conversation.
     class Meta:
         model = OutboundMessage
-        fields = ["id", "kind", "to_number", "body", "status", "send_after", "created_at", "attempts"]
+        fields = ["id", "kind", "to_number", "body", "status", "send_after", "created_at"]
 
 
 class InboxMessageSerializer(serializers.ModelSerializer[InboundMessage]):

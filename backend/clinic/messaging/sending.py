@@ -254,19 +254,22 @@ def outbox_send_claimed(
     message: OutboundMessage,
     *,
     provider_call: Callable[[OutboundMessage], str] | None = None,
-    on_sent: Callable[[int, str], None] | None = None,
+    on_sent: Callable[[DeliveryAttempt, str], None] | None = None,
     clock: AttemptClock | None = None,
 ) -> SendOutcome:
     """Call the provider for a claimed, checked row and record the result (and the attempt, first).
 
     A batch passes `provider_call` (the result of a call made on a thread, re-raising its error here),
-    `on_sent` (to record its successes together) and the `clock` the thread timed the call with;
+    `on_sent` (to record its successes, attempts included, together) and the `clock` the thread timed the
+    call with;
     alone, the row is sent, timed and recorded here.
     """
     message_id = message.id
     clock = (clock or AttemptClock()).start()
     try:
         sid = (provider_call or _provider_send)(message)
+        clock.stop()  # the provider's time only: not the check below
+        _sid_unclaimed_check(message, sid)
     except (TwilioRestException, TwilioServiceException) as exc:
         code = _error_code(exc.code)
         if _may_have_created(exc.status):
@@ -287,13 +290,13 @@ def outbox_send_claimed(
             _internal_error_log(message_id, exc, then="the provider may have the text")
         return _outcome_unknown(message, code=None, text=f"unreadable answer ({type(exc).__name__})")
 
-    _attempt_record(message, clock, Outcome.ACCEPTED, provider_message_id=sid)
-    (on_sent or _record_sent_one)(message_id, sid)
+    (on_sent or _record_sent_one)(_attempt(message, clock, Outcome.ACCEPTED, provider_message_id=sid), sid)
     return SendOutcome("sent")
 
 
-def _record_sent_one(message_id: int, sid: str) -> None:
-    outbox_record_sent(message_id=message_id, sid=sid)
+def _record_sent_one(attempt: DeliveryAttempt, sid: str) -> None:
+    _attempts_keep([attempt])
+    outbox_record_sent(message_id=attempt.message_id, sid=sid)
 
 
 # --- Batches: claimed together, provider calls overlapped on threads, recorded together -------------
@@ -423,8 +426,11 @@ def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome
         calls[_provider_pool().submit(_provider_send_on_thread, message, clock)] = (message, clock)
     sent: list[tuple[int, str]] = []
 
-    def on_sent(message_id: int, sid: str) -> None:
-        sent.append((message_id, sid))
+    accepted: list[DeliveryAttempt] = []
+
+    def on_sent(attempt: DeliveryAttempt, sid: str) -> None:
+        accepted.append(attempt)
+        sent.append((attempt.message_id, sid))
 
     for call in as_completed(calls):
         message, clock = calls[call]
@@ -432,6 +438,8 @@ def _send_claimed_batch(messages: Sequence[OutboundMessage]) -> list[SendOutcome
             outcomes.append(outbox_send_claimed(message, provider_call=_result_of(call), on_sent=on_sent, clock=clock))
         except Exception as exc:
             outcomes.append(_reconcile_after_internal_error(message, exc))
+    # The successes' history and their rows, one statement each for the whole batch.
+    _attempts_keep(accepted)
     outbox_record_sent_many(sent=sent)
     return outcomes
 
@@ -481,19 +489,40 @@ def _attempt_record(
     the row never changes what happens to the text: a failure here is logged and the send goes on,
     and a crash before it leaves the text `sending`, reconciled as always (no row, no second text).
     """
+    _attempts_keep(
+        [_attempt(message, clock, outcome, code=code, detail=detail, provider_message_id=provider_message_id)]
+    )
+
+
+def _attempt(
+    message: OutboundMessage,
+    clock: AttemptClock,
+    outcome: str,
+    *,
+    code: int | None = None,
+    detail: str = "",
+    provider_message_id: str = "",
+) -> DeliveryAttempt:
     clock.stop()
+    return DeliveryAttempt(
+        message_id=message.id,
+        started_at=clock.started_at or timezone.now(),
+        latency_ms=clock.latency_ms,
+        outcome=outcome,
+        code="" if code is None else str(code),
+        detail=detail[:200],
+        provider_message_id=provider_message_id,
+    )
+
+
+def _attempts_keep(attempts: Sequence[DeliveryAttempt]) -> None:
+    if not attempts:
+        return
     try:
-        DeliveryAttempt.objects.create(
-            message_id=message.id,
-            started_at=clock.started_at or timezone.now(),
-            latency_ms=clock.latency_ms,
-            outcome=outcome,
-            code="" if code is None else str(code),
-            detail=detail[:200],
-            provider_message_id=provider_message_id,
-        )
+        DeliveryAttempt.objects.bulk_create(attempts)
     except Exception as exc:  # in the worker each statement commits on its own: the next one still works
-        logger.error("sms %s: %s attempt not kept: %s", message.id, outcome, exception_summary(exc))
+        outcomes = sorted({attempt.outcome for attempt in attempts})
+        logger.error("%d attempts (%s) not kept: %s", len(attempts), ", ".join(outcomes), exception_summary(exc))
 
 
 # An exception of our own while sending a claimed row (not an answer of the provider's) counts as an
@@ -619,11 +648,14 @@ def _provider_send(message: OutboundMessage) -> str:
     if not _sid_well_formed(sid):
         raise ProviderAnswerInvalid("the create answer has no well-formed sid")
     assert isinstance(sid, str)  # checked just above
-    if OutboundMessage.objects.filter(provider_sid=sid).exclude(id=message.id).exists():
-        # Another row already has it (a replayed or confused answer): recording it would fail, and
-        # it says nothing about this row's text.
-        raise ProviderAnswerInvalid("the create answer repeats a sid another text has")
     return sid
+
+
+def _sid_unclaimed_check(message: OutboundMessage, sid: str) -> None:
+    """Refuse a SID another row already has (a replayed or confused answer): recording it would fail, and
+    it says nothing about this row's text. Asked after the call, where the database is (not on its thread)."""
+    if OutboundMessage.objects.filter(provider_sid=sid).exclude(id=message.id).exists():
+        raise ProviderAnswerInvalid("the create answer repeats a sid another text has")
 
 
 def _sid_well_formed(sid: object) -> bool:

@@ -8,8 +8,6 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
-from clinic.accounts.models import AuditEvent
-from clinic.accounts.services import audit_by
 
 from .models import StaffTask
 from .selectors import staff_tasks_visible
@@ -47,6 +45,5 @@ class StaffTaskAdmin(AuditedAdminMixin):
     def mark_done(self, request: HttpRequest, queryset: QuerySet[StaffTask]) -> None:
         actor = Actor.from_request(request)
         for task in queryset.filter(done_at__isnull=True):
-            staff_task_done(task=task, by=actor.user_or_none)
-            audit_by(actor, action=AuditEvent.Action.UPDATE, target=task, detail="marked done")
+            staff_task_done(task=task, by=actor)
         self.message_user(request, "Tasks marked done.", messages.SUCCESS)

@@ -90,10 +90,5 @@ class StaffTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[StaffTask]
     @action(detail=True, methods=["post"])
     def done(self, request: Request, pk: int) -> Response:
         """Mark the task done (idempotent: doing it twice keeps the first person and time)."""
-        task = self.get_object()
-        actor = Actor.from_request(request)
-        was_open = task.done_at is None
-        staff_task_done(task=task, by=actor.user_or_none)
-        if was_open:
-            audit_by(actor, action=AuditEvent.Action.UPDATE, target=task, detail="marked done")
+        task = staff_task_done(task=self.get_object(), by=Actor.from_request(request))
         return Response(StaffTaskSerializer(task).data)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from clinic.accounts.actor import Actor
+from clinic.accounts.models import AuditEvent
+from clinic.accounts.services import audit_by
 from clinic.patients.models import Patient
 
 from .models import StaffTask
@@ -27,9 +30,13 @@ def staff_task_open(
     return task
 
 
-def staff_task_done(*, task: StaffTask, by: User | None) -> StaffTask:
-    """Mark a task done once: the first person and time are kept however often it is marked."""
-    StaffTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=by)
+def staff_task_done(*, task: StaffTask, by: Actor) -> StaffTask:
+    """Mark a task done once, and audit it once: the first person and time are kept however often (or by
+    however many people at once) it is marked."""
+    if StaffTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
+        done_at=timezone.now(), done_by=by.user_or_none
+    ):
+        audit_by(by, action=AuditEvent.Action.UPDATE, target=task, detail="marked done")
     task.refresh_from_db(fields=["done_at", "done_by"])
     return task
 
