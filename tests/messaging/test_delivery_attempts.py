@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import socket
-from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -28,12 +26,12 @@ from clinic.messaging.sandbox.services import sandbox_failure_rule_create
 from clinic.messaging.sending import OUTCOME_UNKNOWN, outbox_reconcile_stale, outbox_send_batch
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
+from tests.support.phones import PHONE
 from tests.support.provider_double import DROP, Exchange, ProviderDouble, is_create
 
 Status = OutboundMessage.Status
 Outcome = DeliveryAttempt.Outcome
 
-PHONE = "+16175550142"
 BODY = "Hi Ana, your visit with Dr Reyes is on Tuesday at 9:00. Reply C to confirm."
 
 
@@ -41,24 +39,6 @@ BODY = "Hi Ana, your visit with Dr Reyes is on Tuesday at 9:00. Reply C to confi
 def _texting_all_day(transactional_db: None, settings: Settings) -> None:
     ClinicFactory(texting_starts=datetime.time(0, 0), texting_ends=datetime.time(23, 59, 59, 999999))
     settings.SMS_RATE_PER_SECOND = 0  # the test sends back to back
-
-
-@pytest.fixture
-def double(sandbox_live: str, settings: Settings) -> Iterator[ProviderDouble]:
-    provider = ProviderDouble(sandbox_live)
-    provider.start()
-    settings.TWILIO_API_URL = provider.url
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-def no_callbacks(sandbox_live: str, settings: Settings) -> None:
-    """Status callbacks go nowhere (nothing listens there): only a lookup at the provider can settle a row."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.PUBLIC_BASE_URL = f"http://127.0.0.1:{port}"
 
 
 def patient(phone: str = PHONE) -> Patient:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
@@ -30,7 +29,7 @@ from clinic.messaging.sending import outbox_send_batch
 from clinic.messaging.wording import forbidden_words_in
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
-from tests.support.processes import CeleryWorker, wait_until
+from tests.support.processes import CeleryWorker, free_port, wait_until
 from tests.support.stack import process_env
 
 Status = OutboundMessage.Status
@@ -52,12 +51,6 @@ class RecordingHandler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

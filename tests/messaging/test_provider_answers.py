@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,7 +26,6 @@ from clinic.messaging.sending import OUTCOME_UNKNOWN, outbox_reconcile_stale, ou
 from clinic.patients.models import Patient
 from tests.factories import ClinicFactory, PatientFactory
 from tests.support.phones import OTHER_PHONE, PHONE
-from tests.support.processes import free_port
 from tests.support.provider_double import DROP, Exchange, ProviderDouble, is_create, is_list
 from workers.tasks import outbox_dispatch
 
@@ -39,21 +37,6 @@ Status = OutboundMessage.Status
 def _texting_all_day(transactional_db: None, settings: Settings) -> None:
     ClinicFactory(texting_starts=datetime.time(0, 0), texting_ends=datetime.time(23, 59, 59, 999999))
     settings.SMS_RATE_PER_SECOND = 0  # the test sends back to back
-
-
-@pytest.fixture
-def double(sandbox_live: str, settings: Settings) -> Iterator[ProviderDouble]:
-    provider = ProviderDouble(sandbox_live)
-    provider.start()
-    settings.TWILIO_API_URL = provider.url
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-def no_callbacks(sandbox_live: str, settings: Settings) -> None:
-    """Status callbacks go nowhere (nothing listens there): only a lookup at the provider can settle a row."""
-    settings.PUBLIC_BASE_URL = f"http://127.0.0.1:{free_port()}"
 
 
 def patient(phone: str = PHONE) -> Patient:
