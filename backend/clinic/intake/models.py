@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 
+from clinic.core.languages import LANGUAGE_DEFAULT, validate_language
+
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -55,6 +57,13 @@ class Inquiry(models.Model):
     phone = models.CharField(max_length=20, db_index=True, help_text="E.164")
     email = models.EmailField(blank=True, db_index=True)
     preferred_contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
+    preferred_language = models.CharField(
+        max_length=8,
+        default=LANGUAGE_DEFAULT,
+        db_default=LANGUAGE_DEFAULT,
+        validators=[validate_language],
+        help_text="The language the person asked to be written to in (e.g. en, es).",
+    )
     best_time_to_reach = models.CharField(max_length=100, blank=True)
     reasons = models.ManyToManyField(Reason, blank=True, related_name="inquiries")
     prior_treatments = models.TextField(blank=True)

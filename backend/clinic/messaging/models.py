@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from clinic.core.languages import LANGUAGE_DEFAULT, validate_language
+
 from .wording import TEXTS, text_problems
 
 
@@ -260,6 +262,9 @@ class InboundMessage(models.Model):
     # Several patients have this number: `patient` stays empty rather than guessing one of them.
     shared_number = models.BooleanField(default=False)
     reply = models.TextField(blank=True, help_text="What we answered, if anything.")
+    language = models.CharField(
+        max_length=8, blank=True, help_text="The language the text is written in, as recognised (e.g. en, es)."
+    )
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -294,7 +299,13 @@ class DeliveryReport(models.Model):
 class MessageTemplate(models.Model):
     """A clinic's own wording for one of the texts in texts.TEXTS, checked before it is saved."""
 
-    name = models.CharField(max_length=60, unique=True, help_text="Which text this rewords.")
+    name = models.CharField(max_length=60, help_text="Which text this rewords.")
+    language = models.CharField(
+        max_length=8,
+        default=LANGUAGE_DEFAULT,
+        validators=[validate_language],
+        help_text="The language of this wording: each language has its own (e.g. en, es).",
+    )
     body = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -302,8 +313,11 @@ class MessageTemplate(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "language"]
         verbose_name = "text wording"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="message_template_one_per_language"),
+        ]
 
     def __str__(self) -> str:
         return self.name

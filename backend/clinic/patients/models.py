@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from clinic.core.languages import LANGUAGE_DEFAULT, validate_language
 from clinic.core.timezones import validate_timezone_name
 
 
@@ -13,6 +14,13 @@ class Patient(models.Model):
     phone = models.CharField(max_length=20, db_index=True, help_text="E.164")
     email = models.EmailField(blank=True)
     timezone = models.CharField(max_length=64, validators=[validate_timezone_name])
+    language = models.CharField(
+        max_length=8,
+        default=LANGUAGE_DEFAULT,
+        db_default=LANGUAGE_DEFAULT,
+        validators=[validate_language],
+        help_text="The language of this patient's texts, emails and pages (e.g. en, es).",
+    )
 
     # SMS consent as given: when, through what, and which wording the person agreed to.
     sms_consent_at = models.DateTimeField(null=True, blank=True)

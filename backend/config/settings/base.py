@@ -11,6 +11,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from django.conf.locale import LANG_INFO
 
 # Lets generic classes such as admin.ModelAdmin[Model] be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     # Before CommonMiddleware, as django-cors-headers asks, so preflight answers carry its headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The patient's language for pages: the switch's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -383,7 +386,14 @@ EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS", defau
 
 # --- Internationalisation -----------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages patients are written to in: English first (the default), then the others, each with
+# its translation files in the apps' locale/ folders (clinic.core.languages).
+# Each app keeps its translations in its own locale/ folder, where Django finds them.
+CLINIC_LANGUAGES = env.list("CLINIC_LANGUAGES", default=["en", "es"])
+if CLINIC_LANGUAGES[:1] != ["en"] or not set(CLINIC_LANGUAGES) <= set(LANG_INFO):
+    raise environ.ImproperlyConfigured("CLINIC_LANGUAGES must start with en and list language codes, e.g. en,es")
+LANGUAGES = [(code, LANG_INFO[code]["name"]) for code in CLINIC_LANGUAGES]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
