@@ -20,7 +20,7 @@ run: export DJANGO_SETTINGS_MODULE ?= $(RUN_SETTINGS)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint format bench crisis-eval clean
+.PHONY: install run test lint format messages bench crisis-eval clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -60,6 +60,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Translations: refresh every app's catalogues (locale/<code>/LC_MESSAGES/django.po) from the code,
+# then compile them. Needs GNU gettext; the compiled .mo files are committed, so running needs none.
+# A new language: `cd backend/clinic/<app> && ../../manage.py makemessages -l <code>` in each app with a
+# locale/ folder, translate, add the code to CLINIC_LANGUAGES, then make messages.
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || { echo "make messages needs GNU gettext: sudo apt-get install gettext"; exit 1; }
+	@for locale in backend/clinic/*/locale; do \
+		(cd $$locale/.. && DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR)/backend:$(CURDIR) \
+			$(CURDIR)/$(BIN)/python $(CURDIR)/backend/manage.py makemessages --all --no-location --no-obsolete) || exit 1; \
+	done
+	cd backend && DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(CURDIR)/$(BIN)/python manage.py compilemessages --ignore '.venv'
 
 bench: install
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python tests/preflight.py
