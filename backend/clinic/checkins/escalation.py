@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.core.clinics import clinic_current, clinic_display_name
+from clinic.core.languages import LANGUAGE_DEFAULT
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
@@ -46,7 +47,10 @@ def _page(alert: Alert, rung: Rung, *, round_number: int, now: datetime.datetime
     clinic = clinic_current()
     name = "alert_on_call" if round_number == 1 else "alert_on_call_again"
     minutes = int((now - alert.opened_at).total_seconds() // 60)
-    body = text_render(name, clinic=clinic_display_name(clinic), link=alert_link(alert.pk), minutes=minutes)
+    # To staff: in the clinic's working language, English.
+    body = text_render(
+        name, language=LANGUAGE_DEFAULT, clinic=clinic_display_name(clinic), link=alert_link(alert.pk), minutes=minutes
+    )
     message = outbox_enqueue(
         kind=OutboundMessage.Kind.STAFF_ALERT,
         template=name,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from clinic.core.clinics import clinic_text_values
 from clinic.core.sweeps import sweep_row
+from clinic.messaging.inbound import reply_language
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.texts import text_render
@@ -193,7 +194,11 @@ def checkin_answer_receive(*, message: InboundMessage, now: datetime.datetime | 
         # task to contact that patient. When the waiting check-ins are one patient's, the reply answers a
         # question we asked that patient by name and is read as theirs, so their low score still alerts.
         return CheckinReply(
-            text_render("checkin_shared_number", **clinic_text_values(waiting.appointment.session_type.clinic)),
+            text_render(
+                "checkin_shared_number",
+                language=reply_language(message),
+                **clinic_text_values(waiting.appointment.session_type.clinic),
+            ),
             detail="Number shared by patients with check-ins waiting: not attached to any; asked to call.",
         )
     reply = _answer_record(waiting.pk, message=message, now=now)
@@ -227,7 +232,11 @@ def _answer_record(check_in_id: int, *, message: InboundMessage, now: datetime.d
     if check_in.next_question + 1 < check_in.question_count:
         check_in.next_question += 1
         check_in.save(update_fields=["next_question", "last_activity_at"])
-        return text_render(QUESTION_TEXTS[check_in.kind][check_in.next_question], **checkin_text_values(check_in))
+        return text_render(
+            QUESTION_TEXTS[check_in.kind][check_in.next_question],
+            language=check_in.patient.language,
+            **checkin_text_values(check_in),
+        )
 
     late = check_in.status == Status.NO_ANSWER
     check_in.status = Status.ANSWERED
@@ -239,8 +248,14 @@ def _answer_record(check_in_id: int, *, message: InboundMessage, now: datetime.d
     concern = _alerts_for(check_in, answer, now=now)
     values = checkin_text_values(check_in)
     if check_in.kind == CheckInKind.HOME_SAFE:
-        return text_render("checkin_home_not_safe" if concern else "checkin_home_safe_thanks", **values)
-    return text_render("checkin_thanks_concern" if concern else "checkin_thanks", **values)
+        return text_render(
+            "checkin_home_not_safe" if concern else "checkin_home_safe_thanks",
+            language=check_in.patient.language,
+            **values,
+        )
+    return text_render(
+        "checkin_thanks_concern" if concern else "checkin_thanks", language=check_in.patient.language, **values
+    )
 
 
 def _unreadable(check_in: CheckIn, *, now: datetime.datetime) -> str:
@@ -248,7 +263,7 @@ def _unreadable(check_in: CheckIn, *, now: datetime.datetime) -> str:
     if check_in.clarification_sent_at is None:
         check_in.clarification_sent_at = check_in.last_activity_at = now
         check_in.save(update_fields=["clarification_sent_at", "last_activity_at"])
-        return text_render(CLARIFY_TEXTS[check_in.kind])
+        return text_render(CLARIFY_TEXTS[check_in.kind], language=check_in.patient.language)
     check_in.status = Status.UNREADABLE
     check_in.closed_at = check_in.last_activity_at = now
     check_in.save(update_fields=["status", "closed_at", "last_activity_at"])
@@ -260,7 +275,7 @@ def _unreadable(check_in: CheckIn, *, now: datetime.datetime) -> str:
         key=f"checkin-unreadable:{check_in.pk}",
         detail="A check-in answer could not be read: please read it on the check-in and follow up.",
     )
-    return text_render("checkin_to_staff", **checkin_text_values(check_in))
+    return text_render("checkin_to_staff", language=check_in.patient.language, **checkin_text_values(check_in))
 
 
 def _alerts_for(check_in: CheckIn, answer: CheckInAnswer, *, now: datetime.datetime) -> bool:
@@ -350,7 +365,8 @@ def _follow_up_step(check_in: CheckIn, *, now: datetime.datetime) -> bool:
             kind=OutboundMessage.Kind.CHECKIN,
             template="checkin_follow_up",
             to_number=check_in.patient.phone,
-            body=text_render("checkin_follow_up", **checkin_text_values(check_in)),
+            body=text_render("checkin_follow_up", language=check_in.patient.language, **checkin_text_values(check_in)),
+            language=check_in.patient.language,
             idempotency_key=f"checkin:{check_in.appointment_id}:{check_in.step_key}:follow-up",
             send_after=now,
             patient_id=check_in.patient_id,

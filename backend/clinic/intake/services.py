@@ -24,6 +24,7 @@ from clinic.core.consent import (
     consent_record,
     email_consent_covers,
 )
+from clinic.core.languages import LANGUAGE_DEFAULT
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue, outbox_follow_email_change, outbox_follow_number_change
@@ -62,6 +63,7 @@ class InquiryInput:
     prior_treatments: str = ""
     message: str = ""
     sms_consent: bool = False
+    preferred_language: str = LANGUAGE_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
 
     Not held for texting hours: it answers what the person just did, and an email does not ring a phone.
     """
-    subject, body = email_render_content("inquiry_ack", clinic=clinic_display_name(), first_name=data.first_name)
+    subject, body = email_render_content(
+        "inquiry_ack", language=data.preferred_language, clinic=clinic_display_name(), first_name=data.first_name
+    )
     outbox_enqueue(
         kind=OutboundMessage.Kind.INQUIRY_ACK,
         template="inquiry_ack",
@@ -131,6 +135,7 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
         to_email=data.email,
         subject=subject,
         body=body,
+        language=data.preferred_language,
         inquiry_id=inquiry.pk,
         related_type=Inquiry._meta.label_lower,
         related_id=str(inquiry.pk),
@@ -153,7 +158,13 @@ def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
         kind=OutboundMessage.Kind.INQUIRY_ACK,
         template="inquiry_ack",
         to_number=data.phone,
-        body=text_render("inquiry_ack", clinic=clinic_display_name(clinic), first_name=data.first_name),
+        body=text_render(
+            "inquiry_ack",
+            language=data.preferred_language,
+            clinic=clinic_display_name(clinic),
+            first_name=data.first_name,
+        ),
+        language=data.preferred_language,
         inquiry_id=inquiry.pk,
         related_type=Inquiry._meta.label_lower,
         related_id=str(inquiry.pk),
@@ -434,6 +445,7 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             phone=inquiry.phone,
             email=inquiry.email,
             timezone=clinic_timezone().key,
+            language=inquiry.preferred_language,
             sms_consent_at=inquiry.sms_consent_at if consent else None,
             sms_consent_version=inquiry.sms_consent_version if consent else "",
             sms_consent_source=inquiry.sms_consent_source if consent else "",

@@ -16,8 +16,8 @@ from clinic.patients.selectors import patient_sms_consent_covers
 from . import numbers
 from .models import OutboundMessage
 from .outbox import outbox_enqueue
-from .segments import sms_segments
-from .wording import MAX_SEGMENTS, forbidden_words_in
+from .segments import sms_segments, sms_segments_allowed
+from .wording import forbidden_words_in
 
 AD_HOC_REFUSALS = {
     "no SMS consent": "This patient has not agreed to receive texts at this number.",
@@ -31,11 +31,11 @@ def text_send_ad_hoc(*, patient: Patient, body: str, by: Actor) -> OutboundMessa
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write the text to send."})
-    # The same rules as every wording the clinic sends (wording.py): at most three SMS parts (fewer characters
-    # when an accent or emoji makes it Unicode), and never a drug name or diagnosis.
-    if sms_segments(body) > MAX_SEGMENTS:
+    # The same rules as every wording the clinic sends (wording.py): about 459 characters at most (three
+    # GSM-7 parts, or seven once an accent or emoji makes it Unicode), and never a drug name or diagnosis.
+    if sms_segments(body) > sms_segments_allowed(body):
         raise ValidationError(
-            {"body": f"Keep texts to {MAX_SEGMENTS} SMS parts (about 459 plain characters) or fewer."}
+            {"body": f"Keep texts to about 459 characters: this one takes {sms_segments(body)} SMS parts."}
         )
     forbidden = forbidden_words_in(body)
     if forbidden:

@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
+from clinic.core.languages import language_choices
 
 from .models import (
     DeliveryAttempt,
@@ -27,7 +28,7 @@ from .models import (
 )
 from .outbox import PENDING_STATUSES
 from .selectors import CLINICAL_KINDS, CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
-from .wording import TEXTS
+from .wording import TEXTS, text_default
 
 
 class ReadOnlyAdminMixin:
@@ -248,10 +249,11 @@ class MessageTemplateForm(forms.ModelForm[MessageTemplate]):
 
     class Meta:
         model = MessageTemplate
-        fields = ["name", "body"]
+        fields = ["name", "language", "body"]
+        widgets = {"language": forms.Select(choices=language_choices())}
         help_texts = {
             "body": "Placeholders in {braces} are filled when the text is sent. No drug names or diagnoses; "
-            "at most three SMS parts.",
+            "at most three SMS parts (seven once an accent such as á makes it Unicode: about 459 characters).",
         }
 
 
@@ -260,13 +262,14 @@ class MessageTemplateAdmin(StaffModelAdmin):
     """Clinic admins reword texts; each wording is checked (placeholders, forbidden words, length) on save."""
 
     form = MessageTemplateForm
-    list_display = ["name", "updated_at", "updated_by"]
+    list_display = ["name", "language", "updated_at", "updated_by"]
+    list_filter = ["language"]
     search_fields = ["name", "body"]
     readonly_fields = ["default_wording", "updated_at", "updated_by"]
 
-    @admin.display(description="Default wording")
+    @admin.display(description="Default wording (in this language)")
     def default_wording(self, template: MessageTemplate) -> str:
-        return TEXTS.get(template.name, "")
+        return text_default(template.name, template.language) if template.name in TEXTS else ""
 
     def save_model(self, request: HttpRequest, obj: MessageTemplate, form: Any, change: bool) -> None:
         obj.updated_by = request.user if isinstance(request.user, User) else None

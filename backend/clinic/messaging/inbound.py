@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.core.clinics import clinic_text_values
+from clinic.core.languages import LANGUAGE_DEFAULT
 from clinic.patients.models import Patient
 
 from . import numbers
@@ -32,6 +33,16 @@ class Routed:
     route: str
     reply: str = ""
     detail: str = ""  # what the route recognised, shown to staff
+
+
+def reply_language(message: InboundMessage) -> str:
+    """The language to answer a text in: the one it is written in if recognised, else the sender's own."""
+    if message.language:
+        return message.language
+    if message.patient is not None:
+        return message.patient.language
+    known = Patient.objects.filter(phone=message.from_number).order_by("-created_at").values_list("language", flat=True)
+    return known.first() or LANGUAGE_DEFAULT
 
 
 def keyword_of(body: str) -> str:
@@ -62,7 +73,7 @@ def route_crisis(message: InboundMessage) -> Routed | None:
     logger.warning("crisis language in inbound message %s", message.pk)
     for responder in CRISIS_RESPONDERS:
         responder(message=message, why=finding.explain())
-    return Routed(Route.CRISIS, text_render("crisis"))
+    return Routed(Route.CRISIS, text_render("crisis", language=reply_language(message)))
 
 
 def route_opt_out(message: InboundMessage) -> Routed | None:
@@ -75,8 +86,10 @@ def route_opt_out(message: InboundMessage) -> Routed | None:
     if request.twilio_keyword:
         return Routed(Route.OPT_OUT, detail=detail)  # Twilio itself confirms the opt-out; nothing more may be sent
     # Twilio confirms only its own keywords: the one confirmation allowed, at once, with nothing else in it.
-    name = "opt_out_confirm_es" if request.language == "es" else "opt_out_confirm"
-    return Routed(Route.OPT_OUT, text_render(name, **clinic_text_values()), detail=detail)
+    language = request.language or reply_language(message)
+    return Routed(
+        Route.OPT_OUT, text_render("opt_out_confirm", language=language, **clinic_text_values()), detail=detail
+    )
 
 
 def route_opt_in(message: InboundMessage) -> Routed | None:
@@ -84,14 +97,14 @@ def route_opt_in(message: InboundMessage) -> Routed | None:
     opted_out = numbers.number_is_opted_out(message.from_number)
     if word in OPT_IN_WORDS or (word == "YES" and opted_out):
         numbers.number_opt_in(phone=message.from_number)
-        return Routed(Route.OPT_IN, text_render("opt_in", **clinic_text_values()))
+        return Routed(Route.OPT_IN, text_render("opt_in", language=reply_language(message), **clinic_text_values()))
     return None
 
 
 def route_help(message: InboundMessage) -> Routed | None:
     if keyword_of(message.body) not in HELP_WORDS:
         return None
-    return Routed(Route.HELP, text_render("help", **clinic_text_values()))
+    return Routed(Route.HELP, text_render("help", language=reply_language(message), **clinic_text_values()))
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,12 @@ class OutboundMessage(models.Model):
     to_email = models.EmailField(max_length=254, blank=True, help_text="Emails only.")
     subject = models.CharField(max_length=200, blank=True, help_text="Emails only.")
     body = models.TextField(help_text="The text, or an email's plain-text part (its HTML part is built from it).")
+    language = models.CharField(
+        max_length=8,
+        default=LANGUAGE_DEFAULT,
+        db_default=LANGUAGE_DEFAULT,
+        help_text="The language it is written in; an email's footer is added in it at send time.",
+    )
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
     )
@@ -325,6 +331,6 @@ class MessageTemplate(models.Model):
     def clean(self) -> None:
         if self.name not in TEXTS:
             raise ValidationError({"name": f"There is no text called {self.name!r}."})
-        problems = text_problems(self.name, self.body)
+        problems = text_problems(self.name, self.body, self.language)
         if problems:
             raise ValidationError({"body": problems})

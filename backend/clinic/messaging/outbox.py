@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.languages import LANGUAGE_DEFAULT
+
 from .email.addresses import email_send_problem, email_state_ensure
 from .models import EMAIL_KINDS, OutboundMessage, priority_of_kind
 
@@ -36,6 +38,7 @@ def outbox_enqueue(
     channel: str = OutboundMessage.Channel.SMS,
     to_email: str = "",
     subject: str = "",
+    language: str = LANGUAGE_DEFAULT,
     idempotency_key: str,
     send_after: datetime.datetime | None = None,
     template: str = "",
@@ -67,6 +70,7 @@ def outbox_enqueue(
         to_email=to_email,
         subject=subject,
         body=body,
+        language=language,
         send_after=send_after,
         patient_id=patient_id,
         inquiry_id=inquiry_id,

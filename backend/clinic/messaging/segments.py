@@ -21,6 +21,12 @@ GSM7_BASIC = frozenset(
 # The extension table (form feed ^ { } \ [ ~ ] | €): two septets each.
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 
+# The longest text we send is three GSM-7 parts (459 characters). A UCS-2 text (an á, í, ó or ú, an
+# emoji) holds 67 characters a part, so the same reading takes seven: the limit is the length a patient
+# reads, and a Spanish text costs more parts than its English twin.
+MAX_SEGMENTS_GSM7 = 3
+MAX_SEGMENTS_UCS2 = 7
+
 GSM7_SINGLE = 160
 GSM7_PART = 153
 UCS2_SINGLE = 70
@@ -30,6 +36,11 @@ UCS2_PART = 67
 def is_gsm7(text: str) -> bool:
     """True when the text can be sent in GSM-7 as it is (no character forces UCS-2)."""
     return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+
+
+def sms_segments_allowed(text: str) -> int:
+    """How many parts this text may take: three in GSM-7, seven once it is UCS-2 (about 459 characters)."""
+    return MAX_SEGMENTS_GSM7 if is_gsm7(text) else MAX_SEGMENTS_UCS2
 
 
 def sms_segments(text: str) -> int:

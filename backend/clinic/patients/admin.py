@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.core.languages import language_choices
 from clinic.core.phone import phone_to_e164
 from clinic.core.timezones import validate_timezone_name
 
@@ -21,7 +22,17 @@ from .services import EDITABLE_FIELDS, patient_update
 class PatientForm(forms.ModelForm[Patient]):
     class Meta:
         model = Patient
-        fields = ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "reminder_channel"]
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "timezone",
+            "language",
+            "reminder_channel",
+        ]
+        widgets = {"language": forms.Select(choices=language_choices())}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,14 +92,15 @@ class PatientAdmin(AuditedAdminMixin):
         "shared_number",
         "has_sms_consent",
         "timezone",
+        "language",
         "created_at",
     ]
     list_display_links = ["last_name", "first_name"]
-    list_filter = [SmsConsentFilter, SharedNumberFilter, "sms_consent_source", "timezone", "created_at"]
+    list_filter = [SmsConsentFilter, SharedNumberFilter, "sms_consent_source", "timezone", "language", "created_at"]
     search_fields = ["first_name", "last_name", "phone", "email"]
     date_hierarchy = "created_at"
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone"]}),
+        (None, {"fields": ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "language"]}),
         (
             "SMS consent",
             {"fields": ["sms_consent_at", "sms_consent_version", "sms_consent_source", "sms_consent_phone"]},

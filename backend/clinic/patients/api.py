@@ -17,6 +17,7 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
+from clinic.core.languages import LANGUAGE_DEFAULT, language_codes
 from clinic.core.serializer_fields import PhoneField, text_field
 from clinic.core.timezones import validate_timezone_name
 from clinic.core.validators import validate_encodable_text
@@ -49,6 +50,12 @@ class PatientWriteSerializer(serializers.Serializer[Any]):
         required=False,
         default=False,
         help_text="The patient agreed to emails at `email` (recorded now, source 'staff'); a new address needs it.",
+    )
+    language = serializers.ChoiceField(
+        choices=language_codes(),
+        required=False,
+        default=LANGUAGE_DEFAULT,
+        help_text="The language of the patient's texts, emails and pages.",
     )
     reminder_channel = serializers.ChoiceField(
         choices=Patient.ReminderChannel.choices,
@@ -93,6 +100,7 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
             "phone",
             "email",
             "timezone",
+            "language",
             "sms_consent",
             "email_consent",
             "reminder_channel",
@@ -283,6 +291,7 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
                 sms_consent=data.get("sms_consent", False),
                 email_consent=data.get("email_consent", False),
                 reminder_channel=data.get("reminder_channel", Patient.ReminderChannel.AUTOMATIC),
+                language=data.get("language", LANGUAGE_DEFAULT),
             ),
         )
         return Response(self._detail(patient), status=status.HTTP_201_CREATED)

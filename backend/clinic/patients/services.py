@@ -15,6 +15,7 @@ from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
 from clinic.core.consent import consent_clear, consent_fields, consent_record
+from clinic.core.languages import LANGUAGE_DEFAULT, validate_language
 from clinic.core.timezones import validate_timezone_name
 
 from .events import patient_email_changed, patient_phone_changed
@@ -23,7 +24,16 @@ from .selectors import patient_email_consent_covers, patient_sms_consent_covers
 
 # Consent that staff record (told by the patient in person or on the phone) is marked as such.
 STAFF_CONSENT_SOURCE = "staff"
-EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "reminder_channel")
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "timezone",
+    "language",
+    "reminder_channel",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class PatientDetails:
     sms_consent: bool = False
     email_consent: bool = False
     reminder_channel: str = Patient.ReminderChannel.AUTOMATIC
+    language: str = LANGUAGE_DEFAULT
 
 
 def _check_timezone(name: str) -> None:
@@ -66,6 +77,7 @@ def patient_create(*, actor: Actor, details: PatientDetails, now: datetime.datet
         phone=details.phone,
         email=details.email,
         timezone=tz_name,
+        language=details.language,
         reminder_channel=details.reminder_channel,
         created_by=actor.user_or_none,
     )
@@ -106,6 +118,11 @@ def patient_update(
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
+    if "language" in changes:
+        try:
+            validate_language(changes["language"])
+        except ValidationError as exc:
+            raise ValidationError({"language": exc.messages}) from exc
     old_phone, old_email = patient.phone, patient.email
     # Consent recorded for another number or address than the one on file is no consent.
     had_consent = patient_sms_consent_covers(patient)

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
+from clinic.core.languages import LANGUAGE_DEFAULT, language_codes
 from clinic.core.models import Clinic
-from clinic.messaging.wording import forbidden_words_in
+from clinic.messaging.wording import PREPARATION_TRANSLATION_MAX_CHARS, forbidden_words_in
 
 # Appointments in these states hold their provider, room and patient; cancelled and no-show ones free them.
 OCCUPYING_STATUSES = ("scheduled", "confirmed", "checked_in", "completed")
@@ -64,6 +65,22 @@ def validate_text_safe(value: str) -> None:
         raise ValidationError(f"This is sent by text: it must not name a drug or a diagnosis ({', '.join(forbidden)}).")
 
 
+def validate_preparation_translations(value: object) -> None:
+    """{"es": "..."}: one wording per other language, each text-safe and short enough for a UCS-2 text."""
+    others = [code for code in language_codes() if code != LANGUAGE_DEFAULT]
+    if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
+        raise ValidationError('Give one text per language, e.g. {"es": "..."}.')
+    unknown = sorted(set(value) - set(others))
+    if unknown:
+        raise ValidationError(
+            f"Languages this clinic does not offer: {', '.join(unknown)} (offered: {', '.join(others)})."
+        )
+    for code, text in value.items():
+        if len(text) > PREPARATION_TRANSLATION_MAX_CHARS:
+            raise ValidationError(f"{code}: at most {PREPARATION_TRANSLATION_MAX_CHARS} characters.")
+        validate_text_safe(text)
+
+
 class SessionType(models.Model):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", "In person"
@@ -89,6 +106,13 @@ class SessionType(models.Model):
     preparation_instructions = models.TextField(
         blank=True, max_length=300, validators=[validate_text_safe], help_text="Generic; sent in reminder texts."
     )
+    preparation_translations = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_preparation_translations],
+        help_text='The preparation instructions in the other languages, e.g. {"es": "..."}; '
+        f"at most {PREPARATION_TRANSLATION_MAX_CHARS} characters each. Without one, the English is sent.",
+    )
     reminder_hours = models.JSONField(
         default=default_reminder_hours,
         validators=[validate_reminder_hours],
@@ -103,6 +127,11 @@ class SessionType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def preparation_in(self, language: str) -> str:
+        """The preparation instructions in `language`, else in English (better than none)."""
+        translated = (self.preparation_translations or {}).get(language, "").strip()
+        return translated or self.preparation_instructions.strip()
 
     @property
     def occupies_minutes(self) -> int:

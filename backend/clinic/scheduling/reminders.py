@@ -117,7 +117,7 @@ def reminder_times(
 
 
 def _format_values(appointment: Appointment) -> dict[str, str]:
-    preparation = appointment.session_type.preparation_instructions.strip()
+    preparation = appointment.session_type.preparation_in(appointment.patient.language)
     return {
         **clinic_text_values(_clinic_of(appointment)),
         "first_name": appointment.patient.first_name,
@@ -141,7 +141,9 @@ def reminder_channel_for(patient: Patient) -> str:
 def _reminder_email(appointment: Appointment, values: dict[str, str]) -> tuple[str, str]:
     preparation = values["preparation"].strip()
     return email_render_content(
-        "appointment_reminder", **{**values, "preparation": f"{preparation}\n\n" if preparation else ""}
+        "appointment_reminder",
+        language=appointment.patient.language,
+        **{**values, "preparation": f"{preparation}\n\n" if preparation else ""},
     )
 
 
@@ -161,6 +163,7 @@ def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | Non
                 to_email=appointment.patient.email,
                 subject=subject,
                 body=body,
+                language=appointment.patient.language,
                 idempotency_key=f"reminder:{related_id}:{hours}h:email",
                 send_after=at,
                 patient_id=appointment.patient_id,
@@ -174,7 +177,8 @@ def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | Non
             kind=OutboundMessage.Kind.REMINDER,
             template="appointment_reminder",
             to_number=appointment.patient.phone,
-            body=text_render("appointment_reminder", **values),
+            body=text_render("appointment_reminder", language=appointment.patient.language, **values),
+            language=appointment.patient.language,
             idempotency_key=f"reminder:{related_id}:{hours}h",
             send_after=at,
             patient_id=appointment.patient_id,

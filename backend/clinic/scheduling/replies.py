@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.core.clinics import clinic_current, clinic_text_values
+from clinic.core.languages import LANGUAGE_DEFAULT
 from clinic.core.sweeps import sweep_row
-from clinic.messaging.inbound import Routed, keyword_of
+from clinic.messaging.inbound import Routed, keyword_of, reply_language
 from clinic.messaging.models import InboundMessage
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
@@ -34,12 +35,14 @@ UPCOMING = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
 def route_appointment_reply(message: InboundMessage) -> Routed | None:
     """C / YES / CONFIRM, R / RESCHEDULE and RIDE about the patient's next session (an inbound route)."""
     word = keyword_of(message.body)
+    language = reply_language(message)
     if word in CONFIRM_WORDS:
-        return Routed(InboundMessage.Route.CONFIRMATION, reply_confirm(phone=message.from_number))
+        return Routed(InboundMessage.Route.CONFIRMATION, reply_confirm(phone=message.from_number, language=language))
     if word in RESCHEDULE_WORDS:
-        return Routed(InboundMessage.Route.CONFIRMATION, reply_reschedule(phone=message.from_number))
+        reply = reply_reschedule(phone=message.from_number, language=language)
+        return Routed(InboundMessage.Route.CONFIRMATION, reply)
     if word in RIDE_WORDS:
-        return Routed(InboundMessage.Route.CONFIRMATION, reply_ride(phone=message.from_number))
+        return Routed(InboundMessage.Route.CONFIRMATION, reply_ride(phone=message.from_number, language=language))
     return None
 
 
@@ -48,8 +51,8 @@ def _number_shared(phone: str) -> bool:
     return Patient.objects.filter(phone=phone).count() > 1
 
 
-def _ask_whose_visit() -> str:
-    return text_render("appointment_shared_number", **_values(None))
+def _ask_whose_visit(language: str) -> str:
+    return text_render("appointment_shared_number", language=language, **_values(None, language))
 
 
 def _next_appointment(phone: str, *, now: datetime.datetime) -> Appointment | None:
@@ -61,35 +64,35 @@ def _next_appointment(phone: str, *, now: datetime.datetime) -> Appointment | No
     )
 
 
-def _values(appointment: Appointment | None) -> dict[str, str]:
+def _values(appointment: Appointment | None, language: str) -> dict[str, str]:
     clinic = appointment.session_type.clinic if appointment else clinic_current()
     values = clinic_text_values(clinic)
     if appointment is not None:
-        values.update(first_name=appointment.patient.first_name, **session_time_values(appointment))
+        values.update(first_name=appointment.patient.first_name, **session_time_values(appointment, language))
     return values
 
 
 @transaction.atomic
-def reply_confirm(*, phone: str, now: datetime.datetime | None = None) -> str:
+def reply_confirm(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datetime.datetime | None = None) -> str:
     """Confirm the next session for this number and say so; ask about the ride home when one is needed."""
     if _number_shared(phone):
-        return _ask_whose_visit()  # act on nobody's visit rather than guess
+        return _ask_whose_visit(language)  # act on nobody's visit rather than guess
     appointment = _next_appointment(phone, now=now or timezone.now())
     if appointment is None:
-        return text_render("appointment_nothing_to_confirm", **_values(None))
+        return text_render("appointment_nothing_to_confirm", language=language, **_values(None, language))
     if appointment.status == Appointment.Status.CONFIRMED:
-        return text_render("appointment_already_confirmed", **_values(appointment))
+        return text_render("appointment_already_confirmed", language=language, **_values(appointment, language))
     appointment_confirm(actor=Actor(user=None), appointment=appointment)
     if appointment.session_type.needs_driver and not appointment.driver_confirmed:
-        return text_render("appointment_confirmed_ride", **_values(appointment))
-    return text_render("appointment_confirmed", **_values(appointment))
+        return text_render("appointment_confirmed_ride", language=language, **_values(appointment, language))
+    return text_render("appointment_confirmed", language=language, **_values(appointment, language))
 
 
 @transaction.atomic
-def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str:
+def reply_reschedule(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datetime.datetime | None = None) -> str:
     """Open a call-back task for front desk; the session stays booked until staff move it."""
     if _number_shared(phone):
-        return _ask_whose_visit()  # act on nobody's visit rather than guess
+        return _ask_whose_visit(language)  # act on nobody's visit rather than guess
     appointment = _next_appointment(phone, now=now or timezone.now())
     if appointment is None:
         patient = Patient.objects.filter(phone=phone).order_by("-created_at").first()
@@ -100,7 +103,7 @@ def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str
                 key=f"reschedule-without-visit:{patient.pk}:{timezone.localdate()}",
                 detail="Asked to reschedule but has no upcoming visit: please call back.",
             )
-        return text_render("appointment_nothing_to_reschedule", **_values(None))
+        return text_render("appointment_nothing_to_reschedule", language=language, **_values(None, language))
     staff_task_open(
         kind=StaffTask.Kind.RESCHEDULE_REQUEST,
         patient=appointment.patient,
@@ -108,18 +111,18 @@ def reply_reschedule(*, phone: str, now: datetime.datetime | None = None) -> str
         key=f"reschedule:{appointment.pk}:{int(appointment.starts_at.timestamp())}",
         detail="Asked by text to reschedule: please call to find a new time.",
     )
-    return text_render("appointment_reschedule_requested", **_values(appointment))
+    return text_render("appointment_reschedule_requested", language=language, **_values(appointment, language))
 
 
 @transaction.atomic
-def reply_ride(*, phone: str, now: datetime.datetime | None = None) -> str:
+def reply_ride(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datetime.datetime | None = None) -> str:
     if _number_shared(phone):
-        return _ask_whose_visit()  # act on nobody's visit rather than guess
+        return _ask_whose_visit(language)  # act on nobody's visit rather than guess
     appointment = _next_appointment(phone, now=now or timezone.now())
     if appointment is None:
-        return text_render("appointment_nothing_to_confirm", **_values(None))
+        return text_render("appointment_nothing_to_confirm", language=language, **_values(None, language))
     Appointment.objects.filter(pk=appointment.pk).update(driver_confirmed=True)
-    return text_render("ride_confirmed", **_values(appointment))
+    return text_render("ride_confirmed", language=language, **_values(appointment, language))
 
 
 def drivers_unconfirmed_flag(*, now: datetime.datetime | None = None) -> int:

@@ -5,13 +5,19 @@
 - Video or phone: the patient's own time, naming its zone when it differs from the clinic's:
   "11:00 AM PT".
 
-Every text that names a session's date or time fills `{date}` and `{time}` from `session_time_values`.
+Every text that names a session's date or time fills `{date}` and `{time}` from `session_time_values`,
+in the patient's language: "Wednesday, September 30" and "2:00 PM", or "miércoles, 30 de septiembre"
+and "2:00 p. m." (the formats are translated strings, context "sms date").
 """
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
+
+from django.utils import translation
+from django.utils.dateformat import format as date_format
+from django.utils.translation import pgettext
 
 from clinic.core.clinics import clinic_timezone
 from clinic.patients.selectors import patient_timezone
@@ -44,20 +50,31 @@ def zone_label(moment: datetime.datetime, tz: zoneinfo.ZoneInfo) -> str:
     return name
 
 
+# Django date format strings (https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#date), translated.
 def _clock(local: datetime.datetime) -> str:
-    return local.strftime("%I:%M %p").lstrip("0")
+    return date_format(local, pgettext("sms date", "g:i A"))
 
 
 def _day(local: datetime.datetime) -> str:
-    return f"{local:%A, %B} {local.day}"
+    return date_format(local, pgettext("sms date", "l, F j"))
+
+
+def _weekday(local: datetime.datetime) -> str:
+    return date_format(local, pgettext("sms date", "l"))
 
 
 def _same_clock(moment: datetime.datetime, one: zoneinfo.ZoneInfo, other: zoneinfo.ZoneInfo) -> bool:
     return moment.astimezone(one).utcoffset() == moment.astimezone(other).utcoffset()
 
 
-def session_time_values(appointment: Appointment) -> dict[str, str]:
-    """`date` and `time` of this session as its patient's texts write them (see the module docstring)."""
+def session_time_values(appointment: Appointment, language: str | None = None) -> dict[str, str]:
+    """`date` and `time` of this session as its patient's texts write them (see the module docstring), in
+    `language` (default: the patient's)."""
+    with translation.override(language or appointment.patient.language):
+        return _session_time_values(appointment)
+
+
+def _session_time_values(appointment: Appointment) -> dict[str, str]:
     clinic = appointment.session_type.clinic
     clinic_tz = clinic_timezone(clinic)
     patient_tz = patient_timezone(appointment.patient, clinic)
@@ -71,6 +88,9 @@ def session_time_values(appointment: Appointment) -> dict[str, str]:
     time = _clock(there)
     if not same_clock:
         theirs = starts_at.astimezone(patient_tz)
-        own = _clock(theirs) if theirs.date() == there.date() else f"{_clock(theirs)} {theirs:%A}"
-        time = f"{time} {zone_label(starts_at, clinic_tz)} ({own} your time)"
+        own = _clock(theirs) if theirs.date() == there.date() else f"{_clock(theirs)} {_weekday(theirs)}"
+        # Translators: "2:00 PM ET (11:00 AM your time)": the clinic's time, then the patient's own.
+        time = pgettext("sms date", "{time} {zone} ({own} your time)").format(
+            time=time, zone=zone_label(starts_at, clinic_tz), own=own
+        )
     return {"date": _day(there), "time": time}

@@ -67,6 +67,7 @@ def email_build(message: OutboundMessage) -> EmailMultiAlternatives:
         clinic=clinic_display_name(clinic),
         clinic_phone=clinic.phone if clinic else "",
         unsubscribe_url=link,
+        language=message.language,
     )
     email = EmailMultiAlternatives(
         subject=rendered.subject,

@@ -9,28 +9,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.html import escape
+from django.utils.translation import pgettext_lazy
 
 from ..wording import forbidden_words_in
 
-EMAILS: dict[str, tuple[str, str]] = {
+# Translated like the texts (context "email" in messaging/locale/<code>/LC_MESSAGES/django.po).
+EMAILS: dict[str, tuple[Promise, Promise]] = {
     "inquiry_ack": (
-        "{clinic}: we received your message",
-        "Hi {first_name},\n\nWe received your message. Our care team will contact you within one business day.",
+        pgettext_lazy("email", "{clinic}: we received your message"),
+        pgettext_lazy(
+            "email",
+            "Hi {first_name},\n\nWe received your message. Our care team will contact you within one business day.",
+        ),
     ),
     "appointment_reminder": (
-        "{clinic}: your visit on {date}",
-        "Hi {first_name},\n\nThis is a reminder of your visit {date} at {time}.\n\n{preparation}"
-        "To confirm or to change the time, please call us at {clinic_phone}.",
+        pgettext_lazy("email", "{clinic}: your visit on {date}"),
+        pgettext_lazy(
+            "email",
+            "Hi {first_name},\n\nThis is a reminder of your visit {date} at {time}.\n\n{preparation}"
+            "To confirm or to change the time, please call us at {clinic_phone}.",
+        ),
     ),
 }
 
-FOOTER = (
+FOOTER = pgettext_lazy(
+    "email",
     "Replies to this address are not read, and nobody watches it at night. "
     "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline, 24/7). In an emergency, call 911. "
-    "Otherwise call the clinic at {clinic_phone}."
+    "Otherwise call the clinic at {clinic_phone}.",
 )
-UNSUBSCRIBE_LINE = "To stop receiving emails from {clinic}: {url}"
+UNSUBSCRIBE_LINE = pgettext_lazy("email", "To stop receiving emails from {clinic}: {url}")
 
 
 class EmailWordingError(ValueError):
@@ -44,26 +55,31 @@ class RenderedEmail:
     html: str
 
 
-def email_render_content(name: str, **values: str) -> tuple[str, str]:
-    """The subject and main text of the named email (without the footer), checked for forbidden words."""
+def email_render_content(name: str, *, language: str, **values: str) -> tuple[str, str]:
+    """The subject and main text of the named email in `language` (without the footer), checked for forbidden words."""
     subject_wording, body_wording = EMAILS[name]
-    subject, body = subject_wording.format(**values), body_wording.format(**values)
+    with translation.override(language):
+        subject, body = str(subject_wording).format(**values), str(body_wording).format(**values)
     _check(subject, body)
     return subject, body
 
 
-def email_compose(*, subject: str, body: str, clinic: str, clinic_phone: str, unsubscribe_url: str) -> RenderedEmail:
+def email_compose(
+    *, subject: str, body: str, clinic: str, clinic_phone: str, unsubscribe_url: str, language: str
+) -> RenderedEmail:
     """The whole email as sent: the body, the footer and the unsubscribe link, in plain text and in HTML."""
-    footer = FOOTER.format(clinic_phone=clinic_phone)
-    text = f"{body.rstrip()}\n\n--\n{footer}\n\n{UNSUBSCRIBE_LINE.format(clinic=clinic, url=unsubscribe_url)}\n"
+    with translation.override(language):
+        footer = str(FOOTER).format(clinic_phone=clinic_phone)
+        unsubscribe_text = str(UNSUBSCRIBE_LINE).format(clinic=clinic, url=unsubscribe_url)
+        unsubscribe_html = str(UNSUBSCRIBE_LINE).format(
+            clinic=escape(clinic), url=f'<a href="{escape(unsubscribe_url)}">{escape(unsubscribe_url)}</a>'
+        )
+    text = f"{body.rstrip()}\n\n--\n{footer}\n\n{unsubscribe_text}\n"
     paragraphs = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in body.strip().split("\n\n") if p)
-    unsubscribe = (
-        f'To stop receiving emails from {escape(clinic)}: <a href="{escape(unsubscribe_url)}">unsubscribe</a>.'
-    )
     html = (
-        '<!doctype html><html><body style="font-family: sans-serif; color: #1b1b1b">'
+        f'<!doctype html><html lang="{escape(language)}"><body style="font-family: sans-serif; color: #1b1b1b">'
         f"{paragraphs}<hr>"
-        f'<p style="font-size: 90%">{escape(footer)}</p><p style="font-size: 90%">{unsubscribe}</p>'
+        f'<p style="font-size: 90%">{escape(footer)}</p><p style="font-size: 90%">{unsubscribe_html}</p>'
         "</body></html>"
     )
     _check(subject, text, html)
