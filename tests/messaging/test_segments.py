@@ -6,8 +6,8 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from clinic.messaging.sandbox.services import sandbox_message_create
-from clinic.messaging.segments import is_gsm7, sms_segments
-from clinic.messaging.wording import MAX_SEGMENTS, text_problems
+from clinic.messaging.segments import is_gsm7, sms_segments, sms_segments_allowed
+from clinic.messaging.wording import text_problems
 
 # Spanish with an acute accent: "í" is not in GSM-7, so the whole text is UCS-2.
 SPANISH = "Hola Ana, sí, su cita es el martes a las 9:00. Responda C."
@@ -38,6 +38,8 @@ CASES: list[tuple[str, str, int]] = [
     ("one á in 101 characters", "a" * 100 + "á", 2),
     ("í x 201", "í" * 201, 3),
     ("í x 202", "í" * 202, 4),
+    ("í x 469: seven parts, the most a UCS-2 text may take", "í" * 469, 7),
+    ("í x 470", "í" * 470, 8),
     # An emoji is two UTF-16 units.
     ("emoji at 70 units", "a" * 68 + "😀", 1),
     ("emoji at 71 units", "a" * 69 + "😀", 2),
@@ -73,12 +75,15 @@ def test_the_sandbox_and_the_wording_check_agree(body: str, parts: int, settings
     # The wording check renders the text (doubled braces are literal ones), then counts it.
     wording = body.replace("{", "{{").replace("}", "}}")
     too_long = [problem for problem in text_problems("appointment_reminder", wording) if "Too long" in problem]
-    if parts > MAX_SEGMENTS:
-        assert too_long == [f"Too long: with long names it takes {parts} SMS parts; at most {MAX_SEGMENTS}."]
+    allowed = sms_segments_allowed(body)
+    if parts > allowed:
+        assert len(too_long) == 1 and too_long[0].startswith(
+            f"Too long: with long names it takes {parts} SMS parts; at most {allowed}"
+        )
     else:
         assert too_long == []
 
 
 def test_the_cases_reach_past_the_wording_limit_in_both_encodings() -> None:
-    over = {is_gsm7(body) for _, body, parts in CASES if parts > MAX_SEGMENTS}
+    over = {is_gsm7(body) for _, body, parts in CASES if parts > sms_segments_allowed(body)}
     assert over == {True, False}

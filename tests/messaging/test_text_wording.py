@@ -10,14 +10,19 @@ from django.test import Client
 from clinic.messaging.models import MessageTemplate
 from clinic.messaging.segments import sms_segments
 from clinic.messaging.texts import text_render
-from clinic.messaging.wording import SAMPLE_VALUES, TEXTS, text_problems
+from clinic.messaging.wording import SAMPLE_VALUES, TEXTS, text_default, text_problems
 
 pytestmark = pytest.mark.django_db
+LANGUAGES = ["en", "es"]
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(TEXTS))
-def test_every_default_wording_passes_its_own_checks(name: str) -> None:
-    assert text_problems(name, TEXTS[name]) == []
+def test_every_default_wording_passes_its_own_checks_in_every_language(name: str, language: str) -> None:
+    wording = text_default(name, language)
+    assert text_problems(name, wording, language) == []
+    if language != "en":  # translated, not the English sent as it is
+        assert wording != text_default(name, "en")
 
 
 @pytest.mark.parametrize(
@@ -39,7 +44,7 @@ def test_bad_wordings_are_refused_with_a_reason(body: str, expected: str) -> Non
 def test_length_is_measured_with_long_names_and_instructions() -> None:
     # Short on its face, but the preparation instructions may be 300 characters long.
     body = "{clinic}: Hi {first_name}, {date} at {time}. {preparation}" + "y" * 120
-    assert sms_segments(body.format(**SAMPLE_VALUES)) > 3
+    assert sms_segments(body.format(**SAMPLE_VALUES["en"])) > 3
     assert any("Too long" in problem for problem in text_problems("appointment_reminder", body))
 
 
@@ -54,7 +59,7 @@ def test_a_saved_wording_replaces_the_default_and_a_bad_one_cannot_be_saved() ->
     MessageTemplate.objects.create(
         name="inquiry_ack", body="{clinic}: Thanks {first_name}, we will call you soon. STOP to opt out."
     )
-    assert text_render("inquiry_ack", clinic="Harbor", first_name="Ana") == (
+    assert text_render("inquiry_ack", language="en", clinic="Harbor", first_name="Ana") == (
         "Harbor: Thanks Ana, we will call you soon. STOP to opt out."
     )
     with pytest.raises(ValidationError) as error:
@@ -71,15 +76,58 @@ def test_clinic_admin_rewords_a_text_in_the_admin_and_sees_why_a_wording_is_refu
     client.force_login(clinic_admin)
     add_url = "/admin/messaging/messagetemplate/add/"
 
-    refused = client.post(add_url, {"name": "appointment_reminder", "body": "{clinic}: your ketamine visit {date}"})
+    refused = client.post(
+        add_url, {"name": "appointment_reminder", "language": "en", "body": "{clinic}: your ketamine visit {date}"}
+    )
     assert refused.status_code == 200
     assert "remove ketamine" in refused.content.decode()
     assert not MessageTemplate.objects.exists()
 
     body = "{clinic}: {first_name}, see you {date} at {time}. {preparation}Reply C to confirm, R to reschedule."
-    accepted = client.post(add_url, {"name": "appointment_reminder", "body": body})
+    accepted = client.post(add_url, {"name": "appointment_reminder", "language": "en", "body": body})
     assert accepted.status_code == 302
     assert MessageTemplate.objects.get().updated_by == clinic_admin
+
+
+def test_each_language_has_its_own_wording_checked_by_the_same_rules(clinic_admin: AbstractBaseUser) -> None:
+    client = Client()
+    client.force_login(clinic_admin)
+    add_url = "/admin/messaging/messagetemplate/add/"
+    refused = client.post(
+        add_url,
+        {"name": "appointment_reminder", "language": "es", "body": "{clinic}: su sesión de ketamina el {date}"},
+    )
+    assert refused.status_code == 200 and "remove ketamina" in refused.content.decode()
+    crisis = client.post(add_url, {"name": "crisis", "language": "es", "body": "Llámenos si necesita ayuda."})
+    assert crisis.status_code == 200 and "This text must keep: 988, 911." in crisis.content.decode()
+    # Accents make a text UCS-2: 67 characters a part, seven parts at most.
+    too_long = client.post(add_url, {"name": "checkin_thanks", "language": "es", "body": "Gracias, ¿sí? " + "á" * 460})
+    assert too_long.status_code == 200 and "it takes 8 SMS parts; at most 7" in too_long.content.decode()
+
+    spanish = "{clinic}: {first_name}, ¿sigue en pie su cita del {date}, {time}? {preparation}Responda SI o R."
+    assert client.post(add_url, {"name": "appointment_reminder", "language": "es", "body": spanish}).status_code == 302
+    assert (
+        client.post(add_url, {"name": "appointment_reminder", "language": "es", "body": spanish}).status_code == 200
+    )  # one wording per text and language
+    english = text_render(
+        "appointment_reminder", language="en", clinic="H", first_name="Ana", date="d", time="t", preparation=""
+    )
+    assert english == text_default("appointment_reminder", "en").format(
+        clinic="H", first_name="Ana", date="d", time="t", preparation=""
+    )
+    assert (
+        text_render(
+            "appointment_reminder", language="es", clinic="H", first_name="Ana", date="d", time="t", preparation=""
+        )
+        == "H: Ana, ¿sigue en pie su cita del d, t? Responda SI o R."
+    )
+    # A language the clinic does not offer falls back to English rather than failing.
+    assert (
+        text_render(
+            "appointment_reminder", language="fr", clinic="H", first_name="Ana", date="d", time="t", preparation=""
+        )
+        == english
+    )
 
 
 def test_front_desk_cannot_reword_texts(front_desk: AbstractBaseUser) -> None:

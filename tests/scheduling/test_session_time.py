@@ -9,7 +9,7 @@ import pytest
 
 from clinic.core.models import Clinic
 from clinic.messaging.segments import sms_segments
-from clinic.messaging.wording import SAMPLE_VALUES, TEXTS
+from clinic.messaging.wording import SAMPLE_VALUES, text_default
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.session_time import session_time_values
@@ -73,7 +73,7 @@ def test_a_clinic_outside_the_us_names_its_own_zone() -> None:
 
 
 def test_the_reminder_with_a_named_zone_still_fits_three_parts_with_the_longest_instructions() -> None:
-    values = {**SAMPLE_VALUES, **session_time_values(session(WINTER, patient_zone="America/Anchorage"))}
+    values = {**SAMPLE_VALUES["en"], **session_time_values(session(WINTER, patient_zone="America/Anchorage"))}
     assert values["time"] == "2:00 PM ET (10:00 AM your time)"
-    assert sms_segments(TEXTS["appointment_reminder"].format(**values)) <= 3
-    assert len(SAMPLE_VALUES["time"]) >= len(values["time"])  # the save-time check measures a time this long
+    assert sms_segments(text_default("appointment_reminder").format(**values)) <= 3
+    assert len(SAMPLE_VALUES["en"]["time"]) >= len(values["time"])  # the save-time check measures a time this long
