@@ -219,7 +219,7 @@ SAMPLE_VALUES: dict[str, dict[str, str]] = {
         "first_name": "María Fernanda",  # an accent makes the whole text UCS-2 (67 characters a part)
         "clinic_phone": "+16175550100",
         "date": "miércoles, 30 de septiembre",
-        "time": "11:45 a.m. ET (10:45 a.m. en su zona)",
+        "time": "11:45 AM ET (10:45 AM en su zona)",
         "preparation": "P" * (PREPARATION_TRANSLATION_MAX_CHARS - 1) + " ",
     },
 }

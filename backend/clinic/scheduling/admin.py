@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -17,7 +18,9 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin, inline_add
 from clinic.core.clinics import clinic_timezone
+from clinic.core.languages import LANGUAGE_DEFAULT, language_choices
 from clinic.core.models import Clinic
+from clinic.messaging.wording import PREPARATION_TRANSLATION_MAX_CHARS
 from clinic.patients.admin import PatientAdmin
 from clinic.patients.models import Patient
 
@@ -32,6 +35,7 @@ from .models import (
     SessionType,
     TimeOff,
     WorkingHours,
+    validate_preparation_translations,
 )
 from .selectors import UPCOMING_STATUSES
 
@@ -74,8 +78,70 @@ class RoomAdmin(StaffModelAdmin):
     search_fields = ["name"]
 
 
+def _other_languages() -> list[str]:
+    return [code for code, _ in language_choices() if code != LANGUAGE_DEFAULT]
+
+
+class SessionTypeForm(forms.ModelForm[SessionType]):
+    """The preparation instructions get one box per language the clinic offers, instead of raw JSON."""
+
+    class Meta:
+        model = SessionType
+        fields = [
+            "clinic",
+            "name",
+            "slug",
+            "duration_minutes",
+            "monitoring_minutes",
+            "mode",
+            "needs_chair",
+            "needs_clinician",
+            "needs_driver",
+            "fasting_hours",
+            "preparation_instructions",
+            "reminder_hours",
+            "color",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.preparation_translations or {}
+        for code in _other_languages():
+            self.fields[f"preparation_{code}"].initial = stored.get(code, "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        translations = {
+            code: cleaned.get(f"preparation_{code}", "").strip()
+            for code in _other_languages()
+            if cleaned.get(f"preparation_{code}", "").strip()
+        }
+        try:
+            validate_preparation_translations(translations)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        self.instance.preparation_translations = translations
+        return cleaned
+
+
+# One box per other language, declared on the class (the admin renders only declared fields).
+for _code, _name in language_choices():
+    if _code != LANGUAGE_DEFAULT:
+        SessionTypeForm.base_fields[f"preparation_{_code}"] = SessionTypeForm.declared_fields[
+            f"preparation_{_code}"
+        ] = forms.CharField(
+            label=f"Preparation instructions ({_name})",
+            required=False,
+            max_length=PREPARATION_TRANSLATION_MAX_CHARS,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text="Sent to patients who read this language; left empty, they get the English.",
+        )
+
+
 @admin.register(SessionType)
 class SessionTypeAdmin(StaffModelAdmin):
+    form = SessionTypeForm
     list_display = [
         "name",
         "duration_minutes",

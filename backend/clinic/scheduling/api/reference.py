@@ -44,6 +44,7 @@ class SessionTypeSerializer(serializers.ModelSerializer[SessionType]):
             "needs_driver",
             "fasting_hours",
             "preparation_instructions",
+            "preparation_translations",
             "reminder_hours",
             "color",
         ]
