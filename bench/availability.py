@@ -209,7 +209,8 @@ def world_create(seed: int) -> World:
     user = get_user_model().objects.create_user(username="bench-provider", password=None)
     provider = Provider.objects.create(user=user, clinic=clinic, display_name="Dr. Bench")
     WorkingHours.objects.bulk_create(
-        WorkingHours(provider=provider, weekday=day, starts=OPENS, ends=CLOSES) for day in range(7)
+        WorkingHours(provider=provider, clinic=provider.clinic, weekday=day, starts=OPENS, ends=CLOSES)
+        for day in range(7)
     )
     chairs = [Room.objects.create(clinic=clinic, name=f"Chair {n}", is_treatment_chair=True) for n in (1, 2)]
     dose = SessionType.objects.create(

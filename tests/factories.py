@@ -93,7 +93,8 @@ class ProviderFactory(factory.django.DjangoModelFactory):
             return
         blocks = extracted if extracted is not None else [(day, NINE, FIVE_PM) for day in range(5)]
         WorkingHours.objects.bulk_create(
-            WorkingHours(provider=self, weekday=day, starts=starts, ends=ends) for day, starts, ends in blocks
+            WorkingHours(provider=self, clinic=self.clinic, weekday=day, starts=starts, ends=ends)
+            for day, starts, ends in blocks
         )
 
 

@@ -81,3 +81,18 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class StaffLocation(models.Model):
+    """A location a staff member works at. Staff with none see every location; staff with some see only
+    those locations' inquiries, patients and schedule (clinic admins always see all)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_locations")
+    clinic = models.ForeignKey("core.Clinic", on_delete=models.CASCADE, related_name="+", verbose_name="location")
+
+    class Meta:
+        verbose_name = "staff location"
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="staff_location_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.clinic_id}"

@@ -234,7 +234,8 @@ def demo_data_load() -> list[DemoLogin]:
         provider = Provider.objects.get(user__username=username)
         if not provider.working_hours.exists():
             WorkingHours.objects.bulk_create(
-                WorkingHours(provider=provider, weekday=day, starts=starts, ends=ends) for day in weekdays
+                WorkingHours(provider=provider, clinic=provider.clinic, weekday=day, starts=starts, ends=ends)
+                for day in weekdays
             )
     for name, slug, sessions, gap, span in SERIES_PLANS:
         _oldest_or_create(

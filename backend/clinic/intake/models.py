@@ -57,6 +57,15 @@ class Inquiry(models.Model):
     phone = models.CharField(max_length=20, db_index=True, help_text="E.164")
     email = models.EmailField(blank=True, db_index=True)
     preferred_contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
+    clinic = models.ForeignKey(
+        "core.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inquiries",
+        verbose_name="location",
+        help_text="The location the person chose (or the nearest to their ZIP code); blank: not chosen.",
+    )
     preferred_language = models.CharField(
         max_length=8,
         default=LANGUAGE_DEFAULT,

@@ -113,6 +113,15 @@ class OutboundMessage(models.Model):
         db_default=LANGUAGE_DEFAULT,
         help_text="The language it is written in; an email's footer is added in it at send time.",
     )
+    clinic = models.ForeignKey(
+        "core.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="location",
+        help_text="The location it is sent for: its number sends it. Blank: the organization's sender.",
+    )
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
     )
@@ -270,6 +279,15 @@ class InboundMessage(models.Model):
     reply = models.TextField(blank=True, help_text="What we answered, if anything.")
     language = models.CharField(
         max_length=8, blank=True, help_text="The language the text is written in, as recognised (e.g. en, es)."
+    )
+    clinic = models.ForeignKey(
+        "core.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="location",
+        help_text="The location whose number it was sent to. Blank: the organization's own number.",
     )
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     handled_at = models.DateTimeField(null=True, blank=True)

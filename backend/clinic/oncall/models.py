@@ -62,6 +62,15 @@ class OnCallShift(models.Model):
         help_text="Paged when the on-call clinician does not acknowledge in time or cannot be paged.",
     )
     note = models.CharField(max_length=120, blank=True)
+    clinic = models.ForeignKey(
+        "core.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="on_call_shifts",
+        verbose_name="location",
+        help_text="The location this shift covers. Blank: every location without a shift of its own.",
+    )
 
     class Meta:
         ordering = ["-starts_at"]

@@ -14,6 +14,15 @@ class Patient(models.Model):
     phone = models.CharField(max_length=20, db_index=True, help_text="E.164")
     email = models.EmailField(blank=True)
     timezone = models.CharField(max_length=64, validators=[validate_timezone_name])
+    clinic = models.ForeignKey(
+        "core.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patients",
+        verbose_name="home location",
+        help_text="Where the patient is mainly seen; they may be seen at other locations too.",
+    )
     language = models.CharField(
         max_length=8,
         default=LANGUAGE_DEFAULT,

@@ -19,7 +19,7 @@ from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin, inline_add
 from clinic.core.clinics import clinic_timezone
 from clinic.core.languages import LANGUAGE_DEFAULT, language_choices
-from clinic.core.models import Clinic
+from clinic.core.models import Clinic, Organization
 from clinic.messaging.wording import PREPARATION_TRANSLATION_MAX_CHARS
 from clinic.patients.admin import PatientAdmin
 from clinic.patients.models import Patient
@@ -44,16 +44,35 @@ def _local(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
+@admin.register(Organization)
+class OrganizationAdmin(StaffModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
 @admin.register(Clinic)
 class ClinicAdmin(StaffModelAdmin):
-    list_display = ["name", "short_name", "timezone", "phone", "texting_starts", "texting_ends"]
-    search_fields = ["name", "short_name"]
+    """The organization's locations."""
+
+    list_display = [
+        "name",
+        "short_name",
+        "organization",
+        "timezone",
+        "phone",
+        "sms_from_number",
+        "texting_starts",
+        "texting_ends",
+        "is_active",
+    ]
+    list_filter = ["organization", "is_active", "timezone"]
+    search_fields = ["name", "short_name", "postcode"]
 
 
 class WorkingHoursInline(admin.TabularInline[WorkingHours, Provider]):
     model = WorkingHours
     extra = 0
-    fields = ["weekday", "starts", "ends"]
+    fields = ["clinic", "weekday", "starts", "ends"]
 
 
 class TimeOffInline(admin.TabularInline[TimeOff, Provider]):

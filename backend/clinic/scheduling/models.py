@@ -21,8 +21,11 @@ PATIENT_OVERLAP_CONSTRAINT = "appointment_patient_no_overlap"
 
 
 class Provider(models.Model):
+    """A clinician taking bookings. `clinic` is their home location; they work wherever their working
+    hours say (a block of hours names its location)."""
+
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider")
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="providers")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="providers", verbose_name="home location")
     display_name = models.CharField(max_length=120)
     credentials = models.CharField(max_length=60, blank=True, help_text="e.g. MD, NP, LCSW")
     is_active = models.BooleanField(default=True)
@@ -143,7 +146,8 @@ class SessionType(models.Model):
 
 
 class WorkingHours(models.Model):
-    """One block of a provider's week, in the clinic's time zone (split shifts are two blocks)."""
+    """One block of a provider's week at one location, in that location's time zone (split shifts, or a
+    morning here and an afternoon there, are two blocks)."""
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, "Monday"
@@ -155,6 +159,14 @@ class WorkingHours(models.Model):
         SUNDAY = 6, "Sunday"
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="working_hours")
+    clinic = models.ForeignKey(
+        Clinic,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="working_hours",
+        verbose_name="location",
+        help_text="Blank: the provider's home location.",
+    )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     starts = models.TimeField()
     ends = models.TimeField()
@@ -170,6 +182,11 @@ class WorkingHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.clinic_id is None:  # hours given without a location are worked at home
+            self.clinic_id = self.provider.clinic_id
+        super().save(*args, **kwargs)
 
 
 class TimeOff(models.Model):
