@@ -264,14 +264,16 @@ def test_staff_send_an_ad_hoc_text_only_with_consent(api_as: ApiAs, front_desk: 
     assert refused.status_code == 400 and "patient" in refused.json()
     assert client.post(API.format(consenting.pk), {"body": " "}).status_code == 400
     assert client.post(API.format(consenting.pk), {"body": "x" * 500}).status_code == 400
-    # Three parts hold 459 plain characters, but only 201 once one accent makes the text Unicode.
+    # Three parts hold 459 plain characters; once one accent makes the text Unicode, 67 a part, so the same
+    # reading takes seven parts (469 characters) and no more.
     assert client.post(API.format(consenting.pk), {"body": "x" * 459}).status_code == 201
-    accented = client.post(API.format(consenting.pk), {"body": "Envíe: " + "x" * 200})
-    assert accented.status_code == 400 and "SMS parts" in accented.json()["body"][0]
+    assert client.post(API.format(consenting.pk), {"body": "Envíe: " + "x" * 462}).status_code == 201
+    accented = client.post(API.format(consenting.pk), {"body": "Envíe: " + "x" * 463})
+    assert accented.status_code == 400 and "8 SMS parts" in accented.json()["body"][0]
     named = client.post(API.format(consenting.pk), {"body": "Your ketamine session is moved."})
     assert named.status_code == 400 and "ketamine" in named.json()["body"][0]
     assert client.post(API.format(999999), {"body": "Hello"}).status_code == 404
-    assert OutboundMessage.objects.count() == 2
+    assert OutboundMessage.objects.count() == 3
 
 
 @pytest.mark.django_db

@@ -40,6 +40,7 @@ def checkin_question_enqueue(
         to_number=check_in.patient.phone,
         body=text_render(template, language=check_in.patient.language, **checkin_text_values(check_in)),
         language=check_in.patient.language,
+        clinic=check_in.appointment.session_type.clinic,
         idempotency_key=idempotency_key,
         send_after=send_after,
         patient_id=check_in.patient_id,

@@ -367,6 +367,7 @@ def _follow_up_step(check_in: CheckIn, *, now: datetime.datetime) -> bool:
             to_number=check_in.patient.phone,
             body=text_render("checkin_follow_up", language=check_in.patient.language, **checkin_text_values(check_in)),
             language=check_in.patient.language,
+            clinic=check_in.appointment.session_type.clinic,
             idempotency_key=f"checkin:{check_in.appointment_id}:{check_in.step_key}:follow-up",
             send_after=now,
             patient_id=check_in.patient_id,

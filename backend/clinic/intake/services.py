@@ -126,7 +126,10 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
     Not held for texting hours: it answers what the person just did, and an email does not ring a phone.
     """
     subject, body = email_render_content(
-        "inquiry_ack", language=data.preferred_language, clinic=clinic_display_name(), first_name=data.first_name
+        "inquiry_ack",
+        language=data.preferred_language,
+        clinic=clinic_display_name(inquiry.clinic),
+        first_name=data.first_name,
     )
     outbox_enqueue(
         kind=OutboundMessage.Kind.INQUIRY_ACK,
@@ -136,6 +139,7 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
         subject=subject,
         body=body,
         language=data.preferred_language,
+        clinic=inquiry.clinic,
         inquiry_id=inquiry.pk,
         related_type=Inquiry._meta.label_lower,
         related_id=str(inquiry.pk),
@@ -153,7 +157,7 @@ def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
     """
     if not data.sms_consent:
         return
-    clinic = clinic_current()
+    clinic = inquiry.clinic or clinic_current()
     outbox_enqueue(
         kind=OutboundMessage.Kind.INQUIRY_ACK,
         template="inquiry_ack",
@@ -165,6 +169,7 @@ def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
             first_name=data.first_name,
         ),
         language=data.preferred_language,
+        clinic=inquiry.clinic,
         inquiry_id=inquiry.pk,
         related_type=Inquiry._meta.label_lower,
         related_id=str(inquiry.pk),

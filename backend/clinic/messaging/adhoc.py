@@ -54,6 +54,8 @@ def text_send_ad_hoc(*, patient: Patient, body: str, by: Actor) -> OutboundMessa
             kind=OutboundMessage.Kind.AD_HOC,
             to_number=patient.phone,
             body=body,
+            language=patient.language,
+            clinic=patient.clinic,
             patient_id=patient.pk,
             idempotency_key=f"adhoc:{uuid.uuid4()}",
             created_by=by.user_or_none,

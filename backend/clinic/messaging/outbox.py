@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.core.languages import LANGUAGE_DEFAULT
+from clinic.core.models import Clinic
 
 from .email.addresses import email_send_problem, email_state_ensure
 from .models import EMAIL_KINDS, OutboundMessage, priority_of_kind
@@ -39,6 +40,7 @@ def outbox_enqueue(
     to_email: str = "",
     subject: str = "",
     language: str = LANGUAGE_DEFAULT,
+    clinic: Clinic | None = None,
     idempotency_key: str,
     send_after: datetime.datetime | None = None,
     template: str = "",
@@ -50,6 +52,8 @@ def outbox_enqueue(
     created_by: User | None = None,
 ) -> OutboundMessage:
     """Write one text (or email: `channel`, `to_email`, `subject`) to the outbox, in the caller's transaction.
+
+    `clinic` is the location it is sent for: its sender sends it and its texting hours apply.
 
     The same key twice writes it once. An email that may not go to its address (no consent for it,
     unsubscribed, bounced, email off) is written already suppressed, with the reason, as history.
@@ -71,6 +75,7 @@ def outbox_enqueue(
         subject=subject,
         body=body,
         language=language,
+        clinic=clinic,
         send_after=send_after,
         patient_id=patient_id,
         inquiry_id=inquiry_id,

@@ -35,6 +35,7 @@ from .email.addresses import email_send_problem
 from .models import DeliveryAttempt, DeliveryReport, OutboundMessage, PhoneNumberState
 from .outbox import outbox_claim_due
 from .rate_limit import send_slot_acquire, send_slots_acquire
+from .senders import sender_default, sender_for
 from .texting_hours import TextingWindow, texting_window
 from .twilio_client import twilio_client_build, twilio_client_shared
 
@@ -125,10 +126,6 @@ def _status_callback_url(message_id: int) -> str:
     return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/?ob={message_id}"
 
 
-def sender_identity() -> str:
-    return str(settings.TWILIO_MESSAGING_SERVICE_SID or settings.TWILIO_FROM_NUMBER)
-
-
 def _backoff_seconds(attempts: int) -> float:
     """Capped exponential backoff with full jitter."""
     ceiling = min(settings.SMS_RETRY_MAX_SECONDS, settings.SMS_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1))
@@ -137,7 +134,8 @@ def _backoff_seconds(attempts: int) -> float:
 
 @dataclass(frozen=True)
 class SendContext:
-    """What the send-time checks of a batch share, read once for the batch: number states and the clinic."""
+    """What the send-time checks of a batch share, read once for the batch: number states and the
+    organization's first location (for rows without one of their own)."""
 
     states: dict[str, PhoneNumberState]
     clinic: Clinic | None
@@ -185,7 +183,8 @@ def _address_refusal(message: OutboundMessage, context: SendContext | None) -> n
 
 
 def _texting_window(message: OutboundMessage, context: SendContext | None = None) -> TextingWindow:
-    clinic = clinic_current() if context is None else context.clinic
+    """The hours of the row's location (else the first location's), in the patient's zone."""
+    clinic = message.clinic or (clinic_current() if context is None else context.clinic)
     return texting_window(timezone_name=message.patient.timezone if message.patient else "", clinic=clinic)
 
 
@@ -211,7 +210,7 @@ def outbox_send(*, message_id: int) -> SendOutcome:
     """Send one queued row exactly once: claim it, re-check it, call Twilio, record the result."""
     if not OutboundMessage.objects.filter(id=message_id, status=Status.QUEUED).exists():
         return SendOutcome("not queued")
-    wait = _rate_wait()
+    wait = _rate_wait(message_id)
     if wait:
         return SendOutcome("rate limited", retry_in=wait)
     claimed = OutboundMessage.objects.filter(id=message_id, status=Status.QUEUED).update(
@@ -219,7 +218,7 @@ def outbox_send(*, message_id: int) -> SendOutcome:
     )
     if claimed != 1:
         return SendOutcome("claimed elsewhere")
-    message = OutboundMessage.objects.select_related("patient", "inquiry").get(id=message_id)
+    message = OutboundMessage.objects.select_related("patient", "inquiry", "clinic").get(id=message_id)
     try:
         blocked = _send_time_check(message)
     except Exception as exc:
@@ -351,14 +350,35 @@ def outbox_send_batch(*, message_ids: Sequence[int], urgent: bool = False) -> Ba
     )
     pending = [message_id for message_id in message_ids if message_id in still_queued]
     counts["not queued"] = len(message_ids) - len(pending)
-    while pending:
-        grant = send_slots_acquire(sender=sender_identity(), wanted=len(pending), urgent=urgent)
-        if not grant.granted:
-            return BatchOutcome(_nonzero(counts), waiting=pending, retry_in=grant.wait)
-        chunk, pending = pending[: grant.granted], pending[grant.granted :]
-        for outcome in _send_claimed_batch(_claim_queued(chunk)):
-            counts[outcome.result.split(":")[0]] += 1
-    return BatchOutcome(_nonzero(counts), waiting=[])
+    waiting: list[int] = []
+    retry_in = 0.0
+    # Each sender (a location's number, or the organization's) has its own rate; rows keep their order.
+    for sender, rows in _by_sender(pending).items():
+        while rows:
+            grant = send_slots_acquire(sender=sender, wanted=len(rows), urgent=urgent)
+            if not grant.granted:
+                waiting += rows
+                retry_in = grant.wait if not retry_in else min(retry_in, grant.wait)
+                break
+            chunk, rows = rows[: grant.granted], rows[grant.granted :]
+            for outcome in _send_claimed_batch(_claim_queued(chunk)):
+                counts[outcome.result.split(":")[0]] += 1
+    return BatchOutcome(_nonzero(counts), waiting=waiting, retry_in=retry_in)
+
+
+def _by_sender(message_ids: Sequence[int]) -> dict[str, list[int]]:
+    """The rows grouped by the sender whose rate they count against, each group in the order given."""
+    clinic_of = dict(OutboundMessage.objects.filter(id__in=message_ids).values_list("id", "clinic_id"))
+    senders = {
+        clinic.pk: sender_for(clinic).identity
+        for clinic in Clinic.objects.filter(pk__in={clinic_id for clinic_id in clinic_of.values() if clinic_id})
+    }
+    default = sender_default().identity
+    groups: dict[str, list[int]] = {}
+    for message_id in message_ids:
+        clinic_id = clinic_of.get(message_id)
+        groups.setdefault(senders.get(clinic_id, default) if clinic_id else default, []).append(message_id)
+    return groups
 
 
 def outbox_send_due_urgent() -> BatchOutcome:
@@ -392,7 +412,7 @@ def _claim_queued(message_ids: Sequence[int]) -> list[OutboundMessage]:
         )
         won = {row[0] for row in cursor.fetchall()}
     order = {message_id: index for index, message_id in enumerate(message_ids)}
-    claimed = OutboundMessage.objects.select_related("patient", "inquiry").filter(id__in=won)
+    claimed = OutboundMessage.objects.select_related("patient", "inquiry", "clinic").filter(id__in=won)
     return sorted(claimed, key=lambda message: order[message.id])
 
 
@@ -627,8 +647,10 @@ def _never_reached_provider(exc: requests.RequestException) -> bool:
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
-def _rate_wait() -> float:
-    return send_slot_acquire(sender=sender_identity())
+def _rate_wait(message_id: int) -> float:
+    clinic_id = OutboundMessage.objects.filter(id=message_id).values_list("clinic_id", flat=True).first()
+    clinic = Clinic.objects.filter(pk=clinic_id).first() if clinic_id else None
+    return send_slot_acquire(sender=sender_for(clinic).identity)
 
 
 def _provider_send(message: OutboundMessage) -> str:
@@ -639,10 +661,7 @@ def _provider_send(message: OutboundMessage) -> str:
         "body": message.body,
         "status_callback": _status_callback_url(message.id),
     }
-    if settings.TWILIO_MESSAGING_SERVICE_SID:
-        kwargs["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID
-    else:
-        kwargs["from_"] = settings.TWILIO_FROM_NUMBER
+    kwargs.update(sender_for(message.clinic).create_arguments())
     created = client.messages.create(**kwargs)
     sid = getattr(created, "sid", None)
     if not _sid_well_formed(sid):
@@ -938,11 +957,7 @@ def _ours(candidate: object, message: OutboundMessage) -> bool:
     """True when a listed message was sent through the API, to this number, from our sender."""
     if getattr(candidate, "direction", None) != "outbound-api" or getattr(candidate, "to", None) != message.to_number:
         return False
-    if settings.TWILIO_MESSAGING_SERVICE_SID:
-        return bool(getattr(candidate, "messaging_service_sid", None) == settings.TWILIO_MESSAGING_SERVICE_SID)
-    sender = getattr(candidate, "from_", None)
-    # A message still queued may not name its sender yet.
-    return sender in (None, "", settings.TWILIO_FROM_NUMBER)
+    return sender_for(message.clinic).sent(candidate)
 
 
 def _body_likeness(ours: str, theirs: str) -> float:

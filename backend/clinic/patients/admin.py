@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
-from clinic.core.languages import language_choices
+from clinic.core.languages import LANGUAGE_DEFAULT, language_choices
 from clinic.core.phone import phone_to_e164
 from clinic.core.timezones import validate_timezone_name
 
@@ -37,6 +37,10 @@ class PatientForm(forms.ModelForm[Patient]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reminder_channel"].required = False  # left out: automatic
+        self.fields["language"].required = False  # left out: English
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or LANGUAGE_DEFAULT)
 
     def clean_phone(self) -> str:
         return phone_to_e164(self.cleaned_data.get("phone", ""))
