@@ -194,18 +194,34 @@ class PatientReply:
     replies: list[SandboxMessage]
 
 
-def sandbox_reply_as_patient(*, patient_number: str, body: str) -> PatientReply:
-    """Text the clinic as this patient: store the text, call the app's signed SMS webhook, keep its TwiML replies."""
+def sandbox_reply_as_patient(*, patient_number: str, body: str, to_number: str = "") -> PatientReply:
+    """Text the clinic as this patient: store the text, call the app's signed SMS webhook, keep its TwiML replies.
+
+    The text goes to `to_number`, else (as a phone's reply would) to the number that last texted this
+    patient, else to the organization's number.
+    """
     if not phone_is_e164(patient_number):
         raise ValueError("The patient's number must be in E.164 form, e.g. +15551234567.")
     if not body or len(body) > BODY_MAX_CHARS:
         raise ValueError(f"A text must have 1 to {BODY_MAX_CHARS} characters.")
     now = timezone.now()
+    last = (
+        SandboxMessage.objects.filter(to_number=patient_number)
+        .exclude(direction=SandboxMessage.Direction.INBOUND)
+        .order_by("-date_created", "-id")
+        .first()
+    )
+    if to_number:
+        sender, service = to_number, ""
+    elif last is not None and last.from_number:
+        sender, service = last.from_number, last.messaging_service_sid
+    else:
+        sender, service = settings.TWILIO_FROM_NUMBER, settings.TWILIO_MESSAGING_SERVICE_SID
     inbound = SandboxMessage.objects.create(
         account_sid=settings.TWILIO_ACCOUNT_SID,
         from_number=patient_number,
-        to_number=settings.TWILIO_FROM_NUMBER,
-        messaging_service_sid=settings.TWILIO_MESSAGING_SERVICE_SID,
+        to_number=sender,
+        messaging_service_sid=service,
         body=body,
         status=Status.RECEIVED,
         direction=SandboxMessage.Direction.INBOUND,
