@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils.html import escape
+from pytest_django.fixtures import Settings
 
 from clinic.core.consent import current_email_consent_wording, current_sms_consent_wording
 from clinic.intake.models import Inquiry, InquirySubmission
@@ -308,3 +309,23 @@ def test_the_throttle_notice_is_in_spanish(client: Client) -> None:
         'Llame a la clínica al <a href="tel:+16175550100">(617) 555-0100</a> o vuelva a intentarlo más tarde.' in html
     )
     assert "Sus respuestas siguen abajo." in html
+
+
+def test_a_broken_language_cookie_is_ignored(client: Client) -> None:
+    client.cookies["django_language"] = '"><script>alert(1)</script>'
+
+    html = page_in(client, **SPANISH)
+
+    assert '<html lang="es">' in html and "<script>" not in html
+
+
+def test_with_one_language_there_is_nothing_to_choose(client: Client, settings: Settings) -> None:
+    settings.LANGUAGES = [("en", "English")]
+
+    html = page_in(client, **SPANISH)
+
+    assert '<html lang="en">' in html
+    assert "language-switch" not in html and 'name="preferred_language"' not in html
+    assert client.post(URL, valid_form(), **SPANISH).status_code == 303
+    inquiry = Inquiry.objects.get()
+    assert (inquiry.preferred_language, inquiry.sms_consent_version) == ("en", "2026-11-v1")
