@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.servers.basehttp import WSGIServer
+from django.utils import translation
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
@@ -23,6 +24,15 @@ def _clear_shared_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """LocaleMiddleware activates a request's language in the test's thread and never deactivates it:
+    start and end each test in the default language, so no test reads another's."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 CATALOGUES = sorted(BACKEND.glob("clinic/*/locale/*/LC_MESSAGES/django.po"))
@@ -38,3 +39,19 @@ def test_catalogue_is_complete_and_compiled(po_path: Path) -> None:
             continue
         key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
         assert compiled._catalog.get(key) == entry.msgstr, f"{entry.msgid!r} differs in {mo_path.name}: make messages"
+
+
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda path: str(path.relative_to(BACKEND)))
+def test_no_other_catalogue_overrides_a_translation(po_path: Path) -> None:
+    # Django looks a text up in every app's catalogue, the first installed app first: the same English in
+    # another catalogue (Django's own, another app's) would silently show that catalogue's translation.
+    catalogue = polib.pofile(str(po_path))
+    language = po_path.parents[1].name
+    with translation.override(language):
+        for entry in catalogue.translated_entries():
+            if entry.msgid_plural:
+                continue
+            shown = (
+                translation.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else translation.gettext(entry.msgid)
+            )
+            assert shown == entry.msgstr, f"{entry.msgid!r} shows as {shown!r}: another catalogue translates it"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,69 +12,12 @@ from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION, current_email_conse
 from clinic.intake.api.public import InquirySubmitSerializer
 from clinic.intake.models import Inquiry, InquirySubmission
 from tests.factories import ClinicFactory
+from tests.support.contact_page import FormControls, valid_form
 
 URL = "/contact/"
 THANKS_URL = "/contact/thanks/"
 
 pytestmark = pytest.mark.django_db
-
-
-def valid_form(**overrides: Any) -> dict[str, Any]:
-    form: dict[str, Any] = {
-        "first_name": "Dana",
-        "last_name": "Whitlock",
-        "phone": "(617) 555-0142",
-        "email": "dana@example.com",
-        "preferred_contact_method": "sms",
-        "best_time_to_reach": "weekday mornings",
-        "reasons": ["depression", "ptsd"],
-        "prior_treatments": "Two SSRIs, CBT",
-        "message": "I would like to learn whether I am a candidate.",
-        "sms_consent": "on",
-        "privacy_acknowledged": "on",
-        "is_adult": "on",
-        "website": "",
-    }
-    form.update(overrides)
-    return {name: value for name, value in form.items() if value is not None}
-
-
-class FormControls(HTMLParser):
-    """Collect the form controls, labels and links of a page, by their attributes."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.controls: list[dict[str, str | None]] = []
-        self.label_targets: set[str] = set()
-        self.links: list[str] = []
-        self.textareas: dict[str, str] = {}
-        self._textarea: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag in ("input", "textarea", "select"):
-            self.controls.append({"tag": tag, **attributes})
-        if tag == "textarea":
-            self._textarea = attributes.get("name")
-            self.textareas[self._textarea or ""] = ""
-        if tag == "label" and attributes.get("for"):
-            self.label_targets.add(str(attributes["for"]))
-        if tag == "a" and attributes.get("href"):
-            self.links.append(str(attributes["href"]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self.textareas[self._textarea] += data
-
-    def control(self, name: str, value: str | None = None) -> dict[str, str | None]:
-        found = [c for c in self.controls if c.get("name") == name and (value is None or c.get("value") == value)]
-        assert len(found) == 1, f"expected one control named {name!r} (value {value!r}), found {found}"
-        return found[0]
 
 
 def thanks_token(location: str) -> str:
@@ -100,7 +42,7 @@ def test_form_offers_every_api_field_with_a_label_and_the_current_consent_wordin
     assert escape(current_email_consent_wording()) in html  # what choosing email agrees to
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "call or text" in html and "988" in html and "911" in html
-    assert html.count("<fieldset") == 2 and html.count("<legend") == 2
+    assert html.count("<fieldset") == 3 and html.count("<legend") == 3
     assert {c.get("value") for c in page.controls if c.get("name") == "preferred_contact_method"} == {
         "sms",
         "phone",
@@ -339,7 +281,10 @@ def test_posts_are_throttled_per_address_like_the_api(client: Client) -> None:
 def test_the_form_carries_a_working_csrf_token_and_a_post_without_one_is_refused() -> None:
     browser = Client(enforce_csrf_checks=True)
     page = FormControls(browser.get(URL).content.decode())
-    token = page.control("csrfmiddlewaretoken")["value"]
+    # The form and the language switch each carry the page's one token.
+    tokens = {c["value"] for c in page.controls if c.get("name") == "csrfmiddlewaretoken"}
+    assert len(tokens) == 1
+    token = tokens.pop()
 
     assert browser.post(URL, valid_form()).status_code == 403
     assert browser.post(URL, {**valid_form(), "csrfmiddlewaretoken": token}).status_code == 303

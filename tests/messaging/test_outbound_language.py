@@ -203,7 +203,7 @@ def test_a_clinic_admin_writes_the_spanish_preparation_and_its_rules_hold(
     client.force_login(clinic_admin)
     url = f"/admin/scheduling/sessiontype/{infusion.pk}/change/"
     form = client.get(url)
-    assert form.status_code == 200 and "Preparation instructions (español)" in form.content.decode()
+    assert form.status_code == 200 and "Preparation instructions (Español)" in form.content.decode()
 
     fields = {
         "clinic": infusion.clinic_id,

@@ -21,7 +21,9 @@ def language_codes() -> list[str]:
 
 def language_choices() -> list[tuple[str, str]]:
     """(code, the language's own name) pairs for forms and model choices: "Español", not "Spanish"."""
-    return [(code, translation.get_language_info(code)["name_local"]) for code in language_codes()]
+    names = [(code, str(translation.get_language_info(code)["name_local"])) for code in language_codes()]
+    # Django keeps some own names in lower case ("español"); shown alone, they start with a capital.
+    return [(code, name[:1].upper() + name[1:]) for code, name in names]
 
 
 def language_supported(code: str | None) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def validate_encodable_text(value: str) -> None:
@@ -8,4 +9,4 @@ def validate_encodable_text(value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValidationError("Contains characters that are not valid text.") from exc
+        raise ValidationError(_("Contains characters that are not valid text.")) from exc

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
+from clinic.core.languages import language_codes, language_name
 from clinic.core.phone import phone_to_e164
 
 from . import services
@@ -88,6 +89,19 @@ class InquirySubmissionInline(admin.TabularInline[InquirySubmission, Inquiry]):
         return False
 
 
+class PreferredLanguageFilter(admin.SimpleListFilter):
+    """The configured languages, named for staff ("Spanish"), filtering on the code stored."""
+
+    title = "preferred language"
+    parameter_name = "preferred_language"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code, language_name(code)) for code in language_codes()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(preferred_language=self.value()) if self.value() else queryset
+
+
 def _transition_action(to_status: str, label: str) -> Any:
     @admin.action(description=f"Mark selected as {label.lower()}", permissions=["change"])
     def mark(modeladmin: InquiryAdmin, request: HttpRequest, queryset: QuerySet[Inquiry]) -> None:
@@ -118,12 +132,21 @@ class InquiryAdmin(AuditedAdminMixin):
         "last_name",
         "phone",
         "preferred_contact_method",
+        "preferred_language_name",
         "reason_list",
         "status",
         "assigned_to",
         "sms_consent",
     ]
-    list_filter = ["status", "reasons", "preferred_contact_method", "assigned_to", "sms_consent", "created_at"]
+    list_filter = [
+        "status",
+        "reasons",
+        "preferred_contact_method",
+        PreferredLanguageFilter,
+        "assigned_to",
+        "sms_consent",
+        "created_at",
+    ]
     search_fields = ["reference", "first_name", "last_name", "phone", "email"]
     date_hierarchy = "created_at"
     list_select_related = ["assigned_to"]
@@ -135,6 +158,7 @@ class InquiryAdmin(AuditedAdminMixin):
         "status",
         "patient",
         "source",
+        "preferred_language_name",
         "sms_consent",
         "sms_consent_at",
         "sms_consent_version",
@@ -149,7 +173,17 @@ class InquiryAdmin(AuditedAdminMixin):
         (None, {"fields": ["reference", "status", "assigned_to", "patient"]}),
         (
             "Contact",
-            {"fields": ["first_name", "last_name", "phone", "email", "preferred_contact_method", "best_time_to_reach"]},
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "email",
+                    "preferred_contact_method",
+                    "preferred_language_name",
+                    "best_time_to_reach",
+                ]
+            },
         ),
         ("What they told us", {"fields": ["reasons", "prior_treatments", "message"]}),
         (
@@ -176,6 +210,10 @@ class InquiryAdmin(AuditedAdminMixin):
         _transition_action(Inquiry.Status.CLOSED, "Closed"),
         "convert_to_patient",
     ]
+
+    @admin.display(description="Preferred language", ordering="preferred_language")
+    def preferred_language_name(self, inquiry: Inquiry) -> str:
+        return language_name(inquiry.preferred_language)
 
     @admin.display(description="Reasons")
     def reason_list(self, inquiry: Inquiry) -> str:

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy
 
 from clinic.core.languages import LANGUAGE_DEFAULT, validate_language
 
@@ -41,9 +42,10 @@ class Inquiry(models.Model):
         CLOSED = "closed", "Closed"
 
     class ContactMethod(models.TextChoices):
-        SMS = "sms", "Text message"
-        PHONE = "phone", "Phone call"
-        EMAIL = "email", "Email"
+        # Translated: the public form offers these in the visitor's language.
+        SMS = "sms", gettext_lazy("Text message")
+        PHONE = "phone", gettext_lazy("Phone call")
+        EMAIL = "email", gettext_lazy("Email")
 
     class Source(models.TextChoices):
         WEB_FORM = "web_form", "Contact page"

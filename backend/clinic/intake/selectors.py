@@ -13,6 +13,7 @@ def inquiry_list(
     reason: str | None = None,
     assigned_to: int | None = None,
     unassigned: bool = False,
+    preferred_language: str | None = None,
     created_from: datetime.date | None = None,
     created_to: datetime.date | None = None,
     search: str | None = None,
@@ -23,6 +24,8 @@ def inquiry_list(
         qs = qs.filter(status=status)
     if reason:
         qs = qs.filter(reasons__code=reason)
+    if preferred_language:
+        qs = qs.filter(preferred_language=preferred_language)
     if unassigned:
         qs = qs.filter(assigned_to__isnull=True)
     elif assigned_to is not None:

@@ -17,14 +17,8 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_current, clinic_display_name, clinic_timezone
-from clinic.core.consent import (
-    CURRENT_EMAIL_CONSENT_VERSION,
-    CURRENT_SMS_CONSENT_VERSION,
-    consent_clear,
-    consent_record,
-    email_consent_covers,
-)
-from clinic.core.languages import LANGUAGE_DEFAULT
+from clinic.core.consent import consent_clear, consent_record, consent_version, email_consent_covers
+from clinic.core.languages import LANGUAGE_DEFAULT, language_name
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue, outbox_follow_email_change, outbox_follow_number_change
@@ -63,7 +57,9 @@ class InquiryInput:
     prior_treatments: str = ""
     message: str = ""
     sms_consent: bool = False
+    # The language to write and call in, and the one the consent wordings were shown in.
     preferred_language: str = LANGUAGE_DEFAULT
+    consent_language: str = LANGUAGE_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -201,6 +197,8 @@ def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str) -> None:
     ):
         if new and new != old:
             lines.append(f"{label}: {new}")
+    if data.preferred_language != inquiry.preferred_language:
+        lines.append(f"Preferred language: {language_name(data.preferred_language)} ({data.preferred_language})")
     if data.phone != inquiry.phone or (data.email and data.email.lower() != inquiry.email.lower()):
         lines.append("Contact details differ from this inquiry's: not applied; confirm with the person.")
     if data.sms_consent:
@@ -225,6 +223,7 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
         with transaction.atomic():
             _lock_person(data.phone)
             now = timezone.now()
+            language = data.consent_language  # consent is to the wordings as shown, in this language
             inquiry = _open_inquiry_for(data)
             merged = inquiry is not None
             if inquiry is not None:
@@ -236,6 +235,7 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                     phone=data.phone,
                     email=data.email,
                     preferred_contact_method=data.preferred_contact_method,
+                    preferred_language=data.preferred_language,
                     best_time_to_reach=data.best_time_to_reach,
                     prior_treatments=data.prior_treatments,
                     message=data.message,
@@ -245,9 +245,13 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                 )
                 if data.sms_consent:
                     inquiry.sms_consent = True
-                    consent_record(inquiry, channel="sms", address=inquiry.phone, source=source, now=now)
+                    consent_record(
+                        inquiry, channel="sms", address=inquiry.phone, source=source, now=now, language=language
+                    )
                 if _wants_email(data):
-                    consent_record(inquiry, channel="email", address=inquiry.email, source=source, now=now)
+                    consent_record(
+                        inquiry, channel="email", address=inquiry.email, source=source, now=now, language=language
+                    )
                 inquiry.save()
                 if data.reasons:
                     # A new inquiry has no reasons yet: add, unlike set, needs no look at the current ones.
@@ -263,10 +267,10 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                 phone=data.phone,
                 preferred_contact_method=data.preferred_contact_method,
                 sms_consent_at=now if data.sms_consent else None,
-                sms_consent_version=CURRENT_SMS_CONSENT_VERSION if data.sms_consent else "",
+                sms_consent_version=consent_version(channel="sms", language=language) if data.sms_consent else "",
                 email=data.email,
                 email_consent_at=now if _wants_email(data) else None,
-                email_consent_version=CURRENT_EMAIL_CONSENT_VERSION if _wants_email(data) else "",
+                email_consent_version=consent_version(channel="email", language=language) if _wants_email(data) else "",
             )
             _acknowledge(inquiry, data)
     except IntegrityError:
@@ -449,7 +453,8 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             last_name=inquiry.last_name,
             phone=inquiry.phone,
             email=inquiry.email,
-            timezone=clinic_timezone().key,
+            timezone=clinic_timezone(inquiry.clinic).key,
+            clinic=inquiry.clinic or clinic_current(),
             language=inquiry.preferred_language,
             sms_consent_at=inquiry.sms_consent_at if consent else None,
             sms_consent_version=inquiry.sms_consent_version if consent else "",

@@ -1,4 +1,8 @@
-"""The public /contact/ page: an HTML form held to the same rules as POST /api/v1/inquiries/."""
+"""The public /contact/ page: an HTML form held to the same rules as POST /api/v1/inquiries/.
+
+It speaks the visitor's language (the language switch, else the browser's), shows the consent wordings
+in it, and records consent to the wordings as shown in it.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework import serializers
 
 from clinic.core.consent import current_email_consent_wording, current_sms_consent_wording
+from clinic.core.languages import language_choices
 from clinic.core.models import Clinic
 
 from .api.public import (
@@ -27,6 +34,7 @@ from .api.public import (
     InquiryDailyThrottle,
     InquirySubmitSerializer,
     inquiry_next_steps,
+    request_language,
 )
 from .models import Inquiry, new_inquiry_reference
 from .services import inquiry_submit
@@ -39,30 +47,35 @@ RECEIPT_MAX_AGE_SECONDS = 7 * 24 * 60 * 60
 
 # Every field a person sees, with the label the error summary uses, in the order of the page.
 FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "phone": "Phone number",
-    "email": "Email address",
-    "preferred_contact_method": "How we should contact you",
-    "best_time_to_reach": "Best time to reach you",
-    "reasons": "What you would like help with",
-    "prior_treatments": "Treatments you have tried",
-    "message": "Your message",
-    "sms_consent": "Text messages",
-    "privacy_acknowledged": "Privacy notice",
-    "is_adult": "Age",
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "phone": gettext_lazy("Phone number"),
+    "email": gettext_lazy("Email address"),
+    "preferred_contact_method": gettext_lazy("How we should contact you"),
+    "preferred_language": gettext_lazy("Language for texts and calls"),
+    "best_time_to_reach": gettext_lazy("Best time to reach you"),
+    "reasons": gettext_lazy("What you would like help with"),
+    "prior_treatments": gettext_lazy("Treatments you have tried"),
+    "message": gettext_lazy("Your message"),
+    "sms_consent": gettext_lazy("Text messages"),
+    "privacy_acknowledged": gettext_lazy("Privacy notice"),
+    "is_adult": gettext_lazy("Age"),
 }
 TEXT_FIELDS = ("first_name", "last_name", "phone", "email", "best_time_to_reach", "prior_treatments", "message")
 MULTILINE_FIELDS = ("prior_treatments", "message")
 CHECKBOX_FIELDS = ("sms_consent", "privacy_acknowledged", "is_adult")
 # A group of options is reached through its first option.
-FIELD_ANCHORS = {"preferred_contact_method": "id_preferred_contact_method_0", "reasons": "id_reasons_0"}
+FIELD_ANCHORS = {
+    "preferred_contact_method": "id_preferred_contact_method_0",
+    "preferred_language": "id_preferred_language_0",
+    "reasons": "id_reasons_0",
+}
 # Said for an error on a field people cannot see (the honeypot) or on no field at all.
-UNPLACED_ERROR = "Please check the form and try again."
+UNPLACED_ERROR = gettext_lazy("Please check the form and try again.")
 MISSING_MESSAGES = {
-    "first_name": "Enter your first name.",
-    "last_name": "Enter your last name.",
-    "phone": "Enter a phone number, including the area code.",
+    "first_name": gettext_lazy("Enter your first name."),
+    "last_name": gettext_lazy("Enter your last name."),
+    "phone": gettext_lazy("Enter a phone number, including the area code."),
 }
 
 
@@ -80,7 +93,11 @@ class Receipt:
 def contact(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         blank = _submitted_values(QueryDict())
-        return _render_form(request, values={**blank, "preferred_contact_method": Inquiry.ContactMethod.PHONE})
+        defaults = {
+            "preferred_contact_method": Inquiry.ContactMethod.PHONE,
+            "preferred_language": request_language(request),
+        }
+        return _render_form(request, values={**blank, **defaults})
 
     values = _submitted_values(request.POST)
     retry_after = _throttle_retry_after(request)
@@ -102,7 +119,8 @@ def contact(request: HttpRequest) -> HttpResponse:
             sms_consent=serializer.validated_data["sms_consent"],
         )
     else:
-        submission = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.WEB_FORM).submission
+        data = serializer.to_input(language=request_language(request))
+        submission = inquiry_submit(data=data, source=Inquiry.Source.WEB_FORM).submission
         # What this submission said, never the stored inquiry it may have been merged into.
         receipt = Receipt(
             reference=submission.reference,
@@ -154,6 +172,7 @@ def _render_form(
 ) -> HttpResponse:
     field_errors, other_errors = _error_messages(errors or {})
     fields = InquirySubmitSerializer().fields
+    language = request_language(request)
     context = {
         "values": values,
         "errors": field_errors,
@@ -166,9 +185,11 @@ def _render_form(
         "throttled": throttled,
         "max_lengths": {name: getattr(fields[name], "max_length", None) for name in TEXT_FIELDS},
         "contact_methods": Inquiry.ContactMethod.choices,
+        "languages": language_choices(),
         "reason_choices": REASON_CHOICES,
-        "sms_consent_wording": current_sms_consent_wording(),
-        "email_consent_wording": current_email_consent_wording(),
+        # The wordings as this page shows them: the consent recorded with the form is to these.
+        "sms_consent_wording": current_sms_consent_wording(language),
+        "email_consent_wording": current_email_consent_wording(language),
         "clinic_phone": _clinic_phone(),
     }
     return render(request, "intake/contact.html", context, status=status)
@@ -178,6 +199,7 @@ def _submitted_values(data: QueryDict) -> dict[str, Any]:
     """Return what the person typed and ticked, to put back in the form; never the honeypot."""
     values: dict[str, Any] = {name: data.get(name, "") for name in TEXT_FIELDS}
     values["preferred_contact_method"] = data.get("preferred_contact_method", "")
+    values["preferred_language"] = data.get("preferred_language", "")
     values["reasons"] = data.getlist("reasons")
     for name in CHECKBOX_FIELDS:
         values[name] = data.get(name) in serializers.BooleanField.TRUE_VALUES
@@ -202,8 +224,8 @@ def _error_messages(errors: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
         detail = details[0] if isinstance(details, list) else details
         if name in FIELD_LABELS:
             field_errors[name] = _field_message(name, detail)
-        elif UNPLACED_ERROR not in other_errors:
-            other_errors.append(UNPLACED_ERROR)
+        elif str(UNPLACED_ERROR) not in other_errors:
+            other_errors.append(str(UNPLACED_ERROR))
     return field_errors, other_errors
 
 
@@ -212,14 +234,14 @@ def _field_message(name: str, detail: Any) -> str:
     code = getattr(detail, "code", None)
     label = FIELD_LABELS[name]
     if code in ("required", "blank", "null"):
-        return MISSING_MESSAGES.get(name, f"Enter {label.lower()}.")
+        return str(MISSING_MESSAGES.get(name) or _("Fill in “%(field)s”.") % {"field": label})
     if code == "max_length":
         limit = getattr(InquirySubmitSerializer().fields[name], "max_length", None)
-        return f"{label} must be {limit} characters or fewer."
+        return _("%(field)s must be %(limit)s characters or fewer.") % {"field": label, "limit": limit}
     if code in ("invalid_choice", "not_a_list"):
-        return f"{label}: choose from the options shown."
+        return _("%(field)s: choose from the options shown.") % {"field": label}
     if code == "null_characters_not_allowed":
-        return f"{label} contains characters that are not valid text."
+        return _("%(field)s contains characters that are not valid text.") % {"field": label}
     return str(detail)
 
 

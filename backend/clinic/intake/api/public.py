@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from redis.exceptions import RedisError
@@ -16,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.core.languages import language_choices, language_supported
 from clinic.core.serializer_fields import PhoneField, text_field
 from clinic.core.throttling import ClientAddressThrottle
 
@@ -24,13 +28,21 @@ from ..services import IdempotencyKeyReused, InquiryInput, inquiry_submit
 
 logger = logging.getLogger(__name__)
 
+
+def request_language(request: HttpRequest) -> str:
+    """The configured language this request is read in (LocaleMiddleware's choice: the language switch's
+    cookie, else the browser's Accept-Language), "en" when none fits."""
+    return language_supported(getattr(request, "LANGUAGE_CODE", None))
+
+
+# The Reason rows keep these labels in English for staff; the form shows them in the page's language.
 REASON_CHOICES = [
-    ("depression", "Depression"),
-    ("anxiety", "Anxiety"),
-    ("ptsd", "PTSD"),
-    ("ocd", "OCD"),
-    ("chronic_pain", "Chronic pain"),
-    ("other", "Other"),
+    ("depression", gettext_lazy("Depression")),
+    ("anxiety", gettext_lazy("Anxiety")),
+    ("ptsd", gettext_lazy("PTSD")),
+    ("ocd", gettext_lazy("OCD")),
+    ("chronic_pain", gettext_lazy("Chronic pain")),
+    ("other", gettext_lazy("Other")),
 ]
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
 
@@ -65,34 +77,49 @@ class InquirySubmitSerializer(serializers.Serializer[Any]):
     reasons = serializers.MultipleChoiceField(choices=REASON_CHOICES, required=False, allow_empty=True)
     prior_treatments = text_field(1000)
     message = text_field(2000)
+    preferred_language = serializers.ChoiceField(
+        choices=[],
+        required=False,
+        help_text=(
+            "The language to text, email and call the person in. When absent, the request's language "
+            "(Accept-Language), or en."
+        ),
+    )
     sms_consent = serializers.BooleanField(required=False, default=False)
     privacy_acknowledged = serializers.BooleanField(required=False, default=False)
     is_adult = serializers.BooleanField(required=False, default=False)
     # Honeypot: hidden from people by the form, filled in by bots.
     website = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=200)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read when a serializer is made, so the choices are always the configured languages.
+        cast(serializers.ChoiceField, self.fields["preferred_language"]).choices = language_choices()
+
     def validate_privacy_acknowledged(self, value: bool) -> bool:
         if not value:
-            raise serializers.ValidationError("Please confirm you have read the privacy notice.")
+            raise serializers.ValidationError(_("Please confirm you have read the privacy notice."))
         return value
 
     def validate_is_adult(self, value: bool) -> bool:
         if not value:
-            raise serializers.ValidationError("Please confirm you are 18 or older.")
+            raise serializers.ValidationError(_("Please confirm you are 18 or older."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         method = attrs.get("preferred_contact_method")
         errors = {}
         if method == Inquiry.ContactMethod.EMAIL and not attrs.get("email"):
-            errors["email"] = "Please give an email address, since you prefer to be contacted by email."
+            errors["email"] = _("Please give an email address, since you prefer to be contacted by email.")
         if method == Inquiry.ContactMethod.SMS and not attrs.get("sms_consent"):
-            errors["sms_consent"] = "Please agree to receive texts, since you prefer to be contacted by text."
+            errors["sms_consent"] = _("Please agree to receive texts, since you prefer to be contacted by text.")
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
 
-    def to_input(self) -> InquiryInput:
+    def to_input(self, *, language: str) -> InquiryInput:
+        """The submission, read on a page (or sent with Accept-Language) in `language`: the consent
+        wordings were shown in it, and it is the preferred language unless one was chosen."""
         data = self.validated_data
         return InquiryInput(
             first_name=data["first_name"],
@@ -105,6 +132,8 @@ class InquirySubmitSerializer(serializers.Serializer[Any]):
             prior_treatments=data.get("prior_treatments", ""),
             message=data.get("message", ""),
             sms_consent=data["sms_consent"],
+            preferred_language=data.get("preferred_language") or language,
+            consent_language=language,
         )
 
     @property
@@ -113,20 +142,30 @@ class InquirySubmitSerializer(serializers.Serializer[Any]):
 
 
 def inquiry_next_steps(*, preferred_contact_method: str, sms_consent: bool) -> str:
-    """Tell the person what happens now, in words that carry none of their data."""
-    how = {
-        Inquiry.ContactMethod.SMS: "by text",
-        Inquiry.ContactMethod.PHONE: "by phone",
-        Inquiry.ContactMethod.EMAIL: "by email",
-    }.get(Inquiry.ContactMethod(preferred_contact_method), "")
-    steps = (
-        f"Thank you. A member of our care team will reach out {how} within one business day "
-        "to talk about your questions and next steps. Please keep your reference number."
-    )
+    """Tell the person what happens now, in the active language, in words that carry none of their data."""
+    steps = [
+        {
+            Inquiry.ContactMethod.SMS: _(
+                "Thank you. A member of our care team will reach out by text within one business day "
+                "to talk about your questions and next steps."
+            ),
+            Inquiry.ContactMethod.PHONE: _(
+                "Thank you. A member of our care team will reach out by phone within one business day "
+                "to talk about your questions and next steps."
+            ),
+            Inquiry.ContactMethod.EMAIL: _(
+                "Thank you. A member of our care team will reach out by email within one business day "
+                "to talk about your questions and next steps."
+            ),
+        }[Inquiry.ContactMethod(preferred_contact_method)],
+        _("Please keep your reference number."),
+    ]
     if sms_consent:
-        steps += " You will also get a text confirming we received your message; reply STOP at any time to opt out."
-    steps += " If you are in crisis, call or text 988, or call 911 in an emergency."
-    return steps
+        steps.append(
+            _("You will also get a text confirming we received your message; reply STOP at any time to opt out.")
+        )
+    steps.append(_("If you are in crisis, call or text 988, or call 911 in an emergency."))
+    return " ".join(steps)
 
 
 RESPONSE_SERIALIZER = inline_serializer(
@@ -140,7 +179,11 @@ RESPONSE_SERIALIZER = inline_serializer(
 
 
 class InquirySubmitView(APIView):
-    """POST a contact-a-doctor inquiry. Anyone may call it; it is throttled per address."""
+    """POST a contact-a-doctor inquiry. Anyone may call it; it is throttled per address.
+
+    Messages (errors, next steps) come in the request's language (Accept-Language), which is also the
+    language the consent wordings are recorded as shown in.
+    """
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -168,7 +211,7 @@ class InquirySubmitView(APIView):
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and not IDEMPOTENCY_KEY_PATTERN.match(key):
             return Response(
-                {"idempotency_key": ["Use 8 to 100 letters, digits, or . _ : - characters."]},
+                {"idempotency_key": [_("Use 8 to 100 letters, digits, or . _ : - characters.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         serializer = InquirySubmitSerializer(data=request.data)
@@ -182,13 +225,19 @@ class InquirySubmitView(APIView):
             replayed = False
         else:
             try:
-                outcome = inquiry_submit(data=serializer.to_input(), source=Inquiry.Source.API, idempotency_key=key)
+                outcome = inquiry_submit(
+                    data=serializer.to_input(language=request_language(request)),
+                    source=Inquiry.Source.API,
+                    idempotency_key=key,
+                )
             except IdempotencyKeyReused:
                 return Response(
                     {
                         "idempotency_key": [
-                            "This Idempotency-Key was already used for a different submission. "
-                            "Use a new key for each new submission."
+                            _(
+                                "This Idempotency-Key was already used for a different submission. "
+                                "Use a new key for each new submission."
+                            )
                         ]
                     },
                     status=status.HTTP_422_UNPROCESSABLE_ENTITY,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -17,6 +17,7 @@ from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
+from clinic.core.languages import language_choices, language_codes
 from clinic.core.serializer_fields import PhoneField, text_field
 
 from .. import selectors, services
@@ -60,11 +61,14 @@ class InquiryListSerializer(serializers.ModelSerializer[Inquiry]):
             "phone",
             "email",
             "preferred_contact_method",
+            "preferred_language",
             "reasons",
             "assigned_to",
             "created_at",
             "updated_at",
         ]
+        # Chosen by the person on the form; staff read it here.
+        read_only_fields = ["preferred_language"]
 
 
 class InquiryDetailSerializer(InquiryListSerializer):
@@ -123,9 +127,14 @@ class InquiryFilterSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=Inquiry.Status.choices, required=False)
     reason = serializers.ChoiceField(choices=REASON_CHOICES, required=False)
     assigned_to = serializers.CharField(required=False, help_text="A staff user id, or 'none' for unassigned.")
+    preferred_language = serializers.ChoiceField(choices=[], required=False)
     created_from = serializers.DateField(required=False)
     created_to = serializers.DateField(required=False)
     search = text_field(100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(serializers.ChoiceField, self.fields["preferred_language"]).choices = language_choices()
 
     def validate_assigned_to(self, value: str) -> str:
         if value != "none" and not value.isdigit():
@@ -207,6 +216,7 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             OpenApiParameter("status", str, enum=Inquiry.Status.values),
             OpenApiParameter("reason", str, enum=[code for code, _ in REASON_CHOICES]),
             OpenApiParameter("assigned_to", str, description="Staff user id, or 'none'."),
+            OpenApiParameter("preferred_language", str, enum=language_codes(), description="The person's language."),
             OpenApiParameter("created_from", str, description="YYYY-MM-DD"),
             OpenApiParameter("created_to", str, description="YYYY-MM-DD"),
             OpenApiParameter("search", str, description="Name, email, phone digits or reference."),
