@@ -17,6 +17,7 @@ from clinic.patients.models import Patient
 
 from . import numbers
 from .crisis import crisis_detect
+from .language_guess import text_language_guess
 from .models import InboundMessage
 from .opt_out import opt_out_request_in
 from .texts import text_render
@@ -162,6 +163,7 @@ def inbound_receive(*, message_sid: str, from_number: str, to_number: str, body:
                 body=body,
                 patient_id=holders[0] if len(holders) == 1 else None,
                 shared_number=len(holders) > 1,
+                language=text_language_guess(body),  # every route and reply reads it (reply_language)
             )
             routed = inbound_route(message)
             message.route = routed.route
