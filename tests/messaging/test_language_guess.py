@@ -15,9 +15,12 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clinic.messaging import opt_out
 from clinic.messaging.crisis.corpus import corpus_rows
+from clinic.messaging.inbound import HELP_WORDS, OPT_IN_WORDS
 from clinic.messaging.language_guess import ENGLISH_WORDS, SPANISH_WORDS, text_language_guess
 from clinic.messaging.models import InboundMessage
+from clinic.scheduling.replies import CONFIRM_WORDS, RESCHEDULE_WORDS, RIDE_WORDS
 from tests.factories import PatientFactory
 from tests.support.phones import PHONE
 from tests.support.sandbox import last_inbound, patient_texts
@@ -124,6 +127,22 @@ def test_english_texts_are_english(text: str) -> None:
 @pytest.mark.parametrize("text", UNKNOWN)
 def test_texts_with_no_clear_language_are_unknown(text: str) -> None:
     assert text_language_guess(text) == ""
+
+
+SPANISH_KEYWORDS = sorted(
+    opt_out.SPANISH_WORDS
+    | (OPT_IN_WORDS - {"START", "UNSTOP"})
+    | (HELP_WORDS - {"HELP", "INFO"})
+    | (CONFIRM_WORDS - {"C", "YES", "CONFIRM", "CONFIRMED"})
+    | (RESCHEDULE_WORDS - {"R", "RESCHEDULE"})
+    | (RIDE_WORDS - {"RIDE", "DRIVER"})
+)
+
+
+@pytest.mark.parametrize("word", SPANISH_KEYWORDS)
+def test_every_spanish_keyword_we_act_on_is_spanish(word: str) -> None:
+    assert text_language_guess(word) == "es"
+    assert text_language_guess(word.lower()) == "es"
 
 
 def test_the_two_word_lists_share_no_word() -> None:

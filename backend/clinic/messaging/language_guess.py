@@ -62,6 +62,7 @@ SPANISH_WORDS = _word_set(
     primera primero ultimo ultima siguiente proxima proximo gente persona ningun ninguna ninguno hablar
     hable hablamos quedo quedar queda tomar tome tomo comer comi dormido despierto despierta
     varios varias mitad ke kiero nesesito nececito llege aver osea
+    paren detengan desuscribirme desuscribirse unsuscribir eliminenme borrenme quitenme saquenme conductor
     """
 )
 
