@@ -22,6 +22,7 @@ from clinic.accounts.admin_base import StaffModelAdmin, inline_add
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
+from clinic.messaging.selectors import inbound_language_label
 from clinic.oncall.selectors import STEP_NAMES
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patient_timezone, patients_sharing_number
@@ -206,7 +207,9 @@ class AlertAdmin(ReadOnlyRecordAdmin):
     @admin.display(description="What they wrote")
     def what_they_wrote(self, alert: Alert) -> str:
         if alert.inbound_message is not None:
-            return f"{alert.inbound_message.body} (from {alert.inbound_message.from_number})"
+            # As written, never translated, with the language it is written in ("Spanish (es)").
+            message = alert.inbound_message
+            return f"{message.body} (from {message.from_number}; {inbound_language_label(message.language)})"
         if alert.answer is not None:
             return alert.answer.raw_text
         return ""

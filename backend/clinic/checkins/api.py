@@ -18,6 +18,8 @@ from clinic.accounts.api import StaffMemberSerializer
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
+from clinic.messaging.models import InboundMessage
+from clinic.messaging.selectors import language_name_or_blank
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patients_sharing_number
 
@@ -42,8 +44,13 @@ class AlertPatientSerializer(serializers.Serializer[Any]):
 
 class AlertMessageSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    body = serializers.CharField()
+    body = serializers.CharField(help_text="As written: never translated.")
     received_at = serializers.DateTimeField()
+    language = serializers.CharField(allow_blank=True, help_text="As recognised (e.g. es); empty if not recognised.")
+    language_name = serializers.SerializerMethodField()
+
+    def get_language_name(self, message: InboundMessage) -> str:
+        return language_name_or_blank(message.language)
 
 
 class AlertAnswerSerializer(serializers.Serializer[Any]):

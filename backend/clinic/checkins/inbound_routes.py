@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic.messaging.inbound import Routed, keyword_of
+from clinic.messaging.inbound import Routed, reply_is_yes
 from clinic.messaging.models import InboundMessage
 
 from .selectors import checkin_awaiting_answer
@@ -10,9 +10,9 @@ from .services import checkin_answer_receive
 
 
 def route_yes_to_checkin(message: InboundMessage) -> Routed | None:
-    """A bare "YES" while a check-in waits answers the check-in ("home safe?"), never the next session's
+    """A bare "YES" or "sí" while a check-in waits answers the check-in ("home safe?"), never the next session's
     reminder; if the check-in cannot take it (a shared number), it goes to staff rather than confirming."""
-    if keyword_of(message.body) != "YES" or checkin_awaiting_answer(phone=message.from_number) is None:
+    if not reply_is_yes(message.body) or checkin_awaiting_answer(phone=message.from_number) is None:
         return None
     return route_checkin_answer(message) or Routed(InboundMessage.Route.INBOX)
 

@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
+from clinic.core import languages
 from clinic.core.languages import language_choices
 
 from .models import (
@@ -27,7 +28,7 @@ from .models import (
     PhoneNumberState,
 )
 from .outbox import PENDING_STATUSES
-from .selectors import CLINICAL_KINDS, CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical
+from .selectors import CLINICAL_KINDS, CLINICAL_ROUTES, HIDDEN_BODY, can_read_clinical, inbound_language_label
 from .wording import TEXTS, text_default
 
 
@@ -138,16 +139,62 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
         self.message_user(request, f"{count} texts cancelled.", messages.SUCCESS)
 
 
+class InboundLanguageFilter(admin.SimpleListFilter):
+    """The language a text is written in, as recognised, or those whose language was not recognised."""
+
+    title = "language"
+    parameter_name = "language"
+    NOT_RECOGNISED = "none"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        named = [(code, languages.language_name(code)) for code in languages.language_codes()]
+        return [*named, (self.NOT_RECOGNISED, "Not recognised")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(language="" if value == self.NOT_RECOGNISED else value)
+
+
 @admin.register(InboundMessage)
 class InboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
-    list_display = ["received_at", "from_number", "patient", "route", "short_body", "handled_at", "handled_by"]
-    list_filter = ["route", ("handled_at", admin.EmptyFieldListFilter), "received_at"]
+    """Texts people sent us, as written (never translated), with the language each is written in beside it."""
+
+    list_display = [
+        "received_at",
+        "from_number",
+        "patient",
+        "route",
+        "written_in",
+        "short_body",
+        "handled_at",
+        "handled_by",
+    ]
+    list_filter = ["route", InboundLanguageFilter, ("handled_at", admin.EmptyFieldListFilter), "received_at"]
     search_fields = ["from_number", "message_sid", "patient__last_name"]
     date_hierarchy = "received_at"
     actions = ["mark_handled"]
 
+    # The language just above the words, as a clinician reads them.
+    fields = [
+        "received_at",
+        "message_sid",
+        "from_number",
+        "to_number",
+        "patient",
+        "shared_number",
+        "written_in",
+        "visible_body",
+        "route",
+        "route_detail",
+        "visible_reply",
+        "handled_at",
+        "handled_by",
+    ]
     readonly_fields = [
         *(field.name for field in InboundMessage._meta.fields if field.name not in ("body", "reply")),
+        "written_in",
         "visible_body",
         "visible_reply",
     ]
@@ -175,6 +222,11 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, AuditedAdminMixin):
     @admin.display(description="Our reply")
     def visible_reply(self, message: InboundMessage) -> str:
         return str(getattr(message, "visible_answer", HIDDEN_BODY))
+
+    @admin.display(description="Language", ordering="language")
+    def written_in(self, message: InboundMessage) -> str:
+        """ "Spanish (es)", or "not recognised" (a number, "ok", an emoji): the text is shown as written."""
+        return inbound_language_label(message.language)
 
     @admin.display(description="Text")
     def short_body(self, message: InboundMessage) -> str:

@@ -42,6 +42,13 @@ class ConversationEntrySerializer(serializers.Serializer[Any]):
     error_code = serializers.IntegerField(allow_null=True)
     # An outbound text's calls to the provider, newest first (read by whoever may read the text).
     attempts = DeliveryAttemptSerializer(many=True, read_only=True)
+    # The language the text is written in (inbound: as recognised, "" when it could not be told; outbound: as
+    # sent), with its name for staff; the body is always as written, never translated.
+    language = serializers.CharField(allow_blank=True)
+    language_name = serializers.SerializerMethodField()
+
+    def get_language_name(self, entry: selectors.ConversationEntry) -> str:
+        return selectors.language_name_or_blank(entry.language)
 
 
 class AdHocTextSerializer(serializers.Serializer[Any]):
@@ -59,6 +66,11 @@ class InboxMessageSerializer(serializers.ModelSerializer[InboundMessage]):
     patient_id = serializers.IntegerField(allow_null=True, read_only=True)
     body = serializers.SerializerMethodField()
     reply = serializers.SerializerMethodField()
+    # The language the text is written in, as recognised ("" when it could not be told), and its name.
+    language_name = serializers.SerializerMethodField()
+
+    def get_language_name(self, message: InboundMessage) -> str:
+        return selectors.language_name_or_blank(message.language)
 
     def get_body(self, message: InboundMessage) -> str:
         return selectors.inbound_body_for(message, clinical=bool(self.context.get("clinical")))
@@ -71,7 +83,18 @@ class InboxMessageSerializer(serializers.ModelSerializer[InboundMessage]):
 
     class Meta:
         model = InboundMessage
-        fields = ["id", "from_number", "patient_id", "body", "route", "reply", "received_at", "handled_at"]
+        fields = [
+            "id",
+            "from_number",
+            "patient_id",
+            "language",
+            "language_name",
+            "body",
+            "route",
+            "reply",
+            "received_at",
+            "handled_at",
+        ]
 
 
 def _patient_or_404(patient_id: int) -> Patient:

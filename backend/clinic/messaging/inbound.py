@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,6 +18,7 @@ from clinic.patients.models import Patient
 
 from . import numbers
 from .crisis import crisis_detect
+from .language_guess import text_language_guess
 from .models import InboundMessage
 from .opt_out import opt_out_request_in
 from .texts import text_render
@@ -24,8 +26,21 @@ from .texts import text_render
 logger = logging.getLogger(__name__)
 Route = InboundMessage.Route
 
-OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
-HELP_WORDS = frozenset({"HELP", "INFO"})
+# Resuming texts: Twilio's START and UNSTOP, and in Spanish ALTA (the opposite of BAJA, which opts out:
+# "darse de alta / de baja" is how Spanish speaks of subscribing), REANUDAR (resume) and COMENZAR, INICIAR,
+# EMPEZAR (start). Each is a single word nobody sends for anything else. A bare YES or SI resumes only a
+# number that opted out (route_opt_in).
+OPT_IN_WORDS = frozenset({"START", "UNSTOP", "ALTA", "REANUDAR", "COMENZAR", "INICIAR", "EMPEZAR"})
+# YES and its Spanish SI (written "sí" or "si": accents are folded before comparing).
+YES_WORDS = frozenset({"YES", "SI"})
+# HELP, INFO and Spanish AYUDA, as a single word; "ayúdenme por favor, no aguanto más" is crisis language,
+# and crisis is always read first (route_crisis).
+HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
+# Words of courtesy around a keyword ("Sí, gracias", "C please", "R porfa"), dropped by keywords_of.
+COURTESY_WORDS = frozenset(
+    {"PLEASE", "PLS", "PLZ", "THANKS", "THX", "TY", "OK", "OKAY", "GRACIAS", "PORFA", "PORFAVOR", "XFA"}
+)
+_COURTESY_PHRASES = re.compile(r"\b(?:THANK\s*YOU|THANKS\s+SO\s+MUCH|POR\s+FAVOR|MUCHAS\s+GRACIAS)\b")
 
 
 @dataclass(frozen=True)
@@ -45,10 +60,30 @@ def reply_language(message: InboundMessage) -> str:
     return known.first() or LANGUAGE_DEFAULT
 
 
+def _words_upper(body: str) -> list[str]:
+    """The text's words, upper case, accents folded ("Sí." -> ["SI"]), punctuation and emoji dropped."""
+    text = unicodedata.normalize("NFD", body.upper())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"[^\w\s]", " ", re.sub(r"['\u2019-]", "", text)).split()  # "re-schedule" is one word
+
+
 def keyword_of(body: str) -> str:
-    """The message as one upper-case word if it is a single word ("Stop." -> "STOP"), else ""."""
-    words = re.sub(r"[^\w\s]", "", body).split()
-    return words[0].upper() if len(words) == 1 else ""
+    """The message as one upper-case word, accents folded, if it is a single word ("Sí." -> "SI"), else ""."""
+    words = _words_upper(body)
+    return words[0] if len(words) == 1 else ""
+
+
+def keywords_of(body: str) -> tuple[str, ...]:
+    """The message's words without courtesy ("Sí, confirmo, gracias" -> ("SI", "CONFIRMO")), as keyword_of
+    reads them; a reply made only of keywords is acted on like one keyword."""
+    text = _COURTESY_PHRASES.sub(" ", " ".join(_words_upper(body)))
+    return tuple(word for word in text.split() if word not in COURTESY_WORDS)
+
+
+def reply_is_yes(body: str) -> bool:
+    """A bare yes: "YES", "sí", "Si, gracias" (and nothing else)."""
+    words = keywords_of(body)
+    return bool(words) and set(words) <= YES_WORDS
 
 
 class CrisisResponder(Protocol):
@@ -95,7 +130,7 @@ def route_opt_out(message: InboundMessage) -> Routed | None:
 def route_opt_in(message: InboundMessage) -> Routed | None:
     word = keyword_of(message.body)
     opted_out = numbers.number_is_opted_out(message.from_number)
-    if word in OPT_IN_WORDS or (word == "YES" and opted_out):
+    if word in OPT_IN_WORDS or (word in YES_WORDS and opted_out):
         numbers.number_opt_in(phone=message.from_number)
         return Routed(Route.OPT_IN, text_render("opt_in", language=reply_language(message), **clinic_text_values()))
     return None
@@ -162,6 +197,7 @@ def inbound_receive(*, message_sid: str, from_number: str, to_number: str, body:
                 body=body,
                 patient_id=holders[0] if len(holders) == 1 else None,
                 shared_number=len(holders) > 1,
+                language=text_language_guess(body),  # every route and reply reads it (reply_language)
             )
             routed = inbound_route(message)
             message.route = routed.route

@@ -16,11 +16,36 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .language_guess import text_language_guess
+
 # Twilio's own opt-out keywords: Twilio blocks the number and confirms by itself.
 TWILIO_OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
-# Single words Twilio does not act on, which we honour and confirm ourselves.
-OWN_OPT_OUT_WORDS = frozenset({"BAJA", "PARAR", "ALTO", "DETENER", "BASTA", "UNSUSCRIBIR", "DESUSCRIBIR"})
-SPANISH_WORDS = frozenset({"BAJA", "PARAR", "ALTO", "DETENER", "BASTA", "UNSUSCRIBIR", "DESUSCRIBIR"})
+# Single words Twilio does not act on, which we honour and confirm ourselves. CANCELAR is CANCEL's
+# Spanish: alone, it is the keyword (as CANCEL is); "cancelar mi cita" is about a visit, not texts.
+SPANISH_WORDS = frozenset(
+    {
+        "BAJA",
+        "PARAR",
+        "PAREN",
+        "ALTO",
+        "DETENER",
+        "DETENGAN",
+        "BASTA",
+        "CANCELAR",
+        "UNSUSCRIBIR",
+        "DESUSCRIBIR",
+        "DESUSCRIBIRME",
+        "DESUSCRIBIRSE",
+    }
+)
+OWN_OPT_OUT_WORDS = SPANISH_WORDS
+# A keyword with nothing but courtesy around it ("STOP please", "baja por favor", "parar gracias") is the
+# request too, though Twilio acts only on the bare word. Not CANCEL, CANCELAR or END: "cancel please",
+# sent in answer to a reminder, may be about the visit (it reaches staff in the inbox).
+_POLITE_KEYWORDS = (TWILIO_OPT_OUT_WORDS | OWN_OPT_OUT_WORDS) - {"CANCEL", "CANCELAR", "END"}
+_COURTESY = re.compile(
+    r"\b(?:please|pls|plz|thanks|thank\s*you|thx|ok|okay|now|right\s+now|por\s*favor|porfa|xfa|gracias|ya|ahora)\b"
+)
 
 _TEXTS = r"(?:texts?|texting|text messages?|messages?|msgs?|sms|reminders?|notifications?|alerts?)"
 _US_TEXTING = r"(?:text|texting|txt|txting|message|messaging|msg|sms|contact|contacting|send|sending)"
@@ -59,8 +84,9 @@ SPANISH_PATTERNS = (
     rf"\bno\s+me\s+{_ES_DONT}\b",
     r"\bno\s+me\s+sig\w+\s+(?:mandando|enviando|escribiendo|texteando|contactando)\b",
     # "dejen de escribirme", "deja de mandarme mensajes", "dejen de enviar mensajes"
-    r"\bdej\w*\s+de\s+(?:mand|envi|escrib|textea|contact|molest)\w*me\b",
-    rf"\bdej\w*\s+de\s+(?:mandar|enviar)\s+(?:\w+\s+)?{_ES_TEXTS}\b",
+    # Commands only: "dejaron de mandarme los recordatorios?" asks why they stopped.
+    r"\bdej(?:en|a|e|ar)\s+de\s+(?:mand|envi|escrib|textea|contact|molest)\w*me\b",
+    rf"\bdej(?:en|a|e|ar)\s+de\s+(?:mandar|enviar)\s+(?:\w+\s+)?{_ES_TEXTS}\b",
     # "ya no quiero recibir mensajes", "no quiero más mensajes"
     rf"\bno\s+quiero\s+(?:recibir\s+)?(?:mas\s+)?(?:sus\s+|los\s+|estos\s+)?{_ES_TEXTS}\b",
     # "no más mensajes"
@@ -69,10 +95,25 @@ SPANISH_PATTERNS = (
     r"\b(?:quit|saqu|sac|borr|elimin)\w*me\s+de\s+(?:la\s+|su\s+|sus\s+|esta\s+|tu\s+)?lista\b",
     r"\b(?:quit|borr|elimin)\w*\s+mi\s+(?:numero|telefono|celular)\b",
     # "denme de baja", "darme de baja", "quiero dar de baja"
-    r"\b(?:dar|den|de|darme|denme|deme)\s+(?:me\s+)?de\s+baja\b",
+    r"\b(?:dar|den|de|darme|denme|deme|dame|darse|doy|darnos|denos)\s+(?:me\s+)?de\s+baja\b",
     # "cancelar los mensajes", "paren los mensajes", "detener los textos"
     rf"\b(?:cancelar|cancelen|cancela|parar|paren|para|detener|detengan|deten)\s+"
     rf"(?:los\s+|las\s+|estos\s+|sus\s+|todos\s+los\s+)?{_ES_TEXTS}\b",
+    # "no quiero que me manden mensajes", "ya no quiero que me escriban"
+    rf"\bno\s+(?:quiero|deseo)\s+que\s+me\s+(?:sigan\s+)?{_ES_DONT}\b",
+    # "no me vuelvan a escribir", "no me vuelvas a mandar mensajes"
+    r"\bno\s+me\s+vuelv\w*\s+a\s+(?:mandar|enviar|escribir|textear|contactar)\b",
+    # "no deseo recibir más mensajes", "ya no deseo mensajes"
+    rf"\bno\s+deseo\s+(?:recibir\s+)?(?:mas\s+)?(?:sus\s+|los\s+|estos\s+)?{_ES_TEXTS}\b",
+    # "quiero dejar de recibir mensajes", "quisiera dejar de recibir sus textos" (not "dejé de recibir...?")
+    rf"\b(?:quiero|quisiera|deseo|gustaria|prefiero|necesito)\s+dejar\s+de\s+recibir\s+(?:\w+\s+)?{_ES_TEXTS}\b",
+    # "paren de escribirme", "para de mandarme mensajes", "paren de mandar mensajes"
+    r"\b(?:paren|para|pare|parar)\s+de\s+(?:mand|envi|escrib|textea|contact|molest)\w*me\b",
+    rf"\b(?:paren|para|pare|parar)\s+de\s+(?:mandar|enviar)\s+(?:\w+\s+)?{_ES_TEXTS}\b",
+    # "cancelar mi suscripción", "quiero desuscribirme", "bórrenme", "elimínenme"
+    r"\b(?:cancel|anul|termin)\w*\s+(?:mi\s+|la\s+|su\s+)?suscripcion\b",
+    r"\b(?:desuscrib|dessuscrib|desubscrib|desinscrib)\w*",
+    r"\b(?:borr|elimin)\w*enme\b",
 )
 
 _COMPILED = [(re.compile(pattern), "en") for pattern in ENGLISH_PATTERNS] + [
@@ -86,7 +127,7 @@ class OptOutRequest:
 
     phrase: str
     twilio_keyword: bool
-    language: str
+    language: str  # "" when the words do not tell: the answer is then in the sender's language
 
 
 def _normalized(body: str) -> str:
@@ -106,7 +147,12 @@ def opt_out_request_in(body: str) -> OptOutRequest | None:
         if word in TWILIO_OPT_OUT_WORDS:
             return OptOutRequest(phrase=word, twilio_keyword=True, language="en")
         if word in OWN_OPT_OUT_WORDS:
-            return OptOutRequest(phrase=word, twilio_keyword=False, language="es" if word in SPANISH_WORDS else "en")
+            return OptOutRequest(phrase=word, twilio_keyword=False, language="es")
+    bare = set(_COURTESY.sub(" ", text.replace("'", "")).upper().split())
+    if len(bare) == 1 and len(words) > 1 and (word := bare.pop()) in _POLITE_KEYWORDS:
+        # "STOP por favor" is written in Spanish, "stop please" in English: the confirmation follows the words.
+        language = text_language_guess(body) or ("es" if word in SPANISH_WORDS else "")
+        return OptOutRequest(phrase=text, twilio_keyword=False, language=language)
     for pattern, language in _COMPILED:
         match = pattern.search(text)
         if match:

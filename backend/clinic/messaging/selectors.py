@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Case, QuerySet, Value, When
 
 from clinic.accounts import clinical
+from clinic.core.languages import language_name
 from clinic.patients.models import Patient
 from clinic.patients.selectors import EmailState, PhoneState, patient_email_consent_covers, patient_sms_consent_covers
 
@@ -38,16 +39,31 @@ def outbound_body_for(message: OutboundMessage, *, clinical: bool) -> str:
     return message.body if clinical or message.kind not in CLINICAL_KINDS else HIDDEN_BODY
 
 
+LANGUAGE_NOT_RECOGNISED = "not recognised"
+
+
+def language_name_or_blank(code: str) -> str:
+    """A language's English name for staff ("Spanish"), or "" for a text whose language was not recognised."""
+    return language_name(code) if code else ""
+
+
+def inbound_language_label(code: str) -> str:
+    """How staff see the language a text is written in: "Spanish (es)", or "not recognised"."""
+    return f"{language_name(code)} ({code})" if code else LANGUAGE_NOT_RECOGNISED
+
+
 @dataclass(frozen=True)
 class ConversationEntry:
     direction: str  # "outbound" or "inbound"
     id: int
     at: datetime
-    body: str
+    body: str  # as written (an inbound text is never translated)
     status: str
     kind: str
     error_code: int | None
     attempts: list[DeliveryAttempt] = field(default_factory=list)  # outbound: calls to the provider, newest first
+    # The language it is written in: inbound, as recognised ("" when it could not be told); outbound, as sent.
+    language: str = ""
 
 
 def conversation_for_patient(
@@ -67,6 +83,7 @@ def conversation_for_patient(
             kind=m.kind,
             error_code=m.last_error_code,
             attempts=list(m.delivery_attempts.all()),
+            language=m.language,
         )
         for m in OutboundMessage.objects.filter(patient_id=patient_id)
         .prefetch_related("delivery_attempts")
@@ -81,6 +98,7 @@ def conversation_for_patient(
             status="received",
             kind=m.route,
             error_code=None,
+            language=m.language,
         )
         for m in InboundMessage.objects.filter(from_number=phone).order_by("-received_at")[:limit]
     ]

@@ -14,12 +14,14 @@ class SchedulingConfig(AppConfig):
         from clinic.patients.selectors import patient_detail_part_register
 
         from .reminders import REMINDER_RELATED_TYPE, reminder_cause_problem
-        from .replies import route_appointment_reply
+        from .replies import route_appointment_reply, route_reschedule_request
         from .selectors import patient_upcoming_appointments
 
         # A reminder for a session that was moved or cancelled is suppressed at send time.
         CAUSE_CHECKS[REMINDER_RELATED_TYPE] = reminder_cause_problem
         # C / YES / R / RIDE about the next session, after "YES" to a waiting check-in (priority 40).
         inbound_route_register(name="appointment reply", priority=50, handle=route_appointment_reply)
+        # "Can't make it" / "necesito cambiar la cita" in the patient's own words, after check-in answers (60).
+        inbound_route_register(name="reschedule request", priority=70, handle=route_reschedule_request)
         # A patient's page lists their coming sessions.
         patient_detail_part_register(name="upcoming_appointments", reader=patient_upcoming_appointments)
