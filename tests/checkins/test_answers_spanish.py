@@ -138,3 +138,30 @@ def test_a_free_text_request_to_move_the_visit_with_no_check_in_waiting_opens_th
         patient_texts(client, "necesito cambiar la cita del viernes")
     assert last_inbound().route == InboundMessage.Route.CONFIRMATION
     assert StaffTask.objects.get(kind=StaffTask.Kind.RESCHEDULE_REQUEST).appointment_id == next_session().pk
+
+
+@pytest.mark.parametrize("body", ["HELP", "AYUDA", "Ayuda!"])
+def test_help_to_home_safe_is_read_as_not_home_safe_before_the_help_keyword(
+    client: Client, completed: Appointment, body: str
+) -> None:
+    at = local(2026, 12, 7, 19, 0)
+    with time_machine.travel(at, tick=False):
+        check_in = asked(completed, "home_safe:d0")
+        patient_texts(client, body)
+
+    check_in.refresh_from_db()
+    assert check_in.status == CheckIn.Status.ANSWERED
+    assert CheckInAnswer.objects.get().score == 0
+    message = last_inbound()
+    assert message.route == InboundMessage.Route.CHECKIN
+    assert message.reply == text_render("checkin_home_not_safe", language="es", **checkin_text_values(check_in))
+    assert Alert.objects.filter(patient=completed.patient).exists()  # a clinician is asked to call
+
+
+def test_help_with_no_home_safe_question_waiting_gets_the_help_answer(client: Client, completed: Appointment) -> None:
+    with time_machine.travel(local(2026, 12, 8, 10, 0), tick=False):
+        asked(completed, "mood:d1")
+        patient_texts(client, "AYUDA")
+
+    assert last_inbound().route == InboundMessage.Route.HELP
+    assert not CheckInAnswer.objects.exists()

@@ -14,12 +14,14 @@ class CheckinsConfig(AppConfig):
         from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
 
         from .alerts import ALERT_RELATED_TYPE, alert_cause_problem, alert_open_for_crisis
-        from .inbound_routes import route_checkin_answer, route_yes_to_checkin
+        from .inbound_routes import route_checkin_answer, route_help_while_home_safe_waits, route_yes_to_checkin
         from .services import CHECKIN_RELATED_TYPE, checkin_cause_problem, checkins_follow_appointment
 
         # A crisis text opens the urgent alert and pages the on-call clinician (its reply is messaging's).
         crisis_responder_register(alert_open_for_crisis)
         # "YES" while a check-in waits answers the check-in, ahead of appointment replies (priority 50).
+        # Before the help keyword (30): HELP to "are you home safe?" is read as the answer it may be.
+        inbound_route_register(name="help to home safe", priority=25, handle=route_help_while_home_safe_waits)
         inbound_route_register(name="check-in yes", priority=40, handle=route_yes_to_checkin)
         inbound_route_register(name="check-in answer", priority=60, handle=route_checkin_answer)
 

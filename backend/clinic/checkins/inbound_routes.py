@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from clinic.messaging.inbound import Routed, reply_is_yes
+from clinic.messaging.inbound import HELP_WORDS, Routed, keyword_of, reply_is_yes
 from clinic.messaging.models import InboundMessage
 
+from .models import CheckInKind
 from .selectors import checkin_awaiting_answer
 from .services import checkin_answer_receive
+
+
+def route_help_while_home_safe_waits(message: InboundMessage) -> Routed | None:
+    """HELP or AYUDA in answer to "are you home safe?" may be a person in trouble, not a request for our
+    number: it answers the check-in (not home safe: a clinician calls, and the reply names 911), ahead of
+    the help keyword's standard answer."""
+    if keyword_of(message.body) not in HELP_WORDS:
+        return None
+    waiting = checkin_awaiting_answer(phone=message.from_number)
+    if waiting is None or waiting.kind != CheckInKind.HOME_SAFE:
+        return None
+    return route_checkin_answer(message)
 
 
 def route_yes_to_checkin(message: InboundMessage) -> Routed | None:
