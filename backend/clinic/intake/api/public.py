@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from redis.exceptions import RedisError
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -71,6 +71,7 @@ class InquiryDailyThrottle(InquiryBurstThrottle):
     scope = "inquiry_daily"
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OpenLocationField(serializers.Field[Clinic | None, Any, int | None, Any]):
     """The id of one of the organization's open locations; empty or null means "not sure".
 
