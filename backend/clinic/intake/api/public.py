@@ -24,6 +24,7 @@ from clinic.core.locations import locations_open
 from clinic.core.models import Clinic
 from clinic.core.serializer_fields import PhoneField, text_field
 from clinic.core.throttling import ClientAddressThrottle
+from clinic.scheduling.api.common import MAX_ID
 
 from ..models import Inquiry, new_inquiry_reference
 from ..services import IdempotencyKeyReused, InquiryInput, inquiry_submit
@@ -49,8 +50,6 @@ REASON_CHOICES = [
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
 # A US ZIP code: five digits, or ZIP+4 ("85004-1234"). ASCII digits only.
 POSTCODE_PATTERN = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
-# Primary keys are PostgreSQL integers: a bigger number names nothing, so no need to ask the database.
-MAX_ID = 2**31 - 1
 
 
 class InquiryBurstThrottle(ClientAddressThrottle):
