@@ -1,4 +1,5 @@
-"""The contact page in Spanish, in headless Chromium on a phone: by the browser's language, or by the switch."""
+"""The contact page in Spanish, in headless Chromium on a phone: by the browser's language, or by the switch;
+with two locations, the person chooses one."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from clinic.intake.models import Inquiry
+from tests.factories import ClinicFactory
 
 # The live server reads and writes in its own thread, so the test needs committed rows.
 pytestmark = [
@@ -32,6 +34,8 @@ def screenshot(page: Page, folder: Path, name: str) -> Path:
 def test_a_spanish_phone_gets_the_spanish_page_and_its_inquiry_is_stored_in_spanish(
     live_server: LiveServer, new_page: Callable[..., Page], tmp_path: Path
 ) -> None:
+    ClinicFactory(name="Denver", postcode="80202", address="1600 Market St\nDenver, CO 80202")
+    phoenix = ClinicFactory(name="Phoenix", postcode="85004", address="1 N Central Ave\nPhoenix, AZ 85004")
     page = new_page(**PHONE, locale="es-MX")  # Chromium then sends Accept-Language: es-MX
     page.goto(f"{live_server.url}/contact/")
 
@@ -49,6 +53,14 @@ def test_a_spanish_phone_gets_the_spanish_page_and_its_inquiry_is_stored_in_span
     page.get_by_role("radio", name="Mensaje de texto", exact=True).check()
     page.get_by_label("Ansiedad").check()
     page.get_by_label("Dolor crónico").check()
+    locations = page.get_by_role("group", name="¿Qué sede le gustaría visitar?")
+    expect(locations.get_by_role("radio", name="No lo sé")).to_be_checked()
+    phoenix_choice = locations.get_by_role("radio", name=re.compile(r"^Phoenix"))
+    expect(phoenix_choice).to_have_accessible_name("Phoenix 1 N Central Ave, Phoenix, AZ 85004")
+    locations.get_by_text("1 N Central Ave, Phoenix, AZ 85004").tap()  # the address is part of the tap target
+    expect(phoenix_choice).to_be_checked()
+    # A Denver ZIP code, but the location chosen wins.
+    page.get_by_label("Código postal (opcional)").fill("80202")
     page.get_by_label("Su mensaje (opcional)").fill("¿Este tratamiento es adecuado para mí?")
     page.get_by_label("Acepto recibir mensajes de texto de la clínica").check()
     page.get_by_label("He leído el aviso de privacidad de la clínica.").check()
@@ -59,6 +71,7 @@ def test_a_spanish_phone_gets_the_spanish_page_and_its_inquiry_is_stored_in_span
     expect(page.get_by_role("heading", name="Mensaje recibido")).to_be_visible()
     expect(page.locator("main")).to_contain_text("se comunicará con usted por mensaje de texto")
     expect(page.locator("main")).not_to_contain_text("Lucía")
+    expect(page.locator("main")).not_to_contain_text("Phoenix")
     reference = page.locator(".reference").inner_text().strip()
     screenshot(page, tmp_path, "3-recibido")
 
@@ -69,6 +82,7 @@ def test_a_spanish_phone_gets_the_spanish_page_and_its_inquiry_is_stored_in_span
     assert inquiry.message == "¿Este tratamiento es adecuado para mí?"
     assert sorted(inquiry.reasons.values_list("code", flat=True)) == ["anxiety", "chronic_pain"]
     assert (inquiry.sms_consent, inquiry.sms_consent_version) == (True, "2026-11-v1-es")
+    assert inquiry.clinic == phoenix
 
 
 def test_the_switch_turns_the_page_spanish_without_javascript_and_errors_stay_linked_to_fields(

@@ -133,6 +133,7 @@ class InquiryAdmin(AuditedAdminMixin):
         "phone",
         "preferred_contact_method",
         "preferred_language_name",
+        "clinic",
         "reason_list",
         "status",
         "assigned_to",
@@ -143,13 +144,14 @@ class InquiryAdmin(AuditedAdminMixin):
         "reasons",
         "preferred_contact_method",
         PreferredLanguageFilter,
+        "clinic",
         "assigned_to",
         "sms_consent",
         "created_at",
     ]
     search_fields = ["reference", "first_name", "last_name", "phone", "email"]
     date_hierarchy = "created_at"
-    list_select_related = ["assigned_to"]
+    list_select_related = ["assigned_to", "clinic"]
     list_per_page = 50
     autocomplete_fields = ["assigned_to"]
     filter_horizontal = ["reasons"]

@@ -4,6 +4,8 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
+from clinic.core.models import Clinic
+
 from .models import Inquiry
 
 
@@ -14,18 +16,24 @@ def inquiry_list(
     assigned_to: int | None = None,
     unassigned: bool = False,
     preferred_language: str | None = None,
+    clinic: Clinic | None = None,
+    without_clinic: bool = False,
     created_from: datetime.date | None = None,
     created_to: datetime.date | None = None,
     search: str | None = None,
 ) -> QuerySet[Inquiry]:
     """Inquiries for the triage list, newest first, filtered as staff asked."""
-    qs = Inquiry.objects.select_related("assigned_to").prefetch_related("reasons")
+    qs = Inquiry.objects.select_related("assigned_to", "clinic").prefetch_related("reasons")
     if status:
         qs = qs.filter(status=status)
     if reason:
         qs = qs.filter(reasons__code=reason)
     if preferred_language:
         qs = qs.filter(preferred_language=preferred_language)
+    if without_clinic:
+        qs = qs.filter(clinic__isnull=True)
+    elif clinic is not None:
+        qs = qs.filter(clinic=clinic)
     if unassigned:
         qs = qs.filter(assigned_to__isnull=True)
     elif assigned_to is not None:
@@ -53,7 +61,7 @@ def inquiry_list(
 def inquiry_get(*, reference: str) -> Inquiry | None:
     """The inquiry with this reference, or the one a submission with this reference was merged into."""
     return (
-        Inquiry.objects.select_related("assigned_to", "patient")
+        Inquiry.objects.select_related("assigned_to", "patient", "clinic")
         .prefetch_related("reasons", "notes__author", "submissions")
         # A merged submission's own reference finds the inquiry it was merged into.
         .filter(Q(reference=reference.upper()) | Q(submissions__reference=reference.upper()))

@@ -19,6 +19,8 @@ from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_current, clinic_display_name, clinic_timezone
 from clinic.core.consent import consent_clear, consent_record, consent_version, email_consent_covers
 from clinic.core.languages import LANGUAGE_DEFAULT, language_name
+from clinic.core.locations import location_nearest, locations_open
+from clinic.core.models import Clinic
 from clinic.messaging.email.wording import email_render_content
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue, outbox_follow_email_change, outbox_follow_number_change
@@ -60,6 +62,9 @@ class InquiryInput:
     # The language to write and call in, and the one the consent wordings were shown in.
     preferred_language: str = LANGUAGE_DEFAULT
     consent_language: str = LANGUAGE_DEFAULT
+    # The open location chosen on the form (None: not sure), and the US ZIP code given, if any.
+    location_id: int | None = None
+    postcode: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,21 @@ def _open_inquiry_for(data: InquiryInput) -> Inquiry | None:
         same_person |= Q(email__iexact=data.email)  # served by the intake_inquiry_email_upper index
     candidates = Inquiry.objects.filter(same_person, status__in=MERGEABLE_STATUSES, created_at__gte=since)
     return candidates.order_by("created_at").select_for_update().first()
+
+
+def _location_for(data: InquiryInput) -> Clinic | None:
+    """Return the location a submission is for: the open one chosen, else the only open one, else the open one
+    nearest to the ZIP code given, else None (front desk decides)."""
+    open_locations = locations_open()
+    if data.location_id is not None:
+        chosen = open_locations.filter(pk=data.location_id).first()
+        if chosen is not None:
+            return chosen
+        # Closed since the form was checked: decided as if none had been chosen.
+    first_two = list(open_locations[:2])
+    if len(first_two) == 1:
+        return first_two[0]
+    return location_nearest(data.postcode) if data.postcode else None
 
 
 def _wants_email(data: InquiryInput) -> bool:
@@ -173,12 +193,13 @@ def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
     )
 
 
-def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str) -> None:
+def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str, location: Clinic | None) -> None:
     """Fold a repeat submission into the open inquiry without losing anything it said.
 
     Anyone can type someone else's email or number into the public form: a merge never changes the
     earlier inquiry's contact details or consent. What differs goes into a note for staff to review;
     consent given with this submission stays with the number it was given for (on the submission).
+    The inquiry keeps its location; one without a location takes this submission's.
     """
     added_reasons = sorted(set(data.reasons) - set(inquiry.reasons.values_list("code", flat=True)))
     if added_reasons:
@@ -199,11 +220,19 @@ def _merge(inquiry: Inquiry, data: InquiryInput, *, source: str) -> None:
             lines.append(f"{label}: {new}")
     if data.preferred_language != inquiry.preferred_language:
         lines.append(f"Preferred language: {language_name(data.preferred_language)} ({data.preferred_language})")
+    updated = ["updated_at"]
+    if location is not None and location.pk != inquiry.clinic_id:
+        if inquiry.clinic is None:
+            inquiry.clinic = location
+            updated.append("clinic")
+            lines.append(f"Location: {location.name} (the inquiry had none; taken from this submission).")
+        else:
+            lines.append(f"Location: {location.name} (not applied: this inquiry stays at {inquiry.clinic.name}).")
     if data.phone != inquiry.phone or (data.email and data.email.lower() != inquiry.email.lower()):
         lines.append("Contact details differ from this inquiry's: not applied; confirm with the person.")
     if data.sms_consent:
         lines.append(f"Agreed to receive texts at {data.phone} (recorded with this submission, not on the inquiry).")
-    inquiry.save(update_fields=["updated_at"])
+    inquiry.save(update_fields=updated)
     InquiryNote.objects.create(inquiry=inquiry, author=None, body="\n".join(lines))
 
 
@@ -224,12 +253,14 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
             _lock_person(data.phone)
             now = timezone.now()
             language = data.consent_language  # consent is to the wordings as shown, in this language
+            location = _location_for(data)
             inquiry = _open_inquiry_for(data)
             merged = inquiry is not None
             if inquiry is not None:
-                _merge(inquiry, data, source=source)
+                _merge(inquiry, data, source=source, location=location)
             else:
                 inquiry = Inquiry(
+                    clinic=location,
                     first_name=data.first_name,
                     last_name=data.last_name,
                     phone=data.phone,

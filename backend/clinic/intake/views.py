@@ -26,6 +26,7 @@ from rest_framework import serializers
 
 from clinic.core.consent import current_email_consent_wording, current_sms_consent_wording
 from clinic.core.languages import language_choices
+from clinic.core.locations import locations_open
 from clinic.core.models import Clinic
 
 from .api.public import (
@@ -54,6 +55,8 @@ FIELD_LABELS = {
     "preferred_contact_method": gettext_lazy("How we should contact you"),
     "preferred_language": gettext_lazy("Language for texts and calls"),
     "best_time_to_reach": gettext_lazy("Best time to reach you"),
+    "location": gettext_lazy("Location"),
+    "postcode": gettext_lazy("ZIP code"),
     "reasons": gettext_lazy("What you would like help with"),
     "prior_treatments": gettext_lazy("Treatments you have tried"),
     "message": gettext_lazy("Your message"),
@@ -61,13 +64,25 @@ FIELD_LABELS = {
     "privacy_acknowledged": gettext_lazy("Privacy notice"),
     "is_adult": gettext_lazy("Age"),
 }
-TEXT_FIELDS = ("first_name", "last_name", "phone", "email", "best_time_to_reach", "prior_treatments", "message")
+TEXT_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "best_time_to_reach",
+    "postcode",
+    "prior_treatments",
+    "message",
+)
+# Asked only when there is a choice: two or more open locations.
+LOCATION_FIELDS = ("location", "postcode")
 MULTILINE_FIELDS = ("prior_treatments", "message")
 CHECKBOX_FIELDS = ("sms_consent", "privacy_acknowledged", "is_adult")
 # A group of options is reached through its first option.
 FIELD_ANCHORS = {
     "preferred_contact_method": "id_preferred_contact_method_0",
     "preferred_language": "id_preferred_language_0",
+    "location": "id_location_0",
     "reasons": "id_reasons_0",
 }
 # Said for an error on a field people cannot see (the honeypot) or on no field at all.
@@ -170,7 +185,8 @@ def _render_form(
     throttled: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    field_errors, other_errors = _error_messages(errors or {})
+    locations = _location_options()
+    field_errors, other_errors = _error_messages(errors or {}, hidden=() if locations else LOCATION_FIELDS)
     fields = InquirySubmitSerializer().fields
     language = request_language(request)
     context = {
@@ -187,6 +203,7 @@ def _render_form(
         "contact_methods": Inquiry.ContactMethod.choices,
         "languages": language_choices(),
         "reason_choices": REASON_CHOICES,
+        "locations": locations,
         # The wordings as this page shows them: the consent recorded with the form is to these.
         "sms_consent_wording": current_sms_consent_wording(language),
         "email_consent_wording": current_email_consent_wording(language),
@@ -200,6 +217,7 @@ def _submitted_values(data: QueryDict) -> dict[str, Any]:
     values: dict[str, Any] = {name: data.get(name, "") for name in TEXT_FIELDS}
     values["preferred_contact_method"] = data.get("preferred_contact_method", "")
     values["preferred_language"] = data.get("preferred_language", "")
+    values["location"] = data.get("location", "")
     values["reasons"] = data.getlist("reasons")
     for name in CHECKBOX_FIELDS:
         values[name] = data.get(name) in serializers.BooleanField.TRUE_VALUES
@@ -216,13 +234,13 @@ def _with_unix_newlines(data: QueryDict) -> QueryDict:
     return data
 
 
-def _error_messages(errors: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+def _error_messages(errors: dict[str, Any], *, hidden: tuple[str, ...] = ()) -> tuple[dict[str, str], list[str]]:
     """Return one message per visible field, and the messages that belong to no visible field."""
     field_errors: dict[str, str] = {}
     other_errors: list[str] = []
     for name, details in errors.items():
         detail = details[0] if isinstance(details, list) else details
-        if name in FIELD_LABELS:
+        if name in FIELD_LABELS and name not in hidden:
             field_errors[name] = _field_message(name, detail)
         elif str(UNPLACED_ERROR) not in other_errors:
             other_errors.append(str(UNPLACED_ERROR))
@@ -243,6 +261,21 @@ def _field_message(name: str, detail: Any) -> str:
     if code == "null_characters_not_allowed":
         return _("%(field)s contains characters that are not valid text.") % {"field": label}
     return str(detail)
+
+
+def _location_options() -> list[dict[str, str]]:
+    """Return the open locations to choose from (value, name, address on one line); none when there is no choice."""
+    locations = list(locations_open())
+    if len(locations) < 2:
+        return []
+    return [
+        {
+            "value": str(location.pk),
+            "name": location.name,
+            "address": ", ".join(line.strip() for line in location.address.splitlines() if line.strip()),
+        }
+        for location in locations
+    ]
 
 
 def _clinic_phone() -> dict[str, str] | None:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from redis.exceptions import RedisError
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -20,8 +20,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.core.languages import language_choices, language_supported
+from clinic.core.locations import locations_open
+from clinic.core.models import Clinic
 from clinic.core.serializer_fields import PhoneField, text_field
 from clinic.core.throttling import ClientAddressThrottle
+from clinic.scheduling.api.common import MAX_ID
 
 from ..models import Inquiry, new_inquiry_reference
 from ..services import IdempotencyKeyReused, InquiryInput, inquiry_submit
@@ -45,6 +48,8 @@ REASON_CHOICES = [
     ("other", gettext_lazy("Other")),
 ]
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
+# A US ZIP code: five digits, or ZIP+4 ("85004-1234"). ASCII digits only.
+POSTCODE_PATTERN = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
 
 
 class InquiryBurstThrottle(ClientAddressThrottle):
@@ -63,6 +68,38 @@ class InquiryBurstThrottle(ClientAddressThrottle):
 
 class InquiryDailyThrottle(InquiryBurstThrottle):
     scope = "inquiry_daily"
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OpenLocationField(serializers.Field[Clinic | None, Any, int | None, Any]):
+    """The id of one of the organization's open locations; empty or null means "not sure".
+
+    Anything else (an unknown or closed location, a boolean, a list, a huge number) gets the same one
+    message, which says nothing about what is stored beyond the locations the page itself lists.
+    """
+
+    default_error_messages = {"invalid": gettext_lazy("Choose one of our locations.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Clinic | None:
+        if isinstance(data, str):
+            data = data.strip()
+            if data == "":
+                return None
+            if not (data.isascii() and data.isdigit()):
+                self.fail("invalid")
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int) or not 1 <= data <= MAX_ID:
+            self.fail("invalid")
+        location = locations_open().filter(pk=data).first()
+        if location is None:
+            self.fail("invalid")
+        return location
+
+    def to_representation(self, value: Clinic | None) -> int | None:
+        return value.pk if value is not None else None
 
 
 class InquirySubmitSerializer(serializers.Serializer[Any]):
@@ -85,6 +122,16 @@ class InquirySubmitSerializer(serializers.Serializer[Any]):
             "(Accept-Language), or en."
         ),
     )
+    location = OpenLocationField(
+        help_text=(
+            "The id of the open location the person would like to visit. Leave out (or null) if they are not "
+            "sure: the nearest open location to `postcode` is taken, else front desk decides. With one open "
+            "location, that one."
+        )
+    )
+    postcode = text_field(
+        10, help_text="The person's US ZIP code (12345 or 12345-6789), to suggest the nearest location; not stored."
+    )
     sms_consent = serializers.BooleanField(required=False, default=False)
     privacy_acknowledged = serializers.BooleanField(required=False, default=False)
     is_adult = serializers.BooleanField(required=False, default=False)
@@ -104,6 +151,11 @@ class InquirySubmitSerializer(serializers.Serializer[Any]):
     def validate_is_adult(self, value: bool) -> bool:
         if not value:
             raise serializers.ValidationError(_("Please confirm you are 18 or older."))
+        return value
+
+    def validate_postcode(self, value: str) -> str:
+        if value and not POSTCODE_PATTERN.match(value):
+            raise serializers.ValidationError(_("Enter a ZIP code of 5 digits (or ZIP+4), for example 85004."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +186,8 @@ class InquirySubmitSerializer(serializers.Serializer[Any]):
             sms_consent=data["sms_consent"],
             preferred_language=data.get("preferred_language") or language,
             consent_language=language,
+            location_id=location.pk if (location := data.get("location")) is not None else None,
+            postcode=data.get("postcode", ""),
         )
 
     @property

@@ -18,7 +18,9 @@ from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
 from clinic.core.languages import language_choices, language_codes
+from clinic.core.models import Clinic
 from clinic.core.serializer_fields import PhoneField, text_field
+from clinic.scheduling.api.common import IdField
 
 from .. import selectors, services
 from ..models import Inquiry, InquiryNote, Screening
@@ -50,6 +52,9 @@ class InquiryNoteSerializer(serializers.ModelSerializer[InquiryNote]):
 class InquiryListSerializer(serializers.ModelSerializer[Inquiry]):
     reasons = serializers.SlugRelatedField[Any](many=True, read_only=True, slug_field="code")
     assigned_to = StaffUserSerializer(read_only=True, allow_null=True)
+    clinic_name = serializers.CharField(
+        source="clinic.name", read_only=True, allow_null=True, help_text="The location's name; null: none yet."
+    )
 
     class Meta:
         model = Inquiry
@@ -62,13 +67,15 @@ class InquiryListSerializer(serializers.ModelSerializer[Inquiry]):
             "email",
             "preferred_contact_method",
             "preferred_language",
+            "clinic",
+            "clinic_name",
             "reasons",
             "assigned_to",
             "created_at",
             "updated_at",
         ]
-        # Chosen by the person on the form; staff read it here.
-        read_only_fields = ["preferred_language"]
+        # Chosen by the person on the form (the location, or the nearest to their ZIP code); staff read them here.
+        read_only_fields = ["preferred_language", "clinic"]
 
 
 class InquiryDetailSerializer(InquiryListSerializer):
@@ -128,6 +135,7 @@ class InquiryFilterSerializer(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(choices=REASON_CHOICES, required=False)
     assigned_to = serializers.CharField(required=False, help_text="A staff user id, or 'none' for unassigned.")
     preferred_language = serializers.ChoiceField(choices=[], required=False)
+    clinic = serializers.CharField(required=False, help_text="A location id, or 'none' for inquiries without one.")
     created_from = serializers.DateField(required=False)
     created_to = serializers.DateField(required=False)
     search = text_field(100)
@@ -140,6 +148,13 @@ class InquiryFilterSerializer(serializers.Serializer[Any]):
         if value != "none" and not value.isdigit():
             raise serializers.ValidationError("Use a staff user id, or 'none' for unassigned.")
         return value
+
+    def validate_clinic(self, value: str) -> Clinic | str:
+        # Any location, open or closed: staff look back at the inquiries of a location that has closed.
+        if value == "none":
+            return value
+        location: Clinic = IdField[Clinic](queryset=Clinic.objects.all()).run_validation(value)
+        return location
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
@@ -217,6 +232,7 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             OpenApiParameter("reason", str, enum=[code for code, _ in REASON_CHOICES]),
             OpenApiParameter("assigned_to", str, description="Staff user id, or 'none'."),
             OpenApiParameter("preferred_language", str, enum=language_codes(), description="The person's language."),
+            OpenApiParameter("clinic", str, description="A location id, or 'none' for inquiries without one."),
             OpenApiParameter("created_from", str, description="YYYY-MM-DD"),
             OpenApiParameter("created_to", str, description="YYYY-MM-DD"),
             OpenApiParameter("search", str, description="Name, email, phone digits or reference."),
@@ -227,8 +243,11 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         filters.is_valid(raise_exception=True)
         params = dict(filters.validated_data)
         assigned = params.pop("assigned_to", None)
+        clinic = params.pop("clinic", None)
         queryset = selectors.inquiry_list(
             **params,
+            clinic=clinic if isinstance(clinic, Clinic) else None,
+            without_clinic=clinic == "none",
             unassigned=assigned == "none",
             assigned_to=int(assigned) if assigned and assigned != "none" else None,
         )
