@@ -37,14 +37,17 @@ def post_signed(client: Client, path: str, params: dict[str, str], *, signature:
     )
 
 
-def inbound_params(body: str, *, sid: str = "SM" + "a" * 32, from_number: str = PHONE) -> dict[str, str]:
-    """The form Twilio posts to the SMS webhook for a text `body` from `from_number`."""
+def inbound_params(
+    body: str, *, sid: str = "SM" + "a" * 32, from_number: str = PHONE, to_number: str = ""
+) -> dict[str, str]:
+    """The form Twilio posts to the SMS webhook for a text `body` from `from_number` (to the organization's
+    number, or a location's `to_number`)."""
     return {
         "MessageSid": sid,
         "SmsMessageSid": sid,
         "AccountSid": settings.TWILIO_ACCOUNT_SID,
         "From": from_number,
-        "To": settings.TWILIO_FROM_NUMBER,
+        "To": to_number or settings.TWILIO_FROM_NUMBER,
         "Body": body,
         "NumMedia": "0",
         "NumSegments": "1",
@@ -56,10 +59,12 @@ def inbound_params(body: str, *, sid: str = "SM" + "a" * 32, from_number: str = 
 _sids = itertools.count()
 
 
-def patient_texts(client: Client, body: str, *, from_number: str = PHONE) -> str:
+def patient_texts(client: Client, body: str, *, from_number: str = PHONE, to_number: str = "") -> str:
     """Send a text to the webhook as Twilio would (a new MessageSid each time); return the TwiML reply's text."""
     sid = f"SM{next(_sids):032d}"
-    response = post_signed(client, SMS_PATH, inbound_params(body, sid=sid, from_number=from_number))
+    response = post_signed(
+        client, SMS_PATH, inbound_params(body, sid=sid, from_number=from_number, to_number=to_number)
+    )
     assert response.status_code == 200, response.content
     return response.content.decode()
 

@@ -21,6 +21,7 @@ from .crisis import crisis_detect
 from .language_guess import text_language_guess
 from .models import InboundMessage
 from .opt_out import opt_out_request_in
+from .senders import location_of_number
 from .texts import text_render
 
 logger = logging.getLogger(__name__)
@@ -123,7 +124,9 @@ def route_opt_out(message: InboundMessage) -> Routed | None:
     # Twilio confirms only its own keywords: the one confirmation allowed, at once, with nothing else in it.
     language = request.language or reply_language(message)
     return Routed(
-        Route.OPT_OUT, text_render("opt_out_confirm", language=language, **clinic_text_values()), detail=detail
+        Route.OPT_OUT,
+        text_render("opt_out_confirm", language=language, **clinic_text_values(message.clinic)),
+        detail=detail,
     )
 
 
@@ -132,14 +135,18 @@ def route_opt_in(message: InboundMessage) -> Routed | None:
     opted_out = numbers.number_is_opted_out(message.from_number)
     if word in OPT_IN_WORDS or (word in YES_WORDS and opted_out):
         numbers.number_opt_in(phone=message.from_number)
-        return Routed(Route.OPT_IN, text_render("opt_in", language=reply_language(message), **clinic_text_values()))
+        return Routed(
+            Route.OPT_IN, text_render("opt_in", language=reply_language(message), **clinic_text_values(message.clinic))
+        )
     return None
 
 
 def route_help(message: InboundMessage) -> Routed | None:
     if keyword_of(message.body) not in HELP_WORDS:
         return None
-    return Routed(Route.HELP, text_render("help", language=reply_language(message), **clinic_text_values()))
+    return Routed(
+        Route.HELP, text_render("help", language=reply_language(message), **clinic_text_values(message.clinic))
+    )
 
 
 @dataclass(frozen=True)
@@ -184,8 +191,14 @@ def inbound_route(message: InboundMessage) -> Routed:
     return Routed(Route.INBOX)
 
 
-def inbound_receive(*, message_sid: str, from_number: str, to_number: str, body: str) -> Routed | None:
-    """Store and route one inbound text. A MessageSid seen before returns None and changes nothing."""
+def inbound_receive(
+    *, message_sid: str, from_number: str, to_number: str, body: str, messaging_service_sid: str = ""
+) -> Routed | None:
+    """Store and route one inbound text. A MessageSid seen before returns None and changes nothing.
+
+    The number it was sent to names the location (each location's sender); the sender is one person
+    whichever location they text.
+    """
     try:
         with transaction.atomic():
             # A number several patients share (a couple, a parent) names none of them: never guess.
@@ -198,6 +211,7 @@ def inbound_receive(*, message_sid: str, from_number: str, to_number: str, body:
                 patient_id=holders[0] if len(holders) == 1 else None,
                 shared_number=len(holders) > 1,
                 language=text_language_guess(body),  # every route and reply reads it (reply_language)
+                clinic=location_of_number(to_number, messaging_service_sid),
             )
             routed = inbound_route(message)
             message.route = routed.route

@@ -67,6 +67,7 @@ def twilio_inbound_sms(request: HttpRequest) -> HttpResponse:
         to_number=to_number[:20],
         # PostgreSQL cannot store a NUL; a patient's text is kept without it rather than lost.
         body=params.get("Body", "").replace("\x00", "")[:1600],
+        messaging_service_sid=params.get("MessagingServiceSid", "")[:34],
     )
     return _twiml(routed.reply if routed else "")
 

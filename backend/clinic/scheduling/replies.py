@@ -21,6 +21,7 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.core.clinics import clinic_current, clinic_text_values
 from clinic.core.languages import LANGUAGE_DEFAULT
+from clinic.core.models import Clinic
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.inbound import Routed, keywords_of, reply_language
 from clinic.messaging.models import InboundMessage
@@ -119,12 +120,18 @@ def route_appointment_reply(message: InboundMessage) -> Routed | None:
         return None
     language = reply_language(message)
     if words <= CONFIRM_WORDS:
-        return Routed(InboundMessage.Route.CONFIRMATION, reply_confirm(phone=message.from_number, language=language))
+        return Routed(
+            InboundMessage.Route.CONFIRMATION,
+            reply_confirm(phone=message.from_number, language=language, location=message.clinic),
+        )
     if words <= RESCHEDULE_WORDS:
-        reply = reply_reschedule(phone=message.from_number, language=language)
+        reply = reply_reschedule(phone=message.from_number, language=language, location=message.clinic)
         return Routed(InboundMessage.Route.CONFIRMATION, reply)
     if words <= RIDE_WORDS:
-        return Routed(InboundMessage.Route.CONFIRMATION, reply_ride(phone=message.from_number, language=language))
+        return Routed(
+            InboundMessage.Route.CONFIRMATION,
+            reply_ride(phone=message.from_number, language=language, location=message.clinic),
+        )
     return None
 
 
@@ -140,7 +147,7 @@ def route_reschedule_request(message: InboundMessage) -> Routed | None:
         return None
     if _next_appointment(message.from_number, now=timezone.now()) is None:
         return None
-    reply = reply_reschedule(phone=message.from_number, language=reply_language(message))
+    reply = reply_reschedule(phone=message.from_number, language=reply_language(message), location=message.clinic)
     return Routed(InboundMessage.Route.CONFIRMATION, reply, detail=f"reschedule request recognised: {asked!r}")
 
 
@@ -149,21 +156,24 @@ def _number_shared(phone: str) -> bool:
     return Patient.objects.filter(phone=phone).count() > 1
 
 
-def _ask_whose_visit(language: str) -> str:
-    return text_render("appointment_shared_number", language=language, **_values(None, language))
+def _ask_whose_visit(language: str, location: Clinic | None) -> str:
+    return text_render("appointment_shared_number", language=language, **_values(None, language, location))
 
 
-def _next_appointment(phone: str, *, now: datetime.datetime) -> Appointment | None:
-    return (
+def _next_appointment(phone: str, *, now: datetime.datetime, location: Clinic | None = None) -> Appointment | None:
+    """The next session for this number: at the location whose number was texted if there is one there
+    (a reply answers the reminder that came from that number), else at any location (one person)."""
+    upcoming = (
         Appointment.objects.filter(patient__phone=phone, status__in=UPCOMING, starts_at__gt=now)
         .select_related("patient", "session_type__clinic")
         .order_by("starts_at")
-        .first()
     )
+    here = upcoming.filter(session_type__clinic=location).first() if location is not None else None
+    return here or upcoming.first()
 
 
-def _values(appointment: Appointment | None, language: str) -> dict[str, str]:
-    clinic = appointment.session_type.clinic if appointment else clinic_current()
+def _values(appointment: Appointment | None, language: str, location: Clinic | None = None) -> dict[str, str]:
+    clinic = appointment.session_type.clinic if appointment else (location or clinic_current())
     values = clinic_text_values(clinic)
     if appointment is not None:
         values.update(first_name=appointment.patient.first_name, **session_time_values(appointment, language))
@@ -171,13 +181,19 @@ def _values(appointment: Appointment | None, language: str) -> dict[str, str]:
 
 
 @transaction.atomic
-def reply_confirm(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datetime.datetime | None = None) -> str:
+def reply_confirm(
+    *,
+    phone: str,
+    language: str = LANGUAGE_DEFAULT,
+    location: Clinic | None = None,
+    now: datetime.datetime | None = None,
+) -> str:
     """Confirm the next session for this number and say so; ask about the ride home when one is needed."""
     if _number_shared(phone):
-        return _ask_whose_visit(language)  # act on nobody's visit rather than guess
-    appointment = _next_appointment(phone, now=now or timezone.now())
+        return _ask_whose_visit(language, location)  # act on nobody's visit rather than guess
+    appointment = _next_appointment(phone, now=now or timezone.now(), location=location)
     if appointment is None:
-        return text_render("appointment_nothing_to_confirm", language=language, **_values(None, language))
+        return text_render("appointment_nothing_to_confirm", language=language, **_values(None, language, location))
     if appointment.status == Appointment.Status.CONFIRMED:
         return text_render("appointment_already_confirmed", language=language, **_values(appointment, language))
     appointment_confirm(actor=Actor(user=None), appointment=appointment)
@@ -187,11 +203,17 @@ def reply_confirm(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datetime
 
 
 @transaction.atomic
-def reply_reschedule(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datetime.datetime | None = None) -> str:
+def reply_reschedule(
+    *,
+    phone: str,
+    language: str = LANGUAGE_DEFAULT,
+    location: Clinic | None = None,
+    now: datetime.datetime | None = None,
+) -> str:
     """Open a call-back task for front desk; the session stays booked until staff move it."""
     if _number_shared(phone):
-        return _ask_whose_visit(language)  # act on nobody's visit rather than guess
-    appointment = _next_appointment(phone, now=now or timezone.now())
+        return _ask_whose_visit(language, location)  # act on nobody's visit rather than guess
+    appointment = _next_appointment(phone, now=now or timezone.now(), location=location)
     if appointment is None:
         patient = Patient.objects.filter(phone=phone).order_by("-created_at").first()
         if patient is not None:
@@ -201,7 +223,7 @@ def reply_reschedule(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datet
                 key=f"reschedule-without-visit:{patient.pk}:{timezone.localdate()}",
                 detail="Asked to reschedule but has no upcoming visit: please call back.",
             )
-        return text_render("appointment_nothing_to_reschedule", language=language, **_values(None, language))
+        return text_render("appointment_nothing_to_reschedule", language=language, **_values(None, language, location))
     staff_task_open(
         kind=StaffTask.Kind.RESCHEDULE_REQUEST,
         patient=appointment.patient,
@@ -213,12 +235,18 @@ def reply_reschedule(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datet
 
 
 @transaction.atomic
-def reply_ride(*, phone: str, language: str = LANGUAGE_DEFAULT, now: datetime.datetime | None = None) -> str:
+def reply_ride(
+    *,
+    phone: str,
+    language: str = LANGUAGE_DEFAULT,
+    location: Clinic | None = None,
+    now: datetime.datetime | None = None,
+) -> str:
     if _number_shared(phone):
-        return _ask_whose_visit(language)  # act on nobody's visit rather than guess
-    appointment = _next_appointment(phone, now=now or timezone.now())
+        return _ask_whose_visit(language, location)  # act on nobody's visit rather than guess
+    appointment = _next_appointment(phone, now=now or timezone.now(), location=location)
     if appointment is None:
-        return text_render("appointment_nothing_to_confirm", language=language, **_values(None, language))
+        return text_render("appointment_nothing_to_confirm", language=language, **_values(None, language, location))
     Appointment.objects.filter(pk=appointment.pk).update(driver_confirmed=True)
     return text_render("ride_confirmed", language=language, **_values(appointment, language))
 
