@@ -121,6 +121,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "oncall/oncallshift": (302, 200, 200, 200),
     "todos/stafftask": (302, 200, 200, 200),
     "core/clinic": (302, 200, 200, 200),
+    "core/organization": (302, 403, 403, 200),
     "scheduling/provider": (302, 200, 200, 200),
     "scheduling/room": (302, 200, 200, 200),
     "scheduling/sessiontype": (302, 200, 200, 200),

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin, inline_add
+from clinic.accounts.locations import location_limit
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
@@ -331,7 +332,7 @@ class CheckInAdmin(ReadOnlyRecordAdmin):
         """A patient's scores as a chart a clinician can read at a glance, with the answers under it."""
         if not request.user.has_perms(VIEW_SCORES):
             raise PermissionDenied
-        patient = get_object_or_404(Patient, pk=patient_id)
+        patient = get_object_or_404(location_limit(Patient.objects.all(), user=request.user), pk=patient_id)
         tz = patient_timezone(patient)
         scores = patient_scores(patient_id=patient.pk)
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,8 +14,9 @@ from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.api import StaffMemberSerializer
+from clinic.accounts.locations import location_limit
 from clinic.accounts.models import AuditEvent
-from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.permissions import HasRolePermissions, located_or_404
 from clinic.accounts.services import audit_by
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patients_sharing_number
@@ -167,7 +167,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     }
 
     def get_queryset(self) -> QuerySet[Alert]:
-        return selectors.alert_list()
+        return location_limit(selectors.alert_list(), user=self.request.user)
 
     @extend_schema(
         parameters=[
@@ -178,7 +178,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filters = AlertFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = selectors.alert_list(state=filters.validated_data.get("state", ""))
+        queryset = location_limit(
+            selectors.alert_list(state=filters.validated_data.get("state", "")), user=request.user
+        )
         if "patient" in filters.validated_data:
             queryset = queryset.filter(patient_id=filters.validated_data["patient"])
         page = self.paginate_queryset(queryset)
@@ -269,9 +271,7 @@ class PatientScoresView(APIView):
 
     @extend_schema(responses=PatientScoresSerializer)
     def get(self, request: Request, patient_id: int) -> Response:
-        patient = Patient.objects.filter(pk=patient_id).first()
-        if patient is None:
-            raise Http404
+        patient = located_or_404(Patient.objects.all(), request, pk=patient_id)
         scores = selectors.patient_scores(patient_id=patient.pk)
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")
         return Response(PatientScoresSerializer({"patient_id": patient.pk, **scores.__dict__}).data)

@@ -43,6 +43,7 @@ class InquiryForm(forms.ModelForm[Inquiry]):
         model = Inquiry
         fields = [
             "assigned_to",
+            "clinic",
             "first_name",
             "last_name",
             "phone",
@@ -121,12 +122,21 @@ class InquiryAdmin(AuditedAdminMixin):
         "reason_list",
         "status",
         "assigned_to",
+        "clinic",
         "sms_consent",
     ]
-    list_filter = ["status", "reasons", "preferred_contact_method", "assigned_to", "sms_consent", "created_at"]
+    list_filter = [
+        "status",
+        "clinic",
+        "reasons",
+        "preferred_contact_method",
+        "assigned_to",
+        "sms_consent",
+        "created_at",
+    ]
     search_fields = ["reference", "first_name", "last_name", "phone", "email"]
     date_hierarchy = "created_at"
-    list_select_related = ["assigned_to"]
+    list_select_related = ["assigned_to", "clinic"]
     list_per_page = 50
     autocomplete_fields = ["assigned_to"]
     filter_horizontal = ["reasons"]
@@ -146,7 +156,7 @@ class InquiryAdmin(AuditedAdminMixin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "assigned_to", "patient"]}),
+        (None, {"fields": ["reference", "status", "clinic", "assigned_to", "patient"]}),
         (
             "Contact",
             {"fields": ["first_name", "last_name", "phone", "email", "preferred_contact_method", "best_time_to_reach"]},
