@@ -48,8 +48,12 @@ def _search_path(search_field: str) -> str:
     return search_field.lstrip("^=@")
 
 
-def _filter_choices_limit(spec: ListFilter, request: HttpRequest, model: type[Any], field_path: str) -> None:
-    """A list filter offers only the choices of the reader's locations (a choice names a record too)."""
+def _filter_choices_limit(
+    spec: ListFilter, request: HttpRequest, model: type[Any], model_admin: Any, field_path: str
+) -> None:
+    """A list filter offers only the choices of the reader's locations (a choice names a record too): the
+    related records of their locations, or, for records that belong to no location (staff, reasons), those
+    the listed rows name."""
     user = request.user
     if not location_is_limited(user) or isinstance(spec, RelatedOnlyFieldListFilter):
         return  # RelatedOnlyFieldListFilter reads its choices from the admin's own rows, already limited
@@ -57,7 +61,11 @@ def _filter_choices_limit(spec: ListFilter, request: HttpRequest, model: type[An
         related = spec.field.related_model
         if isinstance(related, type) and model_is_located(related):
             visible = set(location_limit(related._default_manager.all(), user=user).values_list("pk", flat=True))
-            spec.lookup_choices = [(pk, label) for pk, label in spec.lookup_choices if pk in visible]
+        elif model_is_located(model):
+            visible = set(model_admin.get_queryset(request).values_list(f"{field_path}__pk", flat=True))
+        else:
+            return
+        spec.lookup_choices = [(pk, label) for pk, label in spec.lookup_choices if pk in visible]
     elif isinstance(spec, AllValuesFieldListFilter):
         parent_model, _ = reverse_field_path(model, field_path)
         if parent_model is not model and model_is_located(parent_model):
@@ -73,7 +81,7 @@ def _located_filter(create: Callable[..., ListFilter]) -> Callable[..., ListFilt
         field: Any, request: HttpRequest, params: Any, model: type[Any], model_admin: Any, field_path: str
     ) -> ListFilter:
         spec = create(field, request, params, model, model_admin, field_path=field_path)
-        _filter_choices_limit(spec, request, model, field_path)
+        _filter_choices_limit(spec, request, model, model_admin, field_path)
         return spec
 
     return make

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.api import StaffMemberSerializer
-from clinic.accounts.locations import location_limit
+from clinic.accounts.locations import location_limit, location_limit_objects
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions, located_or_404
 from clinic.accounts.services import audit_by
@@ -123,17 +123,25 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
     def get_link(self, alert: Alert) -> str:
         return alert_link(alert.pk)
 
+    def _reader(self) -> Any:
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
     @extend_schema_field(AlertPatientSerializer(many=True))
     def get_number_shared_by(self, alert: Alert) -> list[Any]:
-        holders = patients_sharing_number(alert_number(alert))
+        # The patients of the reader's locations (a clinician paged about the alert sees every one it held).
+        holders = location_limit_objects(patients_sharing_number(alert_number(alert)), user=self._reader())
         return list(AlertPatientSerializer(holders, many=True).data) if len(holders) > 1 else []
 
+    def _holds(self, alert: Alert) -> list[CheckInHold]:
+        return location_limit_objects(alert_checkin_holds(alert), user=self._reader())
+
     def get_checkins_on_hold(self, alert: Alert) -> bool:
-        return any(hold.is_open for hold in alert_checkin_holds(alert))
+        return any(hold.is_open for hold in self._holds(alert))
 
     @extend_schema_field(AlertCheckinHoldSerializer(many=True))
     def get_checkin_holds(self, alert: Alert) -> list[Any]:
-        return list(AlertCheckinHoldSerializer(alert_checkin_holds(alert), many=True).data)
+        return list(AlertCheckinHoldSerializer(self._holds(alert), many=True).data)
 
 
 class AlertFilterSerializer(serializers.Serializer[Any]):
@@ -191,13 +199,13 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             target_type=Alert._meta.label,
             detail=f"{len(items)} alerts listed",
         )
-        data = AlertSerializer(items, many=True).data
+        data = AlertSerializer(items, many=True, context={"request": request}).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         alert = self.get_object()
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=alert)
-        return Response(AlertSerializer(alert).data)
+        return Response(AlertSerializer(alert, context={"request": request}).data)
 
     @extend_schema(request=AcknowledgeSerializer, responses={200: AlertSerializer, 409: AlertSerializer})
     @action(detail=True, methods=["post"])
@@ -212,7 +220,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             note=payload.validated_data["note"],
             resume_checkins=payload.validated_data["resume_checkins"],
         )
-        return Response(AlertSerializer(alert).data, status=status.HTTP_200_OK if changed else status.HTTP_409_CONFLICT)
+        answer = AlertSerializer(alert, context={"request": request}).data
+        return Response(answer, status=status.HTTP_200_OK if changed else status.HTTP_409_CONFLICT)
 
     @extend_schema(request=None, responses={200: ResumeCheckinsResultSerializer, 409: ResumeCheckinsResultSerializer})
     @action(detail=True, methods=["post"], url_path="resume-checkins")
@@ -223,7 +232,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         resumed = checkins_resume_for(alert=alert, actor=actor)
         alert = self.get_object()
         audit_by(actor, action=AuditEvent.Action.VIEW, target=alert, detail="check-in hold")
-        body = ResumeCheckinsResultSerializer({"resumed": resumed or 0, "alert": alert}).data
+        result = {"resumed": resumed or 0, "alert": alert}
+        body = ResumeCheckinsResultSerializer(result, context={"request": request}).data
         return Response(body, status=status.HTTP_200_OK if resumed is not None else status.HTTP_409_CONFLICT)
 
 
