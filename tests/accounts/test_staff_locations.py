@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 
-from clinic.accounts.locations import staff_location_ids
+from clinic.accounts.locations import model_is_located, staff_location_ids
 from clinic.accounts.models import AuditEvent, StaffLocation
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from tests.factories import ClinicFactory, UserFactory
@@ -79,3 +80,25 @@ def test_only_clinic_admins_manage_locations_and_where_staff_work() -> None:
         assert user.has_perm("core.view_clinic")
         assert not any(user.has_perm(name) for name in manage | organization | {"accounts.view_stafflocation"})
     assert all(admin.has_perm(name) for name in manage | organization | {"core.view_clinic", "core.change_clinic"})
+
+
+# Records that belong to no location: the role alone decides who reads them.
+NOT_LOCATED = {
+    "core.organization",  # the clinic group itself
+    "accounts.signinaddress",  # a staff member's own sign-in history
+    "accounts.apitoken",  # staff credentials (clinic admins)
+    "intake.reason",  # the form's list of reasons
+    "messaging.deliveryreport",  # Twilio's raw callbacks, no patient named (clinic admins)
+    "messaging.messagetemplate",  # the organization's wordings
+    "oncall.oncallclinician",  # the organization's rota: who can be paged
+    "sms_sandbox.sandboxmessage",  # the development stand-in for Twilio, never in production
+    "sms_sandbox.sandboxfailurerule",
+    "sms_sandbox.sandboxemail",
+}
+
+
+def test_every_record_of_the_clinic_belongs_to_locations_or_is_named_as_belonging_to_none() -> None:
+    """A new model needs a decision: a location scope from its app, or a line above saying why it has none."""
+    clinic_models = {model for model in apps.get_models() if model.__module__.startswith("clinic.")}
+    unlocated = {model._meta.label_lower for model in clinic_models if not model_is_located(model)}
+    assert unlocated == NOT_LOCATED

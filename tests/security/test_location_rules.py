@@ -265,3 +265,34 @@ def test_an_inquiry_given_a_location_leaves_the_others(world: LocationWorld) -> 
     placed = _api(world.staff[DESK_NORTH]).patch(url, {"clinic": world.north.clinic.pk}, format="json")
     assert placed.status_code == 200 and placed.json()["clinic"] == world.north.clinic.pk
     assert _api(south_desk).get(url).status_code == 404
+
+
+def test_a_text_no_patient_is_named_for_reaches_the_location_whose_number_it_was_sent_to(world: LocationWorld) -> None:
+    """An unknown (or shared) sender names nobody: the text is the location's whose number it reached, and
+    every location's when it reached the organization's own number, as an inquiry with no location is."""
+    south = world.south
+    texts = {
+        where: InboundMessage.objects.create(
+            message_sid=f"SM{index:032d}9",
+            from_number=f"+1617555099{index}",
+            to_number=to_number,
+            body="Is this the clinic?",
+            clinic=clinic,
+            route=InboundMessage.Route.INBOX,
+        )
+        for index, (where, to_number, clinic) in enumerate(
+            (("south", south.clinic.sms_from_number, south.clinic), ("organization", "+15005550006", None))
+        )
+    }
+    crisis = Alert.objects.create(
+        key="location:unknown",
+        inbound_message=texts["organization"],
+        urgency=Alert.Urgency.URGENT,
+        reason=Alert.Reason.CRISIS,
+        opened_at=timezone.now(),
+    )
+    for caller, sees_south in ((DESK_NORTH, False), (CLINICIAN_NORTH, False), (DESK_ALL, True)):
+        inbox = {row["id"] for row in _api(world.staff[caller]).get("/api/v1/messaging/inbox/").json()}
+        assert texts["organization"].pk in inbox
+        assert (texts["south"].pk in inbox) is sees_south
+    assert _api(world.staff[CLINICIAN_NORTH]).get(f"/api/v1/alerts/{crisis.pk}/").status_code == 200
