@@ -230,7 +230,7 @@ class PatientSearchSerializer(serializers.Serializer[Any]):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100, validators=[validate_encodable_text])
 
 
-def _only_location(request: Request) -> Clinic | None:
+def _home_location_default(request: Request) -> Clinic | None:
     """A limited staff member's home location for the patients they create: their only one, or they must
     choose (a patient of no location would leave their sight at once)."""
     ids = staff_location_ids(request.user)
@@ -315,7 +315,7 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
         payload = PatientWriteSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        home = data.get("clinic") or _only_location(request)
+        home = data.get("clinic") or _home_location_default(request)
         patient = services.patient_create(
             actor=Actor.from_request(request),
             details=services.PatientDetails(
