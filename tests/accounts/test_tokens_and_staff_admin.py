@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from clinic.accounts.models import ApiToken, AuditEvent
 from clinic.accounts.roles import CLINICIAN, FRONT_DESK
 from tests.factories import UserFactory
+from tests.support.user_admin_form import user_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -86,22 +87,6 @@ def test_tokens_issued_before_the_upgrade_are_hashed_and_keep_working(front_desk
     assert _me(old.key) == 200
 
 
-def _change_form(user: User, **overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "is_active": "on",
-        "is_staff": "on",
-        "groups": [group.pk for group in user.groups.all()],
-        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
-        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
-    }
-    data.update(overrides)
-    return data
-
-
 def test_a_clinic_admin_cannot_make_anyone_superuser_or_grant_raw_permissions(clinic_admin: User) -> None:
     client = Client()
     client.force_login(clinic_admin)
@@ -111,7 +96,7 @@ def test_a_clinic_admin_cannot_make_anyone_superuser_or_grant_raw_permissions(cl
         page = client.get(url).content.decode()
         assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
         answer = client.post(
-            url, _change_form(target, is_superuser="on", user_permissions=every_permission, first_name="Renamed")
+            url, user_change_form(target, is_superuser="on", user_permissions=every_permission, first_name="Renamed")
         )
         assert answer.status_code == 302, answer.content.decode()[:2000]
         target.refresh_from_db()
@@ -128,10 +113,10 @@ def test_a_clinic_admin_assigns_only_the_three_roles(clinic_admin: User) -> None
     auditors.permissions.add(Permission.objects.get(codename="delete_auditevent"))
     roles = list(Group.objects.filter(name__in=[FRONT_DESK, CLINICIAN]).values_list("pk", flat=True))
     url = f"/admin/auth/user/{target.pk}/change/"
-    refused = client.post(url, _change_form(target, groups=[*roles, auditors.pk]))
+    refused = client.post(url, user_change_form(target, groups=[*roles, auditors.pk]))
     assert refused.status_code == 200  # the form says the group is not a choice
     assert not target.groups.filter(pk=auditors.pk).exists()
-    assert client.post(url, _change_form(target, groups=roles)).status_code == 302
+    assert client.post(url, user_change_form(target, groups=roles)).status_code == 302
     assert set(target.groups.values_list("name", flat=True)) == {FRONT_DESK, CLINICIAN}
 
 

@@ -6,6 +6,10 @@ real record of each kind (`tests/security/world.py`); a role that may call an op
 often gets 400 (allowed in, then refused by validation) rather than 2xx. 401 means "sign in",
 403 "your role may not". Every allowed call that reads or changes patient data must leave an
 audit event naming the caller and their address.
+
+The location dimension (staff limited to some locations, accounts/locations.py) is the same contract for
+the same operations and admin pages: tests/security/test_location_matrix.py (API), test_location_admin.py
+(admin) and test_location_rules.py (clinicians' own patients, the paged clinician, the audit trail).
 """
 
 from __future__ import annotations
@@ -121,6 +125,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "oncall/oncallshift": (302, 200, 200, 200),
     "todos/stafftask": (302, 200, 200, 200),
     "core/clinic": (302, 200, 200, 200),
+    "core/organization": (302, 403, 403, 200),
     "scheduling/provider": (302, 200, 200, 200),
     "scheduling/room": (302, 200, 200, 200),
     "scheduling/sessiontype": (302, 200, 200, 200),

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import TokenProxy
 from .actor import Actor
 from .admin_audit import AuditedAdminMixin
 from .admin_base import StaffModelAdmin
-from .models import ApiToken, AuditEvent
+from .models import ApiToken, AuditEvent, StaffLocation
 from .roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, user_roles
 from .services import audit_by
 from .tokens import api_token_revoke
@@ -60,9 +60,24 @@ if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)  # registered again below, with actions a clinic admin may use
 
 
+class StaffLocationInline(admin.TabularInline[StaffLocation, User]):
+    """The locations a staff member works at (accounts/locations.py): they see those locations' records only."""
+
+    model = StaffLocation
+    extra = 0
+    fields = ["clinic"]
+    verbose_name = "location"
+    verbose_name_plural = "locations (none: every location; clinic admins always see every location)"
+
+
 @admin.register(User)
 class StaffUserAdmin(AuditedAdminMixin, UserAdmin[User]):
-    """Staff accounts. Below superuser, no superuser flag, no raw permissions, and roles up to one's own."""
+    """Staff accounts. Below superuser, no superuser flag, no raw permissions, and roles up to one's own.
+
+    Clinic admins also say where each person works (their locations), audited like the account's other fields.
+    """
+
+    inlines = [StaffLocationInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         users: QuerySet[User] = super().get_queryset(request)
@@ -90,6 +105,24 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin[User]):
         if not request.user.is_superuser:
             obj.is_superuser = False  # never set below a superuser, whatever the form was sent
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not StaffLocation:
+            super().save_formset(request, form, formset, change)
+            return
+        user = form.instance
+        before = set(StaffLocation.objects.filter(user=user).values_list("clinic_id", flat=True))
+        super().save_formset(request, form, formset, change)
+        after = set(StaffLocation.objects.filter(user=user).values_list("clinic_id", flat=True))
+        if before != after:
+            # Location ids, not names: the trail says what changed, never any content.
+            audit_by(
+                Actor.from_request(request),
+                action=AuditEvent.Action.UPDATE,
+                target=user,
+                detail="admin: locations "
+                + (", ".join(str(pk) for pk in sorted(after)) if after else "none (every location)"),
+            )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

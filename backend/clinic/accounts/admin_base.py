@@ -7,6 +7,10 @@ only what an admin declares is accepted (`list_filter`, `date_hierarchy`, `searc
 `autocomplete_fields`), and nothing that reaches a clinical field (accounts/clinical.py) unless the
 reader is a clinician or a clinic admin. Every action needs a permission beyond "view", is refused
 on clinical records to other roles, and leaves an audit event per record.
+
+Staff limited to some locations (accounts/locations.py) meet only their locations' records, here once
+for every page: the rows of lists, change and delete pages, history, actions and autocomplete (all read
+`get_queryset`), the choices of list filters and of form fields, and the rows of inlines.
 """
 
 from __future__ import annotations
@@ -16,9 +20,15 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import admin, messages
-from django.contrib.admin import FieldListFilter, ListFilter
+from django.contrib.admin import (
+    AllValuesFieldListFilter,
+    FieldListFilter,
+    ListFilter,
+    RelatedFieldListFilter,
+    RelatedOnlyFieldListFilter,
+)
 from django.contrib.admin.options import InlineModelAdmin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, reverse_field_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
@@ -26,6 +36,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 from .actor import Actor
 from .clinical import can_read_clinical, clinical_rows, path_is_clinical
+from .locations import location_choices_limit, location_is_limited, location_limit, model_is_located
 from .models import AuditEvent
 from .services import audit_by
 
@@ -35,6 +46,73 @@ AUDIT_EACH_UP_TO = 500
 
 def _search_path(search_field: str) -> str:
     return search_field.lstrip("^=@")
+
+
+def _filter_choices_limit(
+    spec: ListFilter, request: HttpRequest, model: type[Any], model_admin: Any, field_path: str
+) -> None:
+    """A list filter offers only the choices of the reader's locations (a choice names a record too): the
+    related records of their locations, or, for records that belong to no location (staff, reasons), those
+    the listed rows name."""
+    user = request.user
+    if not location_is_limited(user) or isinstance(spec, RelatedOnlyFieldListFilter):
+        return  # RelatedOnlyFieldListFilter reads its choices from the admin's own rows, already limited
+    if isinstance(spec, RelatedFieldListFilter):
+        related = spec.field.related_model
+        if isinstance(related, type) and model_is_located(related):
+            visible = set(location_limit(related._default_manager.all(), user=user).values_list("pk", flat=True))
+        elif model_is_located(model):
+            visible = set(model_admin.get_queryset(request).values_list(f"{field_path}__pk", flat=True))
+        else:
+            return
+        spec.lookup_choices = [(pk, label) for pk, label in spec.lookup_choices if pk in visible]
+    elif isinstance(spec, AllValuesFieldListFilter):
+        parent_model, _ = reverse_field_path(model, field_path)
+        if parent_model is not model and model_is_located(parent_model):
+            rows = location_limit(parent_model._default_manager.all(), user=user)
+            name = spec.field.name
+            spec.lookup_choices = rows.distinct().order_by(name).values_list(name, flat=True)
+
+
+def _located_filter(create: Callable[..., ListFilter]) -> Callable[..., ListFilter]:
+    """A field list filter (Django's own choice of class, or the one an admin names) with located choices."""
+
+    def make(
+        field: Any, request: HttpRequest, params: Any, model: type[Any], model_admin: Any, field_path: str
+    ) -> ListFilter:
+        spec = create(field, request, params, model, model_admin, field_path=field_path)
+        _filter_choices_limit(spec, request, model, model_admin, field_path)
+        return spec
+
+    return make
+
+
+class LocatedInlineMixin:
+    """An inline's rows and form choices, as the parent page's: only the reader's locations'."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return location_limit(super().get_queryset(request), user=request.user)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return location_choices_limit(field, user=request.user)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        return location_choices_limit(field, user=request.user)
+
+
+_LOCATED_INLINES: dict[type[Any], type[Any]] = {}
+
+
+def _located_inline(inline: type[InlineModelAdmin[Any, Any]]) -> type[InlineModelAdmin[Any, Any]]:
+    if issubclass(inline, LocatedInlineMixin):
+        return inline
+    if inline not in _LOCATED_INLINES:
+        _LOCATED_INLINES[inline] = type(
+            inline.__name__, (LocatedInlineMixin, inline), {"__module__": inline.__module__}
+        )
+    return _LOCATED_INLINES[inline]
 
 
 class RoleChangeList(ChangeList):
@@ -60,6 +138,22 @@ class RoleChangeList(ChangeList):
 
 class StaffModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Every admin page of the back office derives from this (a test checks every registered one)."""
+
+    # --- Locations: the reader's locations' records only (accounts/locations.py) ----------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return location_limit(super().get_queryset(request), user=request.user)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return location_choices_limit(field, user=request.user)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return location_choices_limit(field, user=request.user)
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return [_located_inline(inline) for inline in super().get_inlines(request, obj)]
 
     # --- What reaches clinical data, for this reader ---------------------------------------------------
 
@@ -101,9 +195,9 @@ class StaffModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             if isinstance(item, type) and issubclass(item, ListFilter):
                 kept.append(item)  # a custom filter declares its own query; it is the admin's to keep clean
                 continue
-            path = item[0] if isinstance(item, list | tuple) else item
-            if isinstance(path, str) and not self.reaches_clinical(request, path):
-                kept.append(item)
+            path, create = item if isinstance(item, list | tuple) else (item, FieldListFilter.create)
+            if isinstance(path, str) and callable(create) and not self.reaches_clinical(request, path):
+                kept.append((path, _located_filter(create)))
         return kept
 
     # --- Search, columns, sorting -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from clinic.core.client_ip import client_ip
 from clinic.core.openapi import ErrorDetailSerializer
 
 from .actor import Actor
+from .locations import staff_location_ids
 from .roles import user_roles
 from .tokens import api_token_find, api_token_issue, api_token_revoke
 
@@ -84,7 +85,7 @@ class TokenRevokeView(APIView):
 
 
 class MeView(APIView):
-    """Who the caller is and which roles they hold."""
+    """Who the caller is, which roles they hold, and the locations they are limited to (null: every location)."""
 
     @extend_schema(
         responses=inline_serializer(
@@ -93,9 +94,22 @@ class MeView(APIView):
                 "id": serializers.IntegerField(),
                 "username": serializers.CharField(),
                 "roles": serializers.ListField(child=serializers.CharField()),
+                "locations": serializers.ListField(
+                    child=serializers.IntegerField(),
+                    allow_null=True,
+                    help_text="The ids of the locations whose records you see; null: every location.",
+                ),
             },
         )
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        return Response({"id": user.pk, "username": user.get_username(), "roles": user_roles(user)})
+        locations = staff_location_ids(user)
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "roles": user_roles(user),
+                "locations": None if locations is None else sorted(locations),
+            }
+        )

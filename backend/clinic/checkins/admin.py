@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin, inline_add
+from clinic.accounts.locations import location_limit, location_limit_objects
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
@@ -33,7 +34,7 @@ from .alerts import alert_acknowledge
 from .chart import score_chart
 from .escalation import alert_pages_who
 from .models import Alert, CheckIn, CheckInAnswer, CheckInHold, CheckInStep
-from .selectors import alert_checkin_holds, alert_holds_prefetch, alert_number, patient_scores
+from .selectors import alert_checkin_holds, alert_number, patient_scores
 from .suspension import checkins_resume_for
 
 VIEW_SCORES = ("patients.view_patient", "checkins.view_checkin", "checkins.view_checkinanswer")
@@ -96,11 +97,12 @@ class AlertAdmin(ReadOnlyRecordAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Alert]:
-        # Open first, urgent before elevated, newest first.
+        # Open first, urgent before elevated, newest first; the holds of the reader's locations' patients.
         alerts: QuerySet[Alert] = super().get_queryset(request)
+        holds = location_limit(CheckInHold.objects.select_related("patient", "resumed_by"), user=request.user)
         return (
             alerts.select_related("patient", "acknowledged_by", "inbound_message", "answer")
-            .prefetch_related(alert_holds_prefetch())
+            .prefetch_related(Prefetch("checkin_holds", queryset=holds))
             .annotate(
                 open_rank=Case(
                     When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -111,6 +113,12 @@ class AlertAdmin(ReadOnlyRecordAdmin):
             )
             .order_by("open_rank", "urgency_rank", "-opened_at")
         )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Alert | None:
+        alert = super().get_object(request, object_id, from_field)
+        if alert is not None:
+            alert.reader = request.user  # whose locations the page shows
+        return alert
 
     def get_readonly_fields(self, request: HttpRequest, obj: Alert | None = None) -> list[str]:
         if obj is not None and not obj.is_open:
@@ -182,26 +190,26 @@ class AlertAdmin(ReadOnlyRecordAdmin):
 
     @admin.display(description="Patient")
     def patient_link(self, alert: Alert) -> str:
-        holders = patients_sharing_number(alert_number(alert))
+        # Of the patients on the number, those of the reader's locations (a clinician paged about the alert
+        # sees every one it held): nothing here says who else is on file elsewhere.
+        holders = location_limit_objects(
+            patients_sharing_number(alert_number(alert)), user=getattr(alert, "reader", None)
+        )
         if len(holders) > 1:
             # The number belongs to several patients: the alert names all of them, never a guess.
-            return format_html(
-                "Number shared by {} patients: {}",
-                len(holders),
-                format_html_join(
-                    "; ",
-                    '{} {} · {} · <a href="{}">check-in scores</a>',
-                    ((p.first_name, p.last_name, p.phone, scores_url(p.pk)) for p in holders),
-                ),
-            )
+            return format_html("Number shared by {} patients: {}", len(holders), self._patients_html(holders))
+        if alert.patient is None and holders:
+            return format_html("The number on file for: {}", self._patients_html(holders))
         if alert.patient is None:
             return "Unknown number (see the text below)"
-        return format_html(
+        return self._patients_html([alert.patient])
+
+    @staticmethod
+    def _patients_html(patients: list[Patient]) -> str:
+        return format_html_join(
+            "; ",
             '{} {} · {} · <a href="{}">check-in scores</a>',
-            alert.patient.first_name,
-            alert.patient.last_name,
-            alert.patient.phone,
-            scores_url(alert.patient_id) if alert.patient_id else "",
+            ((p.first_name, p.last_name, p.phone, scores_url(p.pk)) for p in patients),
         )
 
     @admin.display(description="What they wrote")
@@ -334,7 +342,7 @@ class CheckInAdmin(ReadOnlyRecordAdmin):
         """A patient's scores as a chart a clinician can read at a glance, with the answers under it."""
         if not request.user.has_perms(VIEW_SCORES):
             raise PermissionDenied
-        patient = get_object_or_404(Patient, pk=patient_id)
+        patient = get_object_or_404(location_limit(Patient.objects.all(), user=request.user), pk=patient_id)
         tz = patient_timezone(patient)
         scores = patient_scores(patient_id=patient.pk)
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,8 +14,9 @@ from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.api import StaffMemberSerializer
+from clinic.accounts.locations import location_limit, location_limit_objects
 from clinic.accounts.models import AuditEvent
-from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.permissions import HasRolePermissions, located_or_404
 from clinic.accounts.services import audit_by
 from clinic.messaging.models import InboundMessage
 from clinic.messaging.selectors import language_name_or_blank
@@ -130,17 +130,25 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
     def get_link(self, alert: Alert) -> str:
         return alert_link(alert.pk)
 
+    def _reader(self) -> Any:
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
     @extend_schema_field(AlertPatientSerializer(many=True))
     def get_number_shared_by(self, alert: Alert) -> list[Any]:
-        holders = patients_sharing_number(alert_number(alert))
+        # The patients of the reader's locations (a clinician paged about the alert sees every one it held).
+        holders = location_limit_objects(patients_sharing_number(alert_number(alert)), user=self._reader())
         return list(AlertPatientSerializer(holders, many=True).data) if len(holders) > 1 else []
 
+    def _holds(self, alert: Alert) -> list[CheckInHold]:
+        return location_limit_objects(alert_checkin_holds(alert), user=self._reader())
+
     def get_checkins_on_hold(self, alert: Alert) -> bool:
-        return any(hold.is_open for hold in alert_checkin_holds(alert))
+        return any(hold.is_open for hold in self._holds(alert))
 
     @extend_schema_field(AlertCheckinHoldSerializer(many=True))
     def get_checkin_holds(self, alert: Alert) -> list[Any]:
-        return list(AlertCheckinHoldSerializer(alert_checkin_holds(alert), many=True).data)
+        return list(AlertCheckinHoldSerializer(self._holds(alert), many=True).data)
 
 
 class AlertFilterSerializer(serializers.Serializer[Any]):
@@ -174,7 +182,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     }
 
     def get_queryset(self) -> QuerySet[Alert]:
-        return selectors.alert_list()
+        return location_limit(selectors.alert_list(), user=self.request.user)
 
     @extend_schema(
         parameters=[
@@ -185,7 +193,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filters = AlertFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = selectors.alert_list(state=filters.validated_data.get("state", ""))
+        queryset = location_limit(
+            selectors.alert_list(state=filters.validated_data.get("state", "")), user=request.user
+        )
         if "patient" in filters.validated_data:
             queryset = queryset.filter(patient_id=filters.validated_data["patient"])
         page = self.paginate_queryset(queryset)
@@ -196,13 +206,13 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             target_type=Alert._meta.label,
             detail=f"{len(items)} alerts listed",
         )
-        data = AlertSerializer(items, many=True).data
+        data = AlertSerializer(items, many=True, context={"request": request}).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         alert = self.get_object()
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=alert)
-        return Response(AlertSerializer(alert).data)
+        return Response(AlertSerializer(alert, context={"request": request}).data)
 
     @extend_schema(request=AcknowledgeSerializer, responses={200: AlertSerializer, 409: AlertSerializer})
     @action(detail=True, methods=["post"])
@@ -217,7 +227,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             note=payload.validated_data["note"],
             resume_checkins=payload.validated_data["resume_checkins"],
         )
-        return Response(AlertSerializer(alert).data, status=status.HTTP_200_OK if changed else status.HTTP_409_CONFLICT)
+        answer = AlertSerializer(alert, context={"request": request}).data
+        return Response(answer, status=status.HTTP_200_OK if changed else status.HTTP_409_CONFLICT)
 
     @extend_schema(request=None, responses={200: ResumeCheckinsResultSerializer, 409: ResumeCheckinsResultSerializer})
     @action(detail=True, methods=["post"], url_path="resume-checkins")
@@ -228,7 +239,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         resumed = checkins_resume_for(alert=alert, actor=actor)
         alert = self.get_object()
         audit_by(actor, action=AuditEvent.Action.VIEW, target=alert, detail="check-in hold")
-        body = ResumeCheckinsResultSerializer({"resumed": resumed or 0, "alert": alert}).data
+        result = {"resumed": resumed or 0, "alert": alert}
+        body = ResumeCheckinsResultSerializer(result, context={"request": request}).data
         return Response(body, status=status.HTTP_200_OK if resumed is not None else status.HTTP_409_CONFLICT)
 
 
@@ -276,9 +288,7 @@ class PatientScoresView(APIView):
 
     @extend_schema(responses=PatientScoresSerializer)
     def get(self, request: Request, patient_id: int) -> Response:
-        patient = Patient.objects.filter(pk=patient_id).first()
-        if patient is None:
-            raise Http404
+        patient = located_or_404(Patient.objects.all(), request, pk=patient_id)
         scores = selectors.patient_scores(patient_id=patient.pk)
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="check-in scores")
         return Response(PatientScoresSerializer({"patient_id": patient.pk, **scores.__dict__}).data)

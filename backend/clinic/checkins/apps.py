@@ -15,6 +15,7 @@ class CheckinsConfig(AppConfig):
 
         from .alerts import ALERT_RELATED_TYPE, alert_cause_problem, alert_open_for_crisis
         from .inbound_routes import route_checkin_answer, route_help_while_home_safe_waits, route_yes_to_checkin
+        from .locations import location_scopes_register
         from .services import CHECKIN_RELATED_TYPE, checkin_cause_problem, checkins_follow_appointment
 
         # A crisis text opens the urgent alert and pages the on-call clinician (its reply is messaging's).
@@ -32,3 +33,6 @@ class CheckinsConfig(AppConfig):
         # A completed session starts its check-ins; a cancelled or missed one cancels any it had.
         for event in (AppointmentEvent.COMPLETED, AppointmentEvent.CANCELLED, AppointmentEvent.MISSED):
             appointment_subscribe(event, checkins_follow_appointment)
+        # Staff limited to some locations read their patients' check-ins and alerts; a clinician paged
+        # about an alert always reads it and its patient, wherever they are seen.
+        location_scopes_register()

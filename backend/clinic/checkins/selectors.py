@@ -156,10 +156,16 @@ class OpenUrgentAlert:
     nobody_paged: bool
 
 
-def urgent_alerts_open(*, now: datetime.datetime | None = None, limit: int = 10) -> tuple[int, list[OpenUrgentAlert]]:
-    """How many urgent alerts are open, and the oldest `limit` of them with who has been paged so far."""
+def urgent_alerts_open(
+    *, now: datetime.datetime | None = None, limit: int = 10, among: QuerySet[Alert] | None = None
+) -> tuple[int, list[OpenUrgentAlert]]:
+    """How many urgent alerts are open (of `among`, else all), and the oldest `limit` of them with who has
+    been paged so far."""
     now = now or timezone.now()
-    alerts = Alert.objects.filter(urgency=Alert.Urgency.URGENT, acknowledged_at__isnull=True).order_by("opened_at")
+    alerts = (Alert.objects.all() if among is None else among).filter(
+        urgency=Alert.Urgency.URGENT, acknowledged_at__isnull=True
+    )
+    alerts = alerts.order_by("opened_at")
     count = alerts.count()
     shown: list[OpenUrgentAlert] = []
     for alert in alerts.prefetch_related("pages")[:limit]:

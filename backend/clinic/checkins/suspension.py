@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import location_limit
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.messaging.outbox import outbox_cancel_for
@@ -65,13 +66,16 @@ def checkins_resume_for(
     *, alert: Alert, actor: Actor, patient_id: int | None = None, now: datetime.datetime | None = None
 ) -> int | None:
     """Lift this alert's holds (every patient's, or only `patient_id`'s); for each patient no other hold
-    still holds, send the held check-ins still ahead.
+    still holds, send the held check-ins still ahead. A staff member limited to some locations lifts the
+    holds of the patients they may see only: the others are their own clinicians' to lift.
 
     Returns how many check-ins were sent again, or None if this alert held nothing (or was lifted before).
     """
     now = now or timezone.now()
     with transaction.atomic():
         open_holds = CheckInHold.objects.filter(alert=alert, resumed_at__isnull=True)
+        if actor.user_or_none is not None:
+            open_holds = location_limit(open_holds, user=actor.user_or_none)
         if patient_id is not None:
             open_holds = open_holds.filter(patient_id=patient_id)
         lifted: list[int] = []

@@ -44,6 +44,7 @@ class InquiryForm(forms.ModelForm[Inquiry]):
         model = Inquiry
         fields = [
             "assigned_to",
+            "clinic",
             "first_name",
             "last_name",
             "phone",
@@ -137,14 +138,15 @@ class InquiryAdmin(AuditedAdminMixin):
         "reason_list",
         "status",
         "assigned_to",
+        "clinic",
         "sms_consent",
     ]
     list_filter = [
         "status",
+        "clinic",
         "reasons",
         "preferred_contact_method",
         PreferredLanguageFilter,
-        "clinic",
         "assigned_to",
         "sms_consent",
         "created_at",
@@ -172,7 +174,7 @@ class InquiryAdmin(AuditedAdminMixin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "assigned_to", "patient"]}),
+        (None, {"fields": ["reference", "status", "clinic", "assigned_to", "patient"]}),
         (
             "Contact",
             {

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import staff_location_ids
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_current, clinic_display_name, clinic_timezone
@@ -338,6 +339,7 @@ EDITABLE_FIELDS = (
     "best_time_to_reach",
     "prior_treatments",
     "message",
+    "clinic",
 )
 
 
@@ -463,6 +465,13 @@ def screening_record(*, inquiry: Inquiry, by: Actor, checklist: dict[str, bool],
     return screening
 
 
+def _converter_location(by: Actor) -> int | None:
+    """Where a patient from an inquiry of no location is seen: the converter's location, if they are limited to
+    some (the lowest, if several), so the patient does not leave their sight; else none yet."""
+    locations = staff_location_ids(by.user_or_none)
+    return min(locations) if locations else None
+
+
 def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
     """Create the Patient an eligible inquiry describes, carrying contact details and consent."""
     with transaction.atomic():
@@ -480,6 +489,7 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             to_email=inquiry.email,
         )
         patient = Patient.objects.create(
+            clinic_id=inquiry.clinic_id or _converter_location(by),
             first_name=inquiry.first_name,
             last_name=inquiry.last_name,
             phone=inquiry.phone,

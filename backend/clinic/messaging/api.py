@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -14,8 +13,9 @@ from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.clinical import row_is_clinical
+from clinic.accounts.locations import location_limit
 from clinic.accounts.models import AuditEvent
-from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.permissions import HasRolePermissions, located_or_404
 from clinic.accounts.services import audit_by
 from clinic.patients.models import Patient
 
@@ -97,11 +97,8 @@ class InboxMessageSerializer(serializers.ModelSerializer[InboundMessage]):
         ]
 
 
-def _patient_or_404(patient_id: int) -> Patient:
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None:
-        raise Http404
-    return patient
+def _patient_or_404(request: Request, patient_id: int) -> Patient:
+    return located_or_404(Patient.objects.all(), request, pk=patient_id)
 
 
 class PatientConversationView(APIView):
@@ -115,16 +112,19 @@ class PatientConversationView(APIView):
 
     @extend_schema(responses=ConversationEntrySerializer(many=True))
     def get(self, request: Request, patient_id: int) -> Response:
-        patient = _patient_or_404(patient_id)
+        patient = _patient_or_404(request, patient_id)
         entries = selectors.conversation_for_patient(
-            patient_id=patient.pk, phone=patient.phone, clinical=selectors.can_read_clinical(request.user)
+            patient_id=patient.pk,
+            phone=patient.phone,
+            clinical=selectors.can_read_clinical(request.user),
+            user=request.user,
         )
         audit_by(Actor.from_request(request), action=AuditEvent.Action.VIEW, target=patient, detail="conversation")
         return Response(ConversationEntrySerializer(entries, many=True).data)
 
     @extend_schema(request=AdHocTextSerializer, responses={201: OutboundMessageSerializer})
     def post(self, request: Request, patient_id: int) -> Response:
-        patient = _patient_or_404(patient_id)
+        patient = _patient_or_404(request, patient_id)
         payload = AdHocTextSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         message = text_send_ad_hoc(patient=patient, body=payload.validated_data["body"], by=Actor.from_request(request))
@@ -149,7 +149,8 @@ class InboxView(APIView):
         filters = InboxFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         include_handled = filters.validated_data["include_handled"]
-        messages = list(selectors.inbox_messages(include_handled=include_handled)[:200])
+        inbox = location_limit(selectors.inbox_messages(include_handled=include_handled), user=request.user)
+        messages = list(inbox[:200])
         audit_by(
             Actor.from_request(request),
             action=AuditEvent.Action.LIST,
@@ -168,9 +169,7 @@ class InboxHandledView(APIView):
 
     @extend_schema(request=None, responses=InboxMessageSerializer)
     def post(self, request: Request, message_id: int) -> Response:
-        message = InboundMessage.objects.filter(pk=message_id).first()
-        if message is None:
-            raise Http404
+        message = located_or_404(InboundMessage.objects.all(), request, pk=message_id)
         if row_is_clinical(message) and not selectors.can_read_clinical(request.user):
             # A crisis text or a check-in answer is the clinician's to handle, not front desk's.
             raise PermissionDenied("Only a clinician may mark a crisis text or a check-in answer handled.")

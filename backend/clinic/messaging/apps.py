@@ -15,6 +15,7 @@ class MessagingConfig(AppConfig):
 
         from .crisis import crisis_detector_readiness
         from .email.sending import EMAIL_TRANSPORT
+        from .locations import location_scopes_register
         from .models import OutboundMessage
         from .outbox import outbox_follow_email_change, outbox_follow_number_change
         from .selectors import patient_email_state, patient_phone_state
@@ -30,3 +31,5 @@ class MessagingConfig(AppConfig):
         # A patient's page shows their number's opt-out state and whether a text may go to it.
         patient_detail_part_register(name="phone_state", reader=patient_phone_state)
         patient_detail_part_register(name="email_state", reader=patient_email_state)
+        # Staff limited to some locations read the texts of the patients they may see and of their locations.
+        location_scopes_register()

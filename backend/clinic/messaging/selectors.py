@@ -3,9 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, QuerySet, Value, When
 
 from clinic.accounts import clinical
+from clinic.accounts.locations import location_limit
 from clinic.core.languages import language_name
 from clinic.patients.models import Patient
 from clinic.patients.selectors import EmailState, PhoneState, patient_email_consent_covers, patient_sms_consent_covers
@@ -67,12 +69,18 @@ class ConversationEntry:
 
 
 def conversation_for_patient(
-    *, patient_id: int, phone: str, clinical: bool, limit: int = 200
+    *, patient_id: int, phone: str, clinical: bool, limit: int = 200, user: User | AnonymousUser | None = None
 ) -> list[ConversationEntry]:
     """Both directions of a patient's texts, oldest first (the last `limit` of them).
 
-    Without `clinical`, check-in answers and crisis texts show as HIDDEN_BODY.
+    Without `clinical`, check-in answers and crisis texts show as HIDDEN_BODY. Given the reader, only the
+    texts their locations let them see (a number several patients share also carries the others' texts).
     """
+    outbound_rows = OutboundMessage.objects.filter(patient_id=patient_id)
+    inbound_rows = InboundMessage.objects.filter(from_number=phone)
+    if user is not None:
+        outbound_rows = location_limit(outbound_rows, user=user)
+        inbound_rows = location_limit(inbound_rows, user=user)
     outbound = [
         ConversationEntry(
             direction="outbound",
@@ -85,9 +93,7 @@ def conversation_for_patient(
             attempts=list(m.delivery_attempts.all()),
             language=m.language,
         )
-        for m in OutboundMessage.objects.filter(patient_id=patient_id)
-        .prefetch_related("delivery_attempts")
-        .order_by("-send_after")[:limit]
+        for m in outbound_rows.prefetch_related("delivery_attempts").order_by("-send_after")[:limit]
     ]
     inbound = [
         ConversationEntry(
@@ -100,7 +106,7 @@ def conversation_for_patient(
             error_code=None,
             language=m.language,
         )
-        for m in InboundMessage.objects.filter(from_number=phone).order_by("-received_at")[:limit]
+        for m in inbound_rows.order_by("-received_at")[:limit]
     ]
     return sorted(outbound + inbound, key=lambda entry: entry.at)[-limit:]
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
+from clinic.accounts.locations import location_limit
 from clinic.core.languages import LANGUAGE_DEFAULT, language_choices
 from clinic.core.phone import phone_to_e164
 from clinic.core.timezones import validate_timezone_name
@@ -31,6 +32,7 @@ class PatientForm(forms.ModelForm[Patient]):
             "timezone",
             "language",
             "reminder_channel",
+            "clinic",
         ]
         widgets = {"language": forms.Select(choices=language_choices())}
 
@@ -97,14 +99,37 @@ class PatientAdmin(AuditedAdminMixin):
         "has_sms_consent",
         "timezone",
         "language",
+        "clinic",
         "created_at",
     ]
     list_display_links = ["last_name", "first_name"]
-    list_filter = [SmsConsentFilter, SharedNumberFilter, "sms_consent_source", "timezone", "language", "created_at"]
+    list_filter = [
+        SmsConsentFilter,
+        SharedNumberFilter,
+        "clinic",
+        "sms_consent_source",
+        "timezone",
+        "language",
+        "created_at",
+    ]
     search_fields = ["first_name", "last_name", "phone", "email"]
     date_hierarchy = "created_at"
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "date_of_birth", "phone", "email", "timezone", "language"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "date_of_birth",
+                    "phone",
+                    "email",
+                    "timezone",
+                    "language",
+                    "clinic",
+                ]
+            },
+        ),
         (
             "SMS consent",
             {"fields": ["sms_consent_at", "sms_consent_version", "sms_consent_source", "sms_consent_phone"]},
@@ -138,7 +163,9 @@ class PatientAdmin(AuditedAdminMixin):
     # No inlines of its own: apps above patients add theirs with inline_add (scheduling: coming sessions).
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
-        return patients_with_number_counts(super().get_queryset(request))
+        # Another patient on the number counts only if the reader may see them (accounts/locations.py).
+        visible = location_limit(Patient.objects.all(), user=request.user)
+        return patients_with_number_counts(super().get_queryset(request), among=visible)
 
     @admin.display(description="number shared by", ordering="number_holders")
     def shared_number(self, patient: Patient) -> str:

@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
@@ -14,10 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import location_limit, location_limit_objects, staff_location_ids
 from clinic.accounts.models import AuditEvent
-from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.permissions import HasRolePermissions, LocatedPrimaryKeyField, located_or_404
 from clinic.accounts.services import audit_by
 from clinic.core.languages import LANGUAGE_DEFAULT, language_codes
+from clinic.core.models import Clinic
 from clinic.core.serializer_fields import PhoneField, text_field
 from clinic.core.timezones import validate_timezone_name
 from clinic.core.validators import validate_encodable_text
@@ -63,6 +64,13 @@ class PatientWriteSerializer(serializers.Serializer[Any]):
         default=Patient.ReminderChannel.AUTOMATIC,
         help_text="How reminders reach the patient; check-ins and crisis answers are always texts.",
     )
+    clinic = LocatedPrimaryKeyField[Clinic](
+        queryset=Clinic.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The patient's home location. Staff limited to locations choose one of theirs (their only "
+        "one when left out).",
+    )
 
     def validate_date_of_birth(self, value: datetime.date | None) -> datetime.date | None:
         if value is not None and not OLDEST_BIRTH_DATE <= value <= timezone.localdate():
@@ -79,6 +87,10 @@ class PatientWriteSerializer(serializers.Serializer[Any]):
 
 
 class PatientUpdateSerializer(PatientWriteSerializer):
+    clinic = LocatedPrimaryKeyField[Clinic](
+        queryset=Clinic.objects.all(), required=False, help_text="The patient's home location."
+    )
+
     def validate_timezone(self, value: str) -> str:
         if not value:
             raise serializers.ValidationError("This field may not be blank.")
@@ -104,6 +116,7 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
             "sms_consent",
             "email_consent",
             "reminder_channel",
+            "clinic",
             "phone_shared",
         ]
 
@@ -201,7 +214,10 @@ class PatientDetailSerializer(PatientSerializer):
 
     @extend_schema_field(SharingPatientSerializer(many=True))
     def get_phone_shared_with(self, patient: Patient) -> list[Any]:
-        others = [p for p in selectors.patients_sharing_number(patient.phone) if p.pk != patient.pk]
+        holders = self.context.get("phone_holders")
+        if holders is None:
+            holders = selectors.patients_sharing_number(patient.phone)
+        others = [p for p in holders if p.pk != patient.pk]
         return list(SharingPatientSerializer(others, many=True).data)
 
     @extend_schema_field(UpcomingAppointmentSerializer(many=True))
@@ -212,6 +228,17 @@ class PatientDetailSerializer(PatientSerializer):
 class PatientSearchSerializer(serializers.Serializer[Any]):
     # DRF's CharField already refuses NUL characters, which PostgreSQL cannot compare.
     q = serializers.CharField(required=False, allow_blank=True, max_length=100, validators=[validate_encodable_text])
+
+
+def _home_location_default(request: Request) -> Clinic | None:
+    """A limited staff member's home location for the patients they create: their only one, or they must
+    choose (a patient of no location would leave their sight at once)."""
+    ids = staff_location_ids(request.user)
+    if ids is None:
+        return None
+    if len(ids) != 1:
+        raise serializers.ValidationError({"clinic": "Choose the patient's home location (one of yours)."})
+    return Clinic.objects.get(pk=next(iter(ids)))
 
 
 class PatientViewSet(viewsets.GenericViewSet[Patient]):
@@ -230,16 +257,22 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
         return PatientSerializer if self.action == "list" else PatientDetailSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.patient_list()
+        return location_limit(selectors.patient_list(), user=self.request.user)
 
     def get_object(self) -> Patient:
-        patient = selectors.patient_get(patient_id=int(self.kwargs["patient_id"]))
-        if patient is None:
-            raise Http404
-        return patient
+        return located_or_404(selectors.patient_records(), self.request, pk=int(self.kwargs["patient_id"]))
 
     def _detail(self, patient: Patient) -> dict[str, Any]:
+        """The patient's page as this reader may see it: other patients on the number, and sessions, of
+        their locations only (the whole page for staff who are not limited)."""
+        user = self.request.user
         context = selectors.patient_detail_parts(patient=patient)
+        upcoming = context.get("upcoming_appointments")
+        if isinstance(upcoming, list):
+            context["upcoming_appointments"] = location_limit_objects(upcoming, user=user)
+        holders = location_limit_objects(selectors.patients_sharing_number(patient.phone), user=user)
+        context["phone_holders"] = holders
+        patient.number_holders = max(len(holders), 1)  # type: ignore[attr-defined]
         return dict(PatientDetailSerializer(patient, context=context).data)
 
     @extend_schema(
@@ -251,7 +284,10 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
         search = PatientSearchSerializer(data=request.query_params)
         search.is_valid(raise_exception=True)
         q = search.validated_data.get("q", "")
-        queryset = selectors.patients_with_number_counts(selectors.patient_list(q=q))
+        visible = location_limit(Patient.objects.all(), user=request.user)
+        queryset = selectors.patients_with_number_counts(
+            location_limit(selectors.patient_list(q=q), user=request.user), among=visible
+        )
         page = self.paginate_queryset(queryset)
         items = page if page is not None else list(queryset)
         audit_by(
@@ -276,9 +312,10 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
         responses={201: PatientDetailSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = PatientWriteSerializer(data=request.data)
+        payload = PatientWriteSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        home = data.get("clinic") or _home_location_default(request)
         patient = services.patient_create(
             actor=Actor.from_request(request),
             details=services.PatientDetails(
@@ -292,6 +329,7 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
                 email_consent=data.get("email_consent", False),
                 reminder_channel=data.get("reminder_channel", Patient.ReminderChannel.AUTOMATIC),
                 language=data.get("language", LANGUAGE_DEFAULT),
+                clinic=home,
             ),
         )
         return Response(self._detail(patient), status=status.HTTP_201_CREATED)
@@ -303,7 +341,7 @@ class PatientViewSet(viewsets.GenericViewSet[Patient]):
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         patient = self.get_object()
-        payload = PatientUpdateSerializer(data=request.data, partial=True)
+        payload = PatientUpdateSerializer(data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
         patient = services.patient_update(
             actor=Actor.from_request(request), patient=patient, changes=dict(payload.validated_data)

@@ -72,10 +72,18 @@ def patients_sharing_number(phone: str) -> list[Patient]:
     return list(Patient.objects.filter(phone=phone).order_by("created_at", "id"))
 
 
-def patients_with_number_counts(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """Annotate `number_holders`: how many patients on file have each one's phone number (1 = only them)."""
+def patients_with_number_counts(
+    patients: QuerySet[Patient], *, among: QuerySet[Patient] | None = None
+) -> QuerySet[Patient]:
+    """Annotate `number_holders`: how many patients on file (of `among`, else all) have each one's phone
+    number (1 = only them)."""
     holders = (
-        Patient.objects.filter(phone=OuterRef("phone")).order_by().values("phone").annotate(n=Count("id")).values("n")
+        (Patient.objects.all() if among is None else among)
+        .filter(phone=OuterRef("phone"))
+        .order_by()
+        .values("phone")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     return patients.annotate(number_holders=Coalesce(Subquery(holders, output_field=IntegerField()), 1))
 
@@ -106,8 +114,9 @@ def patient_email_consent_covers(patient: Patient, address: str | None = None) -
     )
 
 
-def patient_get(*, patient_id: int) -> Patient | None:
-    return Patient.objects.select_related("created_by").filter(pk=patient_id).first()
+def patient_records() -> QuerySet[Patient]:
+    """Patient records as one patient's page reads them."""
+    return Patient.objects.select_related("created_by")
 
 
 # Parts of a patient's page that apps above patients provide, registered from their AppConfig.ready():

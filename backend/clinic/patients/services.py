@@ -16,6 +16,7 @@ from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
 from clinic.core.consent import consent_clear, consent_fields, consent_record
 from clinic.core.languages import LANGUAGE_DEFAULT, validate_language
+from clinic.core.models import Clinic
 from clinic.core.timezones import validate_timezone_name
 
 from .events import patient_email_changed, patient_phone_changed
@@ -33,6 +34,7 @@ EDITABLE_FIELDS = (
     "timezone",
     "language",
     "reminder_channel",
+    "clinic",
 )
 
 
@@ -50,6 +52,7 @@ class PatientDetails:
     email_consent: bool = False
     reminder_channel: str = Patient.ReminderChannel.AUTOMATIC
     language: str = LANGUAGE_DEFAULT
+    clinic: Clinic | None = None  # the home location
 
 
 def _check_timezone(name: str) -> None:
@@ -79,6 +82,7 @@ def patient_create(*, actor: Actor, details: PatientDetails, now: datetime.datet
         timezone=tz_name,
         language=details.language,
         reminder_channel=details.reminder_channel,
+        clinic=details.clinic,
         created_by=actor.user_or_none,
     )
     if details.sms_consent:

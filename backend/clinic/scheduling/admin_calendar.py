@@ -25,6 +25,7 @@ from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
 
 from .calendar import FIRST_DAY, LAST_DAY, DaySchedule, ScheduleBlock, ScheduleColumn, day_schedule, local_today
+from .locations import day_schedule_limit
 from .models import Appointment
 
 PERMISSION = "scheduling.view_calendar"
@@ -167,7 +168,7 @@ def day_schedule_view(request: HttpRequest) -> HttpResponse:
         context.update(error=str(exc), day=today, raw_date=raw[:20])
         return TemplateResponse(request, TEMPLATE, context, status=400)
 
-    schedule = day_schedule(day=day, tz=tz)
+    schedule = day_schedule_limit(day_schedule(day=day, tz=tz), user=request.user)
     audit_by(
         Actor.from_request(request),
         action=AuditEvent.Action.LIST,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import location_choices_limit
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
@@ -61,6 +62,8 @@ def series_book_view(request: HttpRequest, site: admin.AdminSite) -> HttpRespons
         admin_site=site,
         initial={"first_day": timezone.localdate(timezone=tz)},
     )
+    for name in ("plan", "patient", "provider"):  # the caller's locations' only
+        location_choices_limit(form.fields[name], user=request.user)
     proposal: list[ProposedSession] = []
     if request.method == "POST" and form.is_valid():
         actor = Actor.from_request(request)

@@ -13,6 +13,7 @@ class SchedulingConfig(AppConfig):
         from clinic.messaging.sending import CAUSE_CHECKS
         from clinic.patients.selectors import patient_detail_part_register
 
+        from .locations import location_scopes_register
         from .reminders import REMINDER_RELATED_TYPE, reminder_cause_problem
         from .replies import route_appointment_reply, route_reschedule_request
         from .selectors import patient_upcoming_appointments
@@ -25,3 +26,5 @@ class SchedulingConfig(AppConfig):
         inbound_route_register(name="reschedule request", priority=70, handle=route_reschedule_request)
         # A patient's page lists their coming sessions.
         patient_detail_part_register(name="upcoming_appointments", reader=patient_upcoming_appointments)
+        # Staff limited to some locations see those locations' schedule, and clinicians their own patients.
+        location_scopes_register()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import renderers, serializers
@@ -14,12 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import location_limit
 from clinic.accounts.models import AuditEvent
-from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.permissions import HasRolePermissions, located_or_404
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
 
 from . import calendar, ical
+from .locations import day_schedule_limit, schedule_filters_visible
 from .models import Appointment, Provider
 
 VIEW_CALENDAR = ("scheduling.view_calendar",)
@@ -100,6 +102,11 @@ class DayScheduleQuerySerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors = calendar.schedule_filters_exist(provider_id=attrs.get("provider"), room_id=attrs.get("room"))
+        if not errors:
+            # Another location's provider or room is named as one that does not exist.
+            errors = schedule_filters_visible(
+                provider_id=attrs.get("provider"), room_id=attrs.get("room"), user=self.context["request"].user
+            )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -120,12 +127,15 @@ class CalendarDayView(APIView):
         responses=DayScheduleSerializer,
     )
     def get(self, request: Request) -> Response:
-        query = DayScheduleQuerySerializer(data=request.query_params)
+        query = DayScheduleQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         params = query.validated_data
         tz = clinic_timezone()
         day = params.get("date") or calendar.local_today(tz)
-        schedule = calendar.day_schedule(day=day, tz=tz, provider_id=params.get("provider"), room_id=params.get("room"))
+        schedule = day_schedule_limit(
+            calendar.day_schedule(day=day, tz=tz, provider_id=params.get("provider"), room_id=params.get("room")),
+            user=request.user,
+        )
         audit_by(
             Actor.from_request(request),
             action=AuditEvent.Action.LIST,
@@ -161,10 +171,8 @@ class ProviderFeedView(APIView):
         responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An iCalendar file.")},
     )
     def get(self, request: Request, provider_id: int) -> HttpResponse:
-        provider = Provider.objects.filter(pk=provider_id).first()
-        if provider is None:
-            raise Http404
-        feed = ical.provider_feed(provider=provider)
+        provider = located_or_404(Provider.objects.all(), request, pk=provider_id)
+        feed = ical.provider_feed(provider=provider, among=location_limit(Appointment.objects.all(), user=request.user))
         audit_by(
             Actor.from_request(request),
             action=AuditEvent.Action.LIST,

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.core.clinics import clinic_display_name
@@ -79,12 +80,16 @@ def appointment_event(appointment: Appointment) -> icalendar.Event:
     return event
 
 
-def provider_feed(*, provider: Provider, now: datetime.datetime | None = None) -> Feed:
-    """Build the feed of a provider's occupying sessions from 30 days ago to 180 days ahead."""
+def provider_feed(
+    *, provider: Provider, now: datetime.datetime | None = None, among: QuerySet[Appointment] | None = None
+) -> Feed:
+    """Build the feed of a provider's occupying sessions from 30 days ago to 180 days ahead (of `among`, the
+    sessions the reader may see, if given)."""
     now = now or timezone.now()
-    appointments = list(
-        provider_feed_appointments(provider=provider, now=now, past_days=FEED_PAST_DAYS, future_days=FEED_FUTURE_DAYS)
+    sessions = provider_feed_appointments(
+        provider=provider, now=now, past_days=FEED_PAST_DAYS, future_days=FEED_FUTURE_DAYS
     )
+    appointments = list(sessions if among is None else sessions.filter(pk__in=among.values("pk")))
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Clinic back office//Provider schedule//EN")
     calendar.add("version", "2.0")

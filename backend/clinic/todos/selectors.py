@@ -6,13 +6,16 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, QuerySet
 
 from clinic.accounts.clinical import can_read_clinical
+from clinic.accounts.locations import location_limit
 
 from .models import StaffTask
 
 
 def staff_tasks_visible(*, user: User | AnonymousUser, tasks: QuerySet[StaffTask] | None = None) -> QuerySet[StaffTask]:
-    """The tasks (of `tasks`, else all) the user may see: clinical ones (about check-in answers) only for clinicians."""
+    """The tasks (of `tasks`, else all) the user may see: clinical ones (about check-in answers) only for
+    clinicians, and only about the patients of their locations (accounts/locations.py)."""
     tasks = (StaffTask.objects.all() if tasks is None else tasks).select_related("patient", "done_by")
+    tasks = location_limit(tasks, user=user)
     return tasks if can_read_clinical(user) else tasks.filter(is_clinical=False)
 
 

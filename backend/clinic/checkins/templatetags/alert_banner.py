@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from clinic.accounts.locations import location_limit
+from clinic.checkins.models import Alert
 from clinic.checkins.selectors import urgent_alerts_open
 
 register = template.Library()
@@ -19,7 +21,8 @@ def urgent_alert_banner(context: template.Context) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff:
         return {"count": 0}
-    count, alerts = urgent_alerts_open()
+    # Of the alerts the reader's locations let them see (a clinician paged about one always sees it).
+    count, alerts = urgent_alerts_open(among=location_limit(Alert.objects.all(), user=user))
     clinical = user.has_perm("checkins.view_alert")
     return {
         "count": count,

@@ -14,8 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import location_limit, location_record_visible
 from clinic.accounts.models import AuditEvent
-from clinic.accounts.permissions import HasRolePermissions
+from clinic.accounts.permissions import HasRolePermissions, LocatedPrimaryKeyField
 from clinic.accounts.services import audit_by
 from clinic.core.languages import language_choices, language_codes
 from clinic.core.models import Clinic
@@ -71,6 +72,7 @@ class InquiryListSerializer(serializers.ModelSerializer[Inquiry]):
             "clinic_name",
             "reasons",
             "assigned_to",
+            "clinic",
             "created_at",
             "updated_at",
         ]
@@ -120,6 +122,11 @@ class InquiryUpdateSerializer(serializers.Serializer[Any]):
     reasons = serializers.MultipleChoiceField(choices=REASON_CHOICES, required=False, allow_empty=True)
     prior_treatments = text_field(1000)
     message = text_field(2000)
+    clinic = LocatedPrimaryKeyField[Clinic](
+        queryset=Clinic.objects.all(),
+        required=False,
+        help_text="The location the inquiry belongs to (one of yours, if you are limited to locations).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for name in ("first_name", "last_name"):
@@ -215,11 +222,12 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return InquiryListSerializer if self.action == "list" else InquiryDetailSerializer
 
     def get_queryset(self) -> QuerySet[Inquiry]:
-        return selectors.inquiry_list()
+        return location_limit(selectors.inquiry_list(), user=self.request.user)
 
     def get_object(self) -> Inquiry:
         inquiry = selectors.inquiry_get(reference=self.kwargs["reference"])
-        if inquiry is None:
+        # Outside the caller's locations, the same answer as no such reference.
+        if inquiry is None or not location_record_visible(inquiry, user=self.request.user):
             raise Http404
         return inquiry
 
@@ -244,12 +252,15 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         params = dict(filters.validated_data)
         assigned = params.pop("assigned_to", None)
         clinic = params.pop("clinic", None)
-        queryset = selectors.inquiry_list(
-            **params,
-            clinic=clinic if isinstance(clinic, Clinic) else None,
-            without_clinic=clinic == "none",
-            unassigned=assigned == "none",
-            assigned_to=int(assigned) if assigned and assigned != "none" else None,
+        queryset = location_limit(
+            selectors.inquiry_list(
+                **params,
+                clinic=clinic if isinstance(clinic, Clinic) else None,
+                without_clinic=clinic == "none",
+                unassigned=assigned == "none",
+                assigned_to=int(assigned) if assigned and assigned != "none" else None,
+            ),
+            user=request.user,
         )
         page = self.paginate_queryset(queryset)
         items = page if page is not None else list(queryset)
@@ -270,7 +281,7 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=InquiryUpdateSerializer, responses=InquiryDetailSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         inquiry = self.get_object()
-        payload = InquiryUpdateSerializer(data=request.data, partial=True)
+        payload = InquiryUpdateSerializer(data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
         services.inquiry_update(inquiry=inquiry, by=self._actor(), changes=dict(payload.validated_data))
         return Response(InquiryDetailSerializer(self.get_object()).data)

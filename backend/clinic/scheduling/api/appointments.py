@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import location_limit
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
@@ -183,7 +184,7 @@ class AppointmentViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Appointment]:
-        return _appointments()
+        return location_limit(_appointments(), user=self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "tz": clinic_timezone()}
@@ -207,9 +208,9 @@ class AppointmentViewSet(
         responses={200: AppointmentSerializer(many=True), 400: REFUSED},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        filters = AppointmentFilterSerializer(data=request.query_params)
+        filters = AppointmentFilterSerializer(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
-        queryset = _appointments_matching(dict(filters.validated_data))
+        queryset = location_limit(_appointments_matching(dict(filters.validated_data)), user=request.user)
         page = self.paginate_queryset(queryset)
         items = page if page is not None else list(queryset)
         audit_by(
@@ -231,7 +232,7 @@ class AppointmentViewSet(
         responses={201: AppointmentSerializer, 400: REFUSED, 409: CONFLICT},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = AppointmentCreateSerializer(data=request.data)
+        payload = AppointmentCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         appointment = services.appointment_book(
@@ -253,7 +254,7 @@ class AppointmentViewSet(
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: int) -> Response:
         appointment = self.get_object()
-        payload = RescheduleSerializer(data=request.data)
+        payload = RescheduleSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         appointment = services.appointment_reschedule(

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.accounts.locations import location_limit
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.patients.models import Patient
 
@@ -96,7 +97,7 @@ class AvailabilityView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        query = AvailabilityQuerySerializer(data=request.query_params)
+        query = AvailabilityQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         session_type: SessionType = data["session_type"]
@@ -104,7 +105,11 @@ class AvailabilityView(APIView):
         providers = (
             [data["provider"]]
             if "provider" in data
-            else list(Provider.objects.filter(clinic_id=session_type.clinic_id, is_active=True))
+            else list(
+                location_limit(
+                    Provider.objects.filter(clinic_id=session_type.clinic_id, is_active=True), user=request.user
+                )
+            )
         )
         patient: Patient | None = data.get("patient")
         slots = [

@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.accounts.permissions import LocatedPrimaryKeyField
 from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
@@ -84,8 +85,11 @@ class LocalDateField(serializers.DateField):
         return day
 
 
-class IdField(serializers.PrimaryKeyRelatedField[_MT]):
-    """A reference by id that answers junk (booleans, floats, lists, huge numbers) with a 400, never a 500."""
+class IdField(LocatedPrimaryKeyField[_MT]):
+    """A reference by id that answers junk (booleans, floats, lists, huge numbers) with a 400, never a 500.
+
+    Only records of the caller's locations are found (the serializer needs the request in its context).
+    """
 
     def to_internal_value(self, data: Any) -> _MT:
         if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from rest_framework import mixins, serializers, viewsets
 
+from clinic.accounts.locations import location_limit
 from clinic.accounts.permissions import HasRolePermissions
 
 from ..models import Provider, Room, SessionType
@@ -51,10 +55,16 @@ class SessionTypeSerializer(serializers.ModelSerializer[SessionType]):
         read_only_fields = fields
 
 
-# These lists are short (a clinic's staff and rooms), so they are answered whole, unpaginated.
+# These lists are short (a clinic's staff and rooms), so they are answered whole, unpaginated; each holds
+# only what belongs to the caller's locations.
 
 
-class ProviderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Provider]):
+class LocatedListMixin:
+    def get_queryset(self) -> QuerySet[Any]:
+        return location_limit(super().get_queryset(), user=self.request.user)  # type: ignore[misc,attr-defined]
+
+
+class ProviderViewSet(LocatedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Provider]):
     """Providers taking bookings."""
 
     queryset = Provider.objects.filter(is_active=True).order_by("display_name", "id")
@@ -64,7 +74,7 @@ class ProviderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Provider]):
     required_permissions = {"list": ("scheduling.view_provider",)}
 
 
-class RoomViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Room]):
+class RoomViewSet(LocatedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Room]):
     """Rooms in use; treatment chairs can host a dosing session."""
 
     queryset = Room.objects.filter(is_active=True).order_by("name", "id")
@@ -74,7 +84,7 @@ class RoomViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Room]):
     required_permissions = {"list": ("scheduling.view_room",)}
 
 
-class SessionTypeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[SessionType]):
+class SessionTypeViewSet(LocatedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet[SessionType]):
     """Session types on offer, with how long each occupies a provider and a room."""
 
     queryset = SessionType.objects.filter(is_active=True).order_by("name", "id")

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import location_limit
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
@@ -129,6 +130,9 @@ class SeriesPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[SeriesPla
     permission_classes = [HasRolePermissions]
     required_permissions = {"list": ("scheduling.view_seriesplan",)}
 
+    def get_queryset(self) -> QuerySet[SeriesPlan]:
+        return location_limit(super().get_queryset(), user=self.request.user)
+
 
 class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Series]):
     """Book a plan's sessions as one series: propose the dates, then book them all or none."""
@@ -145,9 +149,12 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self) -> QuerySet[Series]:
         appointments = Appointment.objects.select_related("patient", "provider", "room", "session_type__clinic")
-        return Series.objects.select_related("plan", "patient").prefetch_related(
+        # A series and its sessions as the caller's locations let them see (a clinician: their own sessions).
+        appointments = location_limit(appointments, user=self.request.user)
+        series = Series.objects.select_related("plan", "patient").prefetch_related(
             Prefetch("appointments", queryset=appointments.order_by("starts_at", "id"))
         )
+        return location_limit(series, user=self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "tz": clinic_timezone()}
@@ -166,7 +173,7 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
         description="Book every session, or none: one refused or taken time writes nothing.",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = SeriesCreateSerializer(data=request.data)
+        payload = SeriesCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         series, _ = series_book(
@@ -191,7 +198,7 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=False, methods=["post"])
     def propose(self, request: Request) -> Response:
-        payload = ProposeSerializer(data=request.data)
+        payload = ProposeSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         plan: SeriesPlan = data["plan"]
