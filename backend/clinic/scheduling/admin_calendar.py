@@ -1,4 +1,7 @@
-"""The admin's "Day schedule" page: one column per provider and per room, on a timeline.
+"""The admin's "Day schedule" page: one location's day, one column per provider and per room, on a timeline.
+
+Staff choose the location (`?clinic=<id>`, default the first location); the day, "today" and every
+time on the page are that location's.
 
 Imported once by scheduling/admin.py. The page is not a model, so it joins the default admin site
 by wrapping two of the site's methods: `get_urls` (serves /admin/scheduling/schedule/) and
@@ -22,7 +25,8 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, path, reverse
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
-from clinic.core.clinics import clinic_timezone
+from clinic.core.clinics import clinic_current, clinic_timezone
+from clinic.core.models import Clinic
 
 from .calendar import FIRST_DAY, LAST_DAY, DaySchedule, ScheduleBlock, ScheduleColumn, day_schedule, local_today
 from .models import Appointment
@@ -148,31 +152,61 @@ def _parse_day(raw: str) -> datetime.date:
     return day
 
 
+def _parse_location(raw: str) -> Clinic | None:
+    """The location asked for (`?clinic=<id>`), else the first one; ValueError for one that does not exist."""
+    if not raw:
+        return clinic_current()
+    location = Clinic.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
+    if location is None:
+        raise ValueError("Choose one of the locations.")
+    return location
+
+
+def _location_choices(chosen: Clinic | None) -> list[Clinic]:
+    """The open locations, and the chosen one even if it has closed (its history stays readable)."""
+    locations = list(Clinic.objects.filter(is_active=True).order_by("name", "id"))
+    if chosen is not None and chosen not in locations:
+        locations.append(chosen)
+    return locations
+
+
 def day_schedule_view(request: HttpRequest) -> HttpResponse:
-    """Show a local day's sessions, one column per provider and one per room."""
+    """Show a location's local day's sessions, one column per provider and one per room."""
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
-    tz = clinic_timezone()
+    raw_location = request.GET.get("clinic", "").strip()
+    try:
+        location = _parse_location(raw_location)
+    except ValueError as exc:
+        location, location_error = clinic_current(), str(exc)
+    else:
+        location_error = ""
+    tz = clinic_timezone(location)
     today = local_today(tz)
     context: dict[str, Any] = {
         **admin.site.each_context(request),
         "title": "Day schedule",
         "today": today,
         "timezone": tz.key,
+        "location": location,
+        "locations": _location_choices(location),
     }
     raw = request.GET.get("date", "").strip()
     try:
+        if location_error:
+            raise ValueError(location_error)
         day = _parse_day(raw) if raw else today
     except ValueError as exc:
         context.update(error=str(exc), day=today, raw_date=raw[:20])
         return TemplateResponse(request, TEMPLATE, context, status=400)
 
-    schedule = day_schedule(day=day, tz=tz)
+    schedule = day_schedule(day=day, clinic=location)
+    where = f" at location {location.pk}" if location is not None else ""
     audit_by(
         Actor.from_request(request),
         action=AuditEvent.Action.LIST,
         target_type=Appointment._meta.label,
-        detail=f"admin day schedule {day.isoformat()}: {schedule.appointment_count} appointments",
+        detail=f"admin day schedule {day.isoformat()}{where}: {schedule.appointment_count} appointments",
     )
     timeline = Timeline.of(schedule)
     context.update(

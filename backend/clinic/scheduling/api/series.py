@@ -20,6 +20,7 @@ from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
 from ..models import Appointment, Provider, Room, Series, SeriesPlan
+from ..selectors import provider_works_at
 from ..series import SeriesSession, series_book, series_propose
 from .appointments import CONFLICT, REFUSED, AppointmentSerializer
 from .common import (
@@ -27,6 +28,7 @@ from .common import (
     IdField,
     LocalDateField,
     LocalDateTimeField,
+    LocationDateTimeField,
     PatientBriefSerializer,
     SessionTypeBriefSerializer,
 )
@@ -77,10 +79,12 @@ class ProposeSerializer(_PlanPatientProvider):
         # Proposing for a provider or room the booking would refuse only wastes the caller's time.
         if not provider.is_active:
             raise serializers.ValidationError({"provider": "This provider is not taking bookings."})
-        if provider.clinic_id != plan.clinic_id:
-            raise serializers.ValidationError({"provider": "This provider does not work at the plan's clinic."})
-        if room is not None and room.clinic_id != plan.clinic_id:
-            raise serializers.ValidationError({"room": "This room belongs to another clinic."})
+        if not provider_works_at(provider=provider, clinic_id=plan.session_type.clinic_id):
+            raise serializers.ValidationError(
+                {"provider": f"{provider.display_name} has no working hours at {plan.session_type.clinic.name}."}
+            )
+        if room is not None and room.clinic_id != plan.session_type.clinic_id:
+            raise serializers.ValidationError({"room": "This room belongs to another location."})
         return attrs
 
 
@@ -93,7 +97,8 @@ class ProposedSessionSerializer(serializers.Serializer[Any]):
 
 class ProposalSerializer(serializers.Serializer[Any]):
     plan = serializers.IntegerField()
-    time_zone = serializers.CharField()
+    clinic = serializers.IntegerField(help_text="The location the plan's sessions happen at.")
+    time_zone = serializers.CharField(help_text="The location's zone; the times are given in it, with their offset.")
     sessions = ProposedSessionSerializer(many=True, help_text="Send these back (starts_at, room) to book them.")
 
 
@@ -108,10 +113,15 @@ class SeriesCreateSerializer(_PlanPatientProvider):
     )
 
 
+def series_timezone(series: Series) -> zoneinfo.ZoneInfo:
+    """The zone of the location a series' sessions happen at (its plan's session type's)."""
+    return clinic_timezone(series.plan.session_type.clinic)
+
+
 class SeriesSerializer(serializers.ModelSerializer[Series]):
     plan = SeriesPlanBriefSerializer(read_only=True)
     patient = PatientBriefSerializer(read_only=True)
-    created_at = LocalDateTimeField(read_only=True)
+    created_at = LocationDateTimeField(zone_of=series_timezone, read_only=True)
     appointments = AppointmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -145,7 +155,7 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self) -> QuerySet[Series]:
         appointments = Appointment.objects.select_related("patient", "provider", "room", "session_type__clinic")
-        return Series.objects.select_related("plan", "patient").prefetch_related(
+        return Series.objects.select_related("plan__session_type__clinic", "patient").prefetch_related(
             Prefetch("appointments", queryset=appointments.order_by("starts_at", "id"))
         )
 
@@ -203,6 +213,6 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
             preferred_time=data.get("preferred_time"),
             room=data.get("room"),
         )
-        tz = zoneinfo.ZoneInfo(plan.clinic.timezone)
-        answer = {"plan": plan.pk, "time_zone": tz.key, "sessions": sessions}
+        tz = clinic_timezone(plan.session_type.clinic)
+        answer = {"plan": plan.pk, "clinic": plan.session_type.clinic_id, "time_zone": tz.key, "sessions": sessions}
         return Response(ProposalSerializer(answer, context={"tz": tz}).data)
