@@ -80,7 +80,11 @@ def test_one_provider_works_at_both_on_different_days() -> None:
 
 def test_a_spanish_speaking_patient_from_phoenix_is_booked_at_denver_and_told_both_times() -> None:
     herrera = Patient.objects.get(phone="+16025550144")
-    assert (herrera.language, herrera.timezone, herrera.clinic) == ("es", "America/Phoenix", location("America/Phoenix"))
+    assert (herrera.language, herrera.timezone, herrera.clinic) == (
+        "es",
+        "America/Phoenix",
+        location("America/Phoenix"),
+    )
     visit = Appointment.objects.get(patient=herrera)
     assert visit.session_type.clinic == location("America/Denver")
     assert visit.provider.user.username == "dr.ortega"

@@ -33,13 +33,14 @@ from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.texts import text_render
 from clinic.oncall.selectors import CLINIC_LINE, STEP_NAMES, Rung, on_call_ladder
 
-from .models import Alert, AlertPage, CheckInAnswer
+from .models import Alert, AlertPage, CheckIn
 
 logger = logging.getLogger(__name__)
 ALERT_RELATED_TYPE = Alert._meta.label_lower
 # A page in one of these states reached nobody: the next step is paged without waiting.
 PAGE_FAILED = (OutboundMessage.Status.FAILED, OutboundMessage.Status.UNDELIVERED, OutboundMessage.Status.SUPPRESSED)
 NOBODY_STEP = "nobody"
+SESSION_LOCATION = ("appointment__session_type__clinic",)
 
 
 def alert_link(alert_id: int) -> str:
@@ -47,16 +48,25 @@ def alert_link(alert_id: int) -> str:
 
 
 def alert_location(alert: Alert) -> Clinic | None:
-    """The location an alert is about: that of the session its check-in belongs to, else the patient's home
-    location, else the location whose number the text came in on; None if none of these is known."""
+    """The location an alert is about, whose on-call shift it pages: that of the session its check-in belongs
+    to (the check-in answered, else the last one sent to the patient within the answer window before the
+    alert opened: a crisis text usually comes in reply to one), else the patient's home location, else the
+    location whose number the text came in on; None if none of these is known."""
+    check_in: CheckIn | None = None
     if alert.answer_id is not None:
-        answer = (
-            CheckInAnswer.objects.filter(pk=alert.answer_id)
-            .select_related("check_in__appointment__session_type__clinic")
+        check_in = CheckIn.objects.filter(answers__pk=alert.answer_id).select_related(*SESSION_LOCATION).first()
+    if check_in is None and alert.patient_id is not None:
+        since = alert.opened_at - datetime.timedelta(hours=settings.CHECKIN_ANSWER_WINDOW_HOURS)
+        check_in = (
+            CheckIn.objects.filter(
+                patient_id=alert.patient_id, message__sent_at__gte=since, message__sent_at__lte=alert.opened_at
+            )
+            .select_related(*SESSION_LOCATION)
+            .order_by("-message__sent_at", "-id")
             .first()
         )
-        if answer is not None:
-            return answer.check_in.appointment.session_type.clinic
+    if check_in is not None:
+        return check_in.appointment.session_type.clinic
     if alert.patient is not None and alert.patient.clinic_id is not None:
         return alert.patient.clinic
     if alert.inbound_message is not None and alert.inbound_message.clinic_id is not None:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
@@ -314,7 +315,10 @@ class AppointmentAdmin(AuditedAdminMixin):
             # The form reads and shows times in the session's location's zone (the admin's default before a
             # new session's type is chosen: its help text says so).
             with _times_in(_zone_of_form(request, object_id)):
-                return super().changeform_view(request, object_id, form_url, extra_context)
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+                if isinstance(response, TemplateResponse):
+                    response.render()  # the form's times are written now, in that zone, not after the view returns
+                return response
         except (services.BookingConflict, ValidationError) as refused:
             # Someone took the time between the form's check and the save: say so, and keep nothing.
             text = refused.message if isinstance(refused, services.BookingConflict) else " ".join(refused.messages)
