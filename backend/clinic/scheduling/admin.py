@@ -116,7 +116,7 @@ class ProviderAdmin(StaffModelAdmin):
     inlines = [WorkingHoursInline, TimeOffInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Provider]:
-        return super().get_queryset(request).prefetch_related("working_hours__clinic").distinct()
+        return super().get_queryset(request).prefetch_related("working_hours__clinic")
 
     @admin.display(description="works at")
     def works_at(self, provider: Provider) -> str:
