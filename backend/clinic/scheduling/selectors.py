@@ -21,7 +21,7 @@ def patient_upcoming_appointments(
     """The patient's sessions that have not ended yet, soonest first."""
     return list(
         Appointment.objects.filter(patient=patient, status__in=UPCOMING_STATUSES, ends_at__gt=now or timezone.now())
-        .select_related("provider", "room", "session_type")
+        .select_related("provider", "room", "session_type__clinic")
         .order_by("starts_at")[:limit]
     )
 
