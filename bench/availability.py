@@ -22,6 +22,17 @@ What runs, all in this process:
   median for 7-, 30- and 90-day windows; and one fixed 30-day window with 1,000, 10,000 and 50,000
   appointments in the history (the history grows backwards; the window's own days stay the same).
   Target: a 30-day median under 50 ms, growing with the window asked, not with the history.
+- Per location, first, on the empty database: an organization whose measured location (America/Denver)
+  has two providers, each with a chair of their own and a full calendar over the window, and a third
+  who works there Monday to Wednesday and at another location the other days. Measured:
+  `availability_at_location` (every provider working there, as the availability API asks it) for a
+  30-minute chair session over the fixed 30 days, with that location alone (the baseline), then
+  again once --locations other locations (each two providers, two chairs and full calendars, in four
+  time zones; the shared provider booked there on their days) are added: about 80,000 appointments
+  that are not the measured location's; then alone again, the others' appointments deleted (the
+  baseline is the mean of the two "alone" medians, so a change in the machine's load weighs on both
+  sides). All three must return identical slots. Target: at most 1.3x the one-location time. The
+  case's appointments are then removed, so the cases above run as before.
 """
 
 from __future__ import annotations
@@ -29,11 +40,13 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime
+import os
 import random
 import sys
 import zoneinfo
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from _common import (
@@ -71,6 +84,11 @@ TARGET_MS = 50.0
 FIXED_WINDOW = (LAST_DAY - datetime.timedelta(days=34), LAST_DAY - datetime.timedelta(days=5))
 WINDOW_LENGTHS = (7, 30, 90)
 MS = 1000.0
+# The per-location case: its locations' zones (the measured one first), and the days its calendars fill.
+LOCATION_ZONES = ("America/Denver", "America/Phoenix", "America/New_York", "America/Los_Angeles", "America/Chicago")
+CALENDAR_DAYS = 35  # the fixed window and a few days after it, so every window day is full
+POOL = 12  # patients of one calendar
+LOCATION_TARGET = 1.3
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,9 @@ class Options:
     sizes: tuple[int, ...]
     seed: int
     keep_database: bool
+    database: str
+    locations: int
+    location_size: int
 
 
 def options_parse(argv: Sequence[str] | None) -> Options:
@@ -89,12 +110,37 @@ def options_parse(argv: Sequence[str] | None) -> Options:
         "--largest", type=int, default=20_000 if quick else 50_000, help="largest history (default 50,000)"
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed for the history and the windows")
-    parser.add_argument("--keep-database", action="store_true", help=f"leave {BENCH_DATABASE} in place at the end")
+    parser.add_argument("--keep-database", action="store_true", help="leave the database in place at the end")
+    parser.add_argument(
+        "--database",
+        default=BENCH_DATABASE,
+        help=f"the PostgreSQL database to create and drop (default {BENCH_DATABASE})",
+    )
+    parser.add_argument(
+        "--locations",
+        type=int,
+        default=20 if quick else 40,
+        help="other locations in the per-location case (default 40)",
+    )
+    parser.add_argument(
+        "--location-size",
+        type=int,
+        default=500 if quick else 1_000,
+        help="appointments in each provider's calendar in the per-location case (default 1,000)",
+    )
     args = parser.parse_args(argv)
     if args.windows < 1 or args.largest <= YEAR_SIZE:
         parser.error(f"--windows must be at least 1 and --largest above {YEAR_SIZE:,}")
+    if args.locations < 1 or args.location_size < 1_000 // 2:
+        parser.error("--locations must be at least 1 and --location-size at least 500 (the window must be full)")
     return Options(
-        windows=args.windows, sizes=(1_000, YEAR_SIZE, args.largest), seed=args.seed, keep_database=args.keep_database
+        windows=args.windows,
+        sizes=(1_000, YEAR_SIZE, args.largest),
+        seed=args.seed,
+        keep_database=args.keep_database,
+        database=args.database,
+        locations=args.locations,
+        location_size=args.location_size,
     )
 
 
@@ -395,12 +441,352 @@ def loading_ms(world: World, window: tuple[datetime.date, datetime.date], *, rep
     return median(samples) * MS
 
 
+# --- Per location: the other locations' calendars must not cost the measured one anything ----------
+
+
+@dataclass
+class Organization:
+    """The per-location case: the measured location, its chair session type, and what the others hold."""
+
+    measured: Any
+    session_type: Any
+    shared: Any  # works at the measured location Monday to Wednesday, and at the first other location
+    patients: list[Any]
+    rng: random.Random
+    others: list[Any] = field(default_factory=list)
+    pools_used: int = 0
+    other_appointments: int = 0
+    measured_appointments: int = 0
+
+
+def _location_create(name: str, zone: str) -> Any:
+    from clinic.core.models import Clinic
+
+    return Clinic.objects.create(name=name, short_name=name[:30], timezone=zone, phone=CLINIC_PHONE, address="")
+
+
+def _provider_create(username: str, clinic: Any, weekdays: Sequence[int]) -> Any:
+    from django.contrib.auth import get_user_model
+
+    from clinic.scheduling.models import Provider
+
+    user = get_user_model().objects.create_user(username=username, password=None)
+    provider = Provider.objects.create(user=user, clinic=clinic, display_name=username)
+    hours_at(provider, clinic, weekdays)
+    return provider
+
+
+def hours_at(provider: Any, clinic: Any, weekdays: Sequence[int]) -> None:
+    from clinic.scheduling.models import WorkingHours
+
+    WorkingHours.objects.bulk_create(
+        WorkingHours(provider=provider, clinic=clinic, weekday=day, starts=OPENS, ends=CLOSES) for day in weekdays
+    )
+
+
+def _calendar(
+    org: Organization, *, provider: Any, clinic: Any, chair: Any, weekdays: Sequence[int], size: int
+) -> Iterator[Any]:
+    """Yield unsaved 15-minute sessions of one provider in their own chair at one location, on the calendar
+    days (local to the location) that are among `weekdays`, spread evenly to `size` in all."""
+    from clinic.scheduling.models import Appointment
+
+    tz = zoneinfo.ZoneInfo(clinic.timezone)
+    days = [LAST_DAY - datetime.timedelta(days=n) for n in range(CALENDAR_DAYS)]
+    days = [day for day in days if day.weekday() in weekdays]
+    a_day = min(QUARTERS_A_DAY, max(1, -(-size // len(days))))
+    length = datetime.timedelta(minutes=15)
+    # Each calendar has patients of its own, so no patient is booked twice at once.
+    pool = org.patients[org.pools_used * POOL : (org.pools_used + 1) * POOL]
+    org.pools_used += 1
+    session_type = _dose_at(clinic)
+    for day in days:
+        opens = datetime.datetime.combine(day, OPENS)
+        for quarter in sorted(org.rng.sample(range(QUARTERS_A_DAY), a_day)):
+            starts_at = (opens + quarter * length).replace(tzinfo=tz).astimezone(datetime.UTC)
+            yield Appointment(
+                patient=org.rng.choice(pool),
+                provider=provider,
+                room=chair,
+                session_type=session_type,
+                starts_at=starts_at,
+                ends_at=starts_at + length,
+                status="completed",
+            )
+
+
+def _dose_at(clinic: Any) -> Any:
+    from clinic.scheduling.models import SessionType
+
+    session_type, _ = SessionType.objects.get_or_create(
+        clinic=clinic,
+        slug="dose",
+        defaults={"name": "Dose", "duration_minutes": 15, "monitoring_minutes": 0, "needs_chair": True},
+    )
+    return session_type
+
+
+def _staffed(org: Organization, clinic: Any, index: int, *, size: int) -> list[Any]:
+    """Two providers working every day at `clinic`, each with a chair of their own and a full calendar."""
+    from clinic.scheduling.models import Room
+
+    appointments: list[Any] = []
+    for n in (1, 2):
+        provider = _provider_create(f"bench-{index}-{n}", clinic, range(7))
+        chair = Room.objects.create(clinic=clinic, name=f"Chair {n}", is_treatment_chair=True)
+        appointments += _calendar(org, provider=provider, clinic=clinic, chair=chair, weekdays=range(7), size=size)
+    return appointments
+
+
+def appointments_insert(appointments: Sequence[Any]) -> float:
+    """Insert appointments in bulk with the exclusion constraints added back after (see history_grow)."""
+    from django.db import connection, transaction
+
+    from clinic.scheduling.models import Appointment, ExclusionConstraintOnPostgres
+
+    exclusions = [c for c in Appointment._meta.constraints if isinstance(c, ExclusionConstraintOnPostgres)]
+    with timed() as watch:
+        with connection.schema_editor() as editor:
+            for constraint in exclusions:
+                editor.remove_constraint(Appointment, constraint)
+        with transaction.atomic():
+            for first in range(0, len(appointments), 5000):
+                Appointment.objects.bulk_create(appointments[first : first + 5000])
+        with connection.schema_editor() as editor:
+            for constraint in exclusions:
+                editor.add_constraint(Appointment, constraint)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE scheduling_appointment")
+    return watch.seconds
+
+
+def organization_create(options: Options) -> Organization:
+    """The measured location, alone: two providers and the shared one, with full calendars over the window."""
+    from clinic.patients.models import Patient
+    from clinic.scheduling.models import Room, SessionType
+
+    measured = _location_create("Measured", LOCATION_ZONES[0])
+    calendars = 2 * (options.locations + 1) + 2
+    patients = Patient.objects.bulk_create(
+        Patient(first_name=f"L{n}", last_name="Bench", phone=phone_number(n), timezone=LOCATION_ZONES[0])
+        for n in range(POOL * calendars)
+    )
+    org = Organization(
+        measured=measured,
+        session_type=SessionType.objects.create(
+            clinic=measured,
+            name="Dose and watch",
+            slug="dose-watch",
+            duration_minutes=15,
+            monitoring_minutes=15,
+            needs_chair=True,
+        ),
+        shared=_provider_create("bench-shared", measured, (0, 1, 2)),
+        patients=patients,
+        rng=random.Random(options.seed),
+    )
+    mine = _staffed(org, measured, 0, size=options.location_size)
+    shared_chair = Room.objects.create(clinic=measured, name="Shared chair", is_treatment_chair=True)
+    mine += _calendar(
+        org, provider=org.shared, clinic=measured, chair=shared_chair, weekdays=(0, 1, 2), size=options.location_size
+    )
+    appointments_insert(mine)
+    org.measured_appointments = len(mine)
+    return org
+
+
+def organization_grow(org: Organization, options: Options) -> float:
+    """Add the other locations, their providers, chairs and calendars, and the shared provider's days there."""
+    from clinic.scheduling.models import Room
+
+    appointments: list[Any] = []
+    for index in range(1, options.locations + 1):
+        clinic = _location_create(f"Other {index}", LOCATION_ZONES[index % len(LOCATION_ZONES)])
+        org.others.append(clinic)
+        appointments += _staffed(org, clinic, index, size=options.location_size)
+    elsewhere = org.others[0]
+    hours_at(org.shared, elsewhere, (3, 4, 5, 6))
+    chair = Room.objects.create(clinic=elsewhere, name="Shared chair", is_treatment_chair=True)
+    appointments += _calendar(
+        org, provider=org.shared, clinic=elsewhere, chair=chair, weekdays=(3, 4, 5, 6), size=options.location_size
+    )
+    org.other_appointments = len(appointments)
+    return appointments_insert(appointments)
+
+
+@dataclass(frozen=True)
+class LocationSample:
+    wall_ms: float  # median wall-clock time of a call
+    cpu_ms: float | None  # CPU per call, this process and its PostgreSQL session (None: the server is not local)
+    slots: list[Any]
+
+
+@dataclass(frozen=True)
+class LocationTiming:
+    alone: LocationSample
+    among: LocationSample
+    locations: int
+    other_appointments: int
+    measured_appointments: int
+
+    @property
+    def ratio(self) -> float:
+        """Among / alone, in CPU per call when it can be read (it hardly moves with the machine's load), else
+        in wall-clock time."""
+        if self.alone.cpu_ms and self.among.cpu_ms:
+            return self.among.cpu_ms / self.alone.cpu_ms
+        return self.among.wall_ms / self.alone.wall_ms
+
+
+def _session_cpu_seconds() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL process, if it runs on this machine."""
+    from django.db import connection
+
+    if connection.settings_dict.get("HOST") not in ("127.0.0.1", "localhost", "::1", ""):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        if Path(f"/proc/{pid}/comm").read_text().strip() != "postgres":
+            return None
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of /proc/<pid>/stat, i.e. 11 and 12 after the command.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def location_measure(org: Organization, *, repeats: int) -> LocationSample:
+    """The measured location's availability over the fixed window: median wall-clock time and CPU per call."""
+    import time
+
+    from clinic.scheduling.availability import availability_at_location
+
+    def location_slots() -> list[Any]:
+        return availability_at_location(
+            session_type=org.session_type, date_from=FIXED_WINDOW[0], date_to=FIXED_WINDOW[1], now=NOW
+        )
+
+    slots = location_slots()  # warm-up: imports, connection, plans
+    samples = []
+    server_before, mine_before = _session_cpu_seconds(), time.process_time()
+    for _ in range(repeats):
+        started = time.perf_counter()
+        again = location_slots()
+        samples.append(time.perf_counter() - started)
+        if again != slots:
+            raise AssertionError("the measured location's availability changed between two runs")
+    mine, server_after = time.process_time() - mine_before, _session_cpu_seconds()
+    cpu_ms = None
+    if server_before is not None and server_after is not None:
+        cpu_ms = (mine + server_after - server_before) / repeats * MS
+    return LocationSample(wall_ms=median(samples) * MS, cpu_ms=cpu_ms, slots=slots)
+
+
+def _others_remove(org: Organization) -> None:
+    """Delete the other locations' appointments (the shared provider's there too), back to the location alone."""
+    from django.db import connection
+
+    from clinic.scheduling.models import Appointment
+
+    Appointment.objects.filter(session_type__clinic__in=org.others).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE scheduling_appointment")
+
+
+def _averaged(first: LocationSample, second: LocationSample) -> LocationSample:
+    cpu = (first.cpu_ms + second.cpu_ms) / 2 if first.cpu_ms and second.cpu_ms else None
+    return LocationSample(wall_ms=(first.wall_ms + second.wall_ms) / 2, cpu_ms=cpu, slots=first.slots)
+
+
+def location_case(options: Options) -> LocationTiming:
+    """The measured location alone, among the other locations, then alone again (the other locations'
+    appointments deleted), so that a change in the machine's load weighs on both sides: the same slots,
+    the same cost."""
+    from django.db import connection
+
+    org = organization_create(options)
+    repeats = max(options.windows // 2, 10)
+    alone_first = location_measure(org, repeats=repeats)
+    seconds = organization_grow(org, options)
+    say(
+        f"per location: {options.locations} other locations, {org.other_appointments:,} appointments inserted "
+        f"({seconds:.1f} s)"
+    )
+    among = location_measure(org, repeats=2 * repeats)
+    if among.slots != alone_first.slots:
+        raise AssertionError("the other locations' calendars changed the measured location's slots")
+    _others_remove(org)
+    alone_again = location_measure(org, repeats=repeats)
+    if alone_again.slots != alone_first.slots:
+        raise AssertionError("the measured location's slots changed once the other locations were emptied")
+    if max(alone_first.wall_ms, alone_again.wall_ms) > 1.25 * min(alone_first.wall_ms, alone_again.wall_ms):
+        say(
+            f"warning: the location alone took {figure(alone_first.wall_ms)} ms before and "
+            f"{figure(alone_again.wall_ms)} ms after: the machine's load changed during the case"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE scheduling_appointment CASCADE")  # the cases after this one start empty
+        cursor.execute("ANALYZE scheduling_appointment")
+    return LocationTiming(
+        alone=_averaged(alone_first, alone_again),
+        among=among,
+        locations=options.locations,
+        other_appointments=org.other_appointments,
+        measured_appointments=org.measured_appointments,
+    )
+
+
+def location_report(timing: LocationTiming) -> None:
+    heading(
+        f"per location: the measured location's 30 days ({timing.measured_appointments:,} of its appointments), "
+        f"alone and among {timing.locations} others"
+    )
+
+    def cpu(sample: LocationSample) -> str:
+        return f"{figure(sample.cpu_ms)} ms" if sample.cpu_ms else "-"
+
+    slots = str(len(timing.alone.slots))
+    say(
+        table_format(
+            ["organization", "median (wall clock)", "CPU per call", "slots"],
+            [
+                ["the measured location alone", f"{figure(timing.alone.wall_ms)} ms", cpu(timing.alone), slots],
+                [
+                    f"+ {timing.locations} locations, {timing.other_appointments:,} appointments",
+                    f"{figure(timing.among.wall_ms)} ms",
+                    cpu(timing.among),
+                    slots,
+                ],
+            ],
+            right=[1, 2, 3],
+        )
+    )
+    wall_ratio = timing.among.wall_ms / timing.alone.wall_ms
+    by = "CPU per call (this process and its PostgreSQL session)" if timing.alone.cpu_ms else "wall-clock time"
+    met = timing.ratio <= LOCATION_TARGET
+    say(f"ratio among / alone: {figure(timing.ratio)} in {by}; wall clock: {figure(wall_ratio)}")
+    say(f"target: at most {LOCATION_TARGET:g}: {'met' if met else 'MISSED'}")
+    say(machine_load())
+    summary_row_write(
+        benchmark=BENCHMARK,
+        metric=f"location availability, {timing.locations} other locations vs one",
+        value=timing.among.cpu_ms or timing.among.wall_ms,
+        unit="ms",
+        baseline=timing.alone.cpu_ms or timing.alone.wall_ms,
+        target=at_most(LOCATION_TARGET),
+        note=f"{'CPU' if timing.alone.cpu_ms else 'wall'} per call; {timing.other_appointments:,} appointments "
+        "elsewhere; identical slots",
+    )
+
+
 # --- The run ------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = options_parse(argv)
-    stores = bench_stores_choose("availability", database=BENCH_DATABASE, redis_db=BENCH_REDIS_DB)
+    stores = bench_stores_choose("availability", database=options.database, redis_db=BENCH_REDIS_DB)
     if stores is None:
         return 2
     try:
@@ -421,8 +807,9 @@ def run(options: Options, *, database_url: str, redis_url: str) -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
-    say(f"database {BENCH_DATABASE} created and migrated ({watch.seconds:.1f} s)")
+    say(f"database {options.database} created and migrated ({watch.seconds:.1f} s)")
 
+    location_timing = location_case(options)
     rng = random.Random(options.seed)
     world = world_create(options.seed)
     smallest, year, largest = options.sizes
@@ -452,6 +839,7 @@ def run(options: Options, *, database_url: str, redis_url: str) -> None:
     by_history[largest] = measure(world, [FIXED_WINDOW], repeats=options.windows, baseline_repeats=5)
 
     report(options, main_timing=main_timing, by_window=by_window, by_history=by_history, loading=loading)
+    location_report(location_timing)
 
 
 def report(

@@ -291,7 +291,7 @@ def test_a_booking_across_fall_back_lasts_its_real_duration(clinic: Clinic, chai
     assert appointment.ends_at.astimezone(NY).strftime("%H:%M %Z") == "01:45 EST"
     # The night block is seven real hours that day; the last stay must end by 06:00 EST (11:00Z).
     assert working_hours_contain(
-        provider=nights, starts_at=utc(2026, 11, 1, 9, 15), ends_at=utc(2026, 11, 1, 11), tz=NY
+        provider=nights, clinic=clinic, starts_at=utc(2026, 11, 1, 9, 15), ends_at=utc(2026, 11, 1, 11)
     )
     with time_machine.travel(local(2026, 10, 30, 12), tick=False):
         slots = slots_for(infusion, nights, datetime.date(2026, 11, 1))

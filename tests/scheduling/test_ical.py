@@ -137,13 +137,13 @@ def test_feed_has_one_event_per_occupying_session_in_the_window(
     assert confirmed["DTSTART"].dt == datetime.datetime(2026, 12, 3, 15, 0, tzinfo=datetime.UTC)
     assert confirmed["DTEND"].dt == datetime.datetime(2026, 12, 3, 17, 0, tzinfo=datetime.UTC)  # monitoring included
     assert str(confirmed["STATUS"]) == "CONFIRMED"
-    assert str(confirmed["LOCATION"]) == "Chair 3"
+    assert str(confirmed["LOCATION"]) == "Chair 3, Harbor Mind Clinic"  # the room, at its location
     assert str(confirmed["SUMMARY"]) == "Session \u2013 M.F."
     assert str(events[uid(booked["recent"])]["STATUS"]) == "CONFIRMED"  # checked in
 
     no_room = events[uid(booked["no_room"])]
     assert str(no_room["STATUS"]) == "TENTATIVE"
-    assert "LOCATION" not in no_room
+    assert str(no_room["LOCATION"]) == "Harbor Mind Clinic"  # no room: the location alone
     assert str(no_room["SUMMARY"]) == "Session \u2013 \u00c9.T."
 
     text = response.content.decode()

@@ -2,7 +2,9 @@
 
 Round 1, when the alert opens, pages the on-call clinician. Each ALERT_ESCALATE_MINUTES without an
 acknowledgement starts a round that pages the next step up: the backup, then the medical director,
-then the clinic's own on-call line if one is set (clinic.oncall.selectors). A step that cannot be
+then the clinic's own on-call line if one is set (clinic.oncall.selectors). The on-call clinician and
+backup are those of the shift of the alert's location (`alert_location`), else of the organization-wide
+shift. A step that cannot be
 paged (nobody on call, no consent, opted out, undeliverable, inactive) is recorded as skipped and
 the next step is paged in the same round, at once. Once the ladder is climbed, every round pages
 everyone on it who can be paged, until someone acknowledges. A round whose pages all failed does
@@ -24,27 +26,56 @@ from django.utils import timezone
 
 from clinic.core.clinics import clinic_current, clinic_display_name
 from clinic.core.languages import LANGUAGE_DEFAULT
+from clinic.core.models import Clinic
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import OutboundMessage
 from clinic.messaging.outbox import outbox_enqueue
 from clinic.messaging.texts import text_render
 from clinic.oncall.selectors import CLINIC_LINE, STEP_NAMES, Rung, on_call_ladder
 
-from .models import Alert, AlertPage
+from .models import Alert, AlertPage, CheckIn
 
 logger = logging.getLogger(__name__)
 ALERT_RELATED_TYPE = Alert._meta.label_lower
 # A page in one of these states reached nobody: the next step is paged without waiting.
 PAGE_FAILED = (OutboundMessage.Status.FAILED, OutboundMessage.Status.UNDELIVERED, OutboundMessage.Status.SUPPRESSED)
 NOBODY_STEP = "nobody"
+SESSION_LOCATION = ("appointment__session_type__clinic",)
 
 
 def alert_link(alert_id: int) -> str:
     return f"{settings.PUBLIC_BASE_URL}/admin/checkins/alert/{alert_id}/change/"
 
 
-def _page(alert: Alert, rung: Rung, *, round_number: int, now: datetime.datetime) -> AlertPage:
-    clinic = clinic_current()
+def alert_location(alert: Alert) -> Clinic | None:
+    """The location an alert is about, whose on-call shift it pages: that of the session its check-in belongs
+    to (the check-in answered, else the last one sent to the patient within the answer window before the
+    alert opened: a crisis text usually comes in reply to one), else the patient's home location, else the
+    location whose number the text came in on; None if none of these is known."""
+    check_in: CheckIn | None = None
+    if alert.answer_id is not None:
+        check_in = CheckIn.objects.filter(answers__pk=alert.answer_id).select_related(*SESSION_LOCATION).first()
+    if check_in is None and alert.patient_id is not None:
+        since = alert.opened_at - datetime.timedelta(hours=settings.CHECKIN_ANSWER_WINDOW_HOURS)
+        check_in = (
+            CheckIn.objects.filter(
+                patient_id=alert.patient_id, message__sent_at__gte=since, message__sent_at__lte=alert.opened_at
+            )
+            .select_related(*SESSION_LOCATION)
+            .order_by("-message__sent_at", "-id")
+            .first()
+        )
+    if check_in is not None:
+        return check_in.appointment.session_type.clinic
+    if alert.patient is not None and alert.patient.clinic_id is not None:
+        return alert.patient.clinic
+    if alert.inbound_message is not None and alert.inbound_message.clinic_id is not None:
+        return alert.inbound_message.clinic
+    return None
+
+
+def _page(alert: Alert, rung: Rung, *, round_number: int, now: datetime.datetime, location: Clinic | None) -> AlertPage:
+    clinic = location or clinic_current()
     name = "alert_on_call" if round_number == 1 else "alert_on_call_again"
     minutes = int((now - alert.opened_at).total_seconds() // 60)
     # To staff: in the clinic's working language, English.
@@ -89,13 +120,14 @@ def _skipped(alert: Alert, rung: Rung, *, round_number: int, now: datetime.datet
 
 def alert_page_round(alert: Alert, *, round_number: int, now: datetime.datetime) -> list[AlertPage]:
     """Page one round (claimed by the caller): the next step that can be paged, or everyone once climbed."""
-    ladder = on_call_ladder(at=now)
+    location = alert_location(alert)
+    ladder = on_call_ladder(at=now, clinic=location)
     start = 0 if round_number == 1 else alert.escalation_level + 1
     rows: list[AlertPage] = []
     for index in range(start, len(ladder)):
         rung = ladder[index]
         if rung.pageable:
-            rows.append(_page(alert, rung, round_number=round_number, now=now))
+            rows.append(_page(alert, rung, round_number=round_number, now=now, location=location))
             alert.escalation_level = index
             break
         # Only steps a clinic uses are worth a line in the history: an unset clinic line is not.
@@ -108,7 +140,7 @@ def alert_page_round(alert: Alert, *, round_number: int, now: datetime.datetime)
         for rung in ladder:
             if rung.pageable and rung.phone not in numbers:
                 numbers.add(rung.phone)
-                rows.append(_page(alert, rung, round_number=round_number, now=now))
+                rows.append(_page(alert, rung, round_number=round_number, now=now, location=location))
     Alert.objects.filter(pk=alert.pk).update(escalation_level=alert.escalation_level)
     if not any(row.was_paged for row in rows):
         rows.append(

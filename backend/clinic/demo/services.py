@@ -1,4 +1,13 @@
-"""Demo data for `make run`: a clinic, its providers, rooms, session types and staff logins."""
+"""Demo data for `make run`: a clinic group, its locations, providers, rooms, session types and staff logins.
+
+The group (Harbor Mind) has three locations: the first, in Boston, as the demo always had (two
+providers, two infusion chairs and a consult room, texts from the organization's number), and two in
+the west, in two other time zones: Denver (America/Denver, daylight saving time) and Phoenix
+(America/Phoenix, none), each with its rooms, session types, series plans, its own sender number and
+a day on-call shift (nights fall to the organization-wide rota). Dr. Lucia Ortega works at both:
+Denver Monday to Wednesday, Phoenix Thursday and Friday. Lucía Herrera, who reads Spanish and lives
+in Phoenix, is booked at Denver: her texts name Denver's time, with hers beside it when they differ.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +25,7 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from clinic.core.consent import CURRENT_SMS_CONSENT_VERSION
-from clinic.core.models import Clinic
+from clinic.core.models import Clinic, Organization
 from clinic.oncall.models import OnCallClinician, OnCallShift
 from clinic.patients.models import Patient
 from clinic.scheduling.availability import availability_for
@@ -53,10 +62,61 @@ SESSION_TYPES = (
 )
 
 
-# username, weekdays (0 = Monday), starts, ends
+ORGANIZATION_NAME = "Harbor Mind"
+FIRST = "boston"  # the first location: the clinic the demo always had
+
+
+@dataclass(frozen=True)
+class DemoLocation:
+    key: str
+    name: str
+    short_name: str
+    timezone: str
+    phone: str
+    sms_from_number: str  # found again by it on a later run, whatever staff renamed the location to
+    address: str
+    postcode: str
+
+
+# The western locations (reserved 555-01xx numbers).
+WEST = (
+    DemoLocation(
+        "denver",
+        "Harbor Mind Denver",
+        "Harbor Denver",
+        "America/Denver",
+        "+13035550100",
+        "+13035550110",
+        "1600 Market Street, Suite 210, Denver, CO 80202",
+        "80202",
+    ),
+    DemoLocation(
+        "phoenix",
+        "Harbor Mind Phoenix",
+        "Harbor Phoenix",
+        "America/Phoenix",
+        "+16025550100",
+        "+16025550110",
+        "2 North Central Avenue, Suite 300, Phoenix, AZ 85004",
+        "85004",
+    ),
+)
+
+ROOMS = (("Infusion chair 1", True), ("Infusion chair 2", True), ("Consult room", False))
+
+# username, first name, last name, display name, credentials, home location
+PROVIDERS = (
+    ("dr.reyes", "Maria", "Reyes", "Dr. Maria Reyes", "MD", FIRST),
+    ("np.chen", "Daniel", "Chen", "Daniel Chen", "PMHNP", FIRST),
+    ("dr.ortega", "Lucia", "Ortega", "Dr. Lucia Ortega", "MD", "denver"),
+)
+
+# username, location, weekdays (0 = Monday), starts, ends (the location's local time)
 PROVIDER_HOURS = (
-    ("dr.reyes", (0, 1, 2, 3, 4), datetime.time(8, 0), datetime.time(18, 0)),
-    ("np.chen", (1, 2, 3, 4, 5), datetime.time(9, 0), datetime.time(17, 0)),
+    ("dr.reyes", FIRST, (0, 1, 2, 3, 4), datetime.time(8, 0), datetime.time(18, 0)),
+    ("np.chen", FIRST, (1, 2, 3, 4, 5), datetime.time(9, 0), datetime.time(17, 0)),
+    ("dr.ortega", "denver", (0, 1, 2), datetime.time(8, 0), datetime.time(17, 0)),
+    ("dr.ortega", "phoenix", (3, 4), datetime.time(8, 0), datetime.time(16, 0)),
 )
 
 SERIES_PLANS = (
@@ -70,15 +130,35 @@ ON_CALL_STAFF = (
     ("dr.reyes", "+16175550191", True),
     ("np.chen", "+16175550192", False),
     ("clinician", "+16175550193", False),
+    ("dr.ortega", "+13035550191", False),
 )
-# Day shifts 08:00-20:00 and night shifts 20:00-08:00 (clinic time): (start hour, on call, backup).
+# Organization-wide day shifts 08:00-20:00 and night shifts 20:00-08:00 (the first location's time):
+# (start hour, on call, backup). They cover every location without a shift of its own.
 ON_CALL_SHIFTS = ((8, "clinician", "np.chen"), (20, "np.chen", "clinician"))
+# Each western location's own day shift, 08:00-20:00 its time: (location, on call, backup).
+LOCATION_DAY_SHIFTS = (("denver", "dr.ortega", "clinician"), ("phoenix", "clinician", "dr.ortega"))
+DAY_SHIFT_START, SHIFT_HOURS = 8, 12
 ROTA_DAYS = 14
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    first_name: str
+    last_name: str
+    phone: str
+    session_type: str  # slug, at the location booked
+    provider: str
+    booked_at: str  # location key
+    home: str  # location key; the patient's time zone is their home's
+    language: str = "en"
+
 
 # Fictional patients on reserved 555-01xx numbers, so the calendar and the SMS sandbox are not empty.
 DEMO_PATIENTS = (
-    ("Jordan", "Avery", "+16175550142", "iv-infusion"),
-    ("Sam", "Okafor", "+16175550143", "consultation"),
+    DemoPatient("Jordan", "Avery", "+16175550142", "iv-infusion", "dr.reyes", FIRST, FIRST),
+    DemoPatient("Sam", "Okafor", "+16175550143", "consultation", "dr.reyes", FIRST, FIRST),
+    # Lives in Phoenix, reads Spanish, and is seen at Denver.
+    DemoPatient("Lucía", "Herrera", "+16025550144", "consultation", "dr.ortega", "denver", "phoenix", "es"),
 )
 
 
@@ -98,8 +178,25 @@ def _oldest_or_create(model: type[M], *, lookup: dict[str, Any], defaults: dict[
     return model._default_manager.create(**lookup, **defaults)
 
 
-def _demo_rota(clinic: Clinic) -> None:
-    """On-call clinicians with consent to pages, and two weeks of day and night shifts from last night on."""
+def _shift_add(
+    *,
+    starts: datetime.datetime,
+    on_call: OnCallClinician,
+    backup: OnCallClinician,
+    clinic: Clinic | None,
+) -> None:
+    ends = starts + datetime.timedelta(hours=SHIFT_HOURS)
+    same_place = OnCallShift.objects.filter(clinic=clinic) if clinic else OnCallShift.objects.filter(clinic=None)
+    if same_place.filter(starts_at__lt=ends, ends_at__gt=starts).exists():
+        return  # loaded before, or a clinic admin planned this time already
+    OnCallShift.objects.create(
+        starts_at=starts, ends_at=ends, clinician=on_call, backup=backup, clinic=clinic, note="demo"
+    )
+
+
+def _demo_rota(locations: dict[str, Clinic]) -> None:
+    """On-call clinicians with consent to pages, and two weeks of shifts from last night on: organization-wide
+    day and night shifts, and each western location's own day shifts."""
     User = get_user_model()
     recorded_by = User.objects.get(username="admin")
     people: dict[str, OnCallClinician] = {}
@@ -115,45 +212,53 @@ def _demo_rota(clinic: Clinic) -> None:
                 "sms_consent_recorded_by": recorded_by,
             },
         )
-    tz = zoneinfo.ZoneInfo(clinic.timezone)
-    first = timezone.localdate(timezone=tz) - datetime.timedelta(days=1)
+    first_tz = zoneinfo.ZoneInfo(locations[FIRST].timezone)
+    first = timezone.localdate(timezone=first_tz) - datetime.timedelta(days=1)
     for offset in range(ROTA_DAYS + 1):
         day = first + datetime.timedelta(days=offset)
         for hour, on_call, backup in ON_CALL_SHIFTS:
-            starts = datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
-            ends = starts + datetime.timedelta(hours=12)
-            if OnCallShift.objects.filter(starts_at__lt=ends, ends_at__gt=starts).exists():
-                continue  # loaded before, or a clinic admin planned this time already
-            OnCallShift.objects.create(
-                starts_at=starts, ends_at=ends, clinician=people[on_call], backup=people[backup], note="demo"
-            )
+            starts = datetime.datetime.combine(day, datetime.time(hour), tzinfo=first_tz)
+            _shift_add(starts=starts, on_call=people[on_call], backup=people[backup], clinic=None)
+        for key, on_call, backup in LOCATION_DAY_SHIFTS:
+            tz = zoneinfo.ZoneInfo(locations[key].timezone)
+            starts = datetime.datetime.combine(day, datetime.time(DAY_SHIFT_START), tzinfo=tz)
+            _shift_add(starts=starts, on_call=people[on_call], backup=people[backup], clinic=locations[key])
 
 
-def _demo_schedule(clinic: Clinic) -> None:
-    """Give each demo patient one upcoming session, at the first free time from tomorrow."""
-    tz = zoneinfo.ZoneInfo(clinic.timezone)
-    tomorrow = timezone.localdate(timezone=tz) + datetime.timedelta(days=1)
-    provider = Provider.objects.get(user__username="dr.reyes")
-    for first, last, phone, slug in DEMO_PATIENTS:
-        patient = _oldest_or_create(
-            Patient,
-            lookup={"phone": phone, "first_name": first, "last_name": last},
-            defaults={
-                "timezone": clinic.timezone,
-                "sms_consent_at": timezone.now(),
-                "sms_consent_version": CURRENT_SMS_CONSENT_VERSION,
-                "sms_consent_source": "demo",
-            },
-        )
+def _demo_patient(demo: DemoPatient, locations: dict[str, Clinic]) -> Patient:
+    home = locations[demo.home]
+    return _oldest_or_create(
+        Patient,
+        lookup={"phone": demo.phone, "first_name": demo.first_name, "last_name": demo.last_name},
+        defaults={
+            "timezone": home.timezone,
+            "clinic": home,
+            "language": demo.language,
+            "sms_consent_at": timezone.now(),
+            "sms_consent_version": CURRENT_SMS_CONSENT_VERSION,
+            "sms_consent_source": "demo",
+            "sms_consent_phone": demo.phone,
+        },
+    )
+
+
+def _demo_schedule(locations: dict[str, Clinic]) -> None:
+    """Give each demo patient one upcoming session, at the first free time from tomorrow at its location."""
+    for demo in DEMO_PATIENTS:
+        patient = _demo_patient(demo, locations)
         if Appointment.objects.filter(patient=patient, starts_at__gte=timezone.now()).exists():
             continue
-        session_type = SessionType.objects.get(clinic=clinic, slug=slug)
+        location = locations[demo.booked_at]
+        tomorrow = timezone.localdate(timezone=zoneinfo.ZoneInfo(location.timezone)) + datetime.timedelta(days=1)
+        provider = Provider.objects.get(user__username=demo.provider)
+        session_type = SessionType.objects.filter(clinic=location, slug=demo.session_type).first()
+        if session_type is None:
+            continue  # staff changed the location's session types; a demo session is a nicety
         slots = availability_for(
             session_type=session_type,
             provider=provider,
             date_from=tomorrow,
             date_to=tomorrow + datetime.timedelta(days=14),
-            tz=tz,
             patient_id=patient.pk,
         )
         if not slots:
@@ -170,11 +275,9 @@ def _demo_schedule(clinic: Clinic) -> None:
             continue  # whatever staff did to the calendar wins; a demo session is a nicety
 
 
-@transaction.atomic
-def demo_data_load() -> list[DemoLogin]:
-    """Create what is missing of the demo clinic and its staff, and reset the demo logins. Safe to run again."""
-    # The oldest clinic, whatever staff renamed it to: the demo has one clinic.
-    clinic = _oldest_or_create(
+def _demo_locations() -> dict[str, Clinic]:
+    """The first location (the oldest, whatever staff renamed it to) and the western ones, in one organization."""
+    first = _oldest_or_create(
         Clinic,
         lookup={},
         defaults={
@@ -184,16 +287,44 @@ def demo_data_load() -> list[DemoLogin]:
             "phone": "+16175550100",
             "on_call_phone": "+16175550199",
             "address": "100 Harbor Street, Suite 4, Boston, MA 02110",
+            "postcode": "02110",
             "texting_starts": datetime.time(8, 0),
             "texting_ends": datetime.time(21, 0),
         },
     )
-    for name, chair in (("Infusion chair 1", True), ("Infusion chair 2", True), ("Consult room", False)):
-        _oldest_or_create(Room, lookup={"clinic": clinic, "name": name}, defaults={"is_treatment_chair": chair})
+    locations = {FIRST: first}
+    for place in WEST:
+        locations[place.key] = _oldest_or_create(
+            Clinic,
+            lookup={"sms_from_number": place.sms_from_number},
+            defaults={
+                "name": place.name,
+                "short_name": place.short_name,
+                "timezone": place.timezone,
+                "phone": place.phone,
+                "address": place.address,
+                "postcode": place.postcode,
+                "texting_starts": datetime.time(8, 0),
+                "texting_ends": datetime.time(21, 0),
+            },
+        )
+    organization = first.organization or _oldest_or_create(
+        Organization, lookup={}, defaults={"name": ORGANIZATION_NAME}
+    )
+    Clinic.objects.filter(pk__in=[location.pk for location in locations.values()], organization__isnull=True).update(
+        organization=organization
+    )
+    return locations
+
+
+def _demo_location_setup(key: str, location: Clinic) -> None:
+    """A location's rooms, session types and series plans (those of the western locations name their place)."""
+    for name, chair in ROOMS:
+        _oldest_or_create(Room, lookup={"clinic": location, "name": name}, defaults={"is_treatment_chair": chair})
     for slug, name, duration, monitoring, chair, clinician, driver, fasting in SESSION_TYPES:
         _oldest_or_create(
             SessionType,
-            lookup={"clinic": clinic, "slug": slug},
+            lookup={"clinic": location, "slug": slug},
             defaults={
                 "name": name,
                 "duration_minutes": duration,
@@ -205,6 +336,52 @@ def demo_data_load() -> list[DemoLogin]:
                 "preparation_instructions": DOSING_PREPARATION.format(fasting=fasting) if fasting else "",
             },
         )
+    suffix = "" if key == FIRST else f" ({location.short_name.removeprefix('Harbor ')})"
+    for name, slug, sessions, gap, span in SERIES_PLANS:
+        session_type = SessionType.objects.filter(clinic=location, slug=slug).first()
+        if session_type is None:
+            continue
+        _oldest_or_create(
+            SeriesPlan,
+            lookup={"clinic": location, "name": f"{name}{suffix}"},
+            defaults={"session_type": session_type, "sessions": sessions, "min_gap_hours": gap, "max_span_days": span},
+        )
+
+
+def _demo_providers(locations: dict[str, Clinic]) -> None:
+    """The providers, and (for one who has none yet) their working hours at each location they work at."""
+    User = get_user_model()
+    for username, first, last, display, credentials, home in PROVIDERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last, "is_staff": True}
+        )
+        if created:
+            user.set_unusable_password()  # providers sign in once an admin sets their password
+            user.save()
+            user.groups.add(Group.objects.get(name=CLINICIAN))
+        Provider.objects.get_or_create(
+            user=user, defaults={"clinic": locations[home], "display_name": display, "credentials": credentials}
+        )
+    without_hours = {
+        username
+        for username, *_ in PROVIDERS
+        if not WorkingHours.objects.filter(provider__user__username=username).exists()
+    }
+    for username, key, weekdays, starts, ends in PROVIDER_HOURS:
+        if username in without_hours:  # staff's changes to a provider's hours are kept
+            provider = Provider.objects.get(user__username=username)
+            WorkingHours.objects.bulk_create(
+                WorkingHours(provider=provider, clinic=locations[key], weekday=day, starts=starts, ends=ends)
+                for day in weekdays
+            )
+
+
+@transaction.atomic
+def demo_data_load() -> list[DemoLogin]:
+    """Create what is missing of the demo clinic group and its staff, and reset the demo logins. Safe to run again."""
+    locations = _demo_locations()
+    for key, location in locations.items():
+        _demo_location_setup(key, location)
 
     User = get_user_model()
     for login in DEMO_LOGINS:
@@ -216,38 +393,7 @@ def demo_data_load() -> list[DemoLogin]:
         user.save()
         user.groups.set([Group.objects.get(name=login.role)])
 
-    for username, first, last, display, credentials in (
-        ("dr.reyes", "Maria", "Reyes", "Dr. Maria Reyes", "MD"),
-        ("np.chen", "Daniel", "Chen", "Daniel Chen", "PMHNP"),
-    ):
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "is_staff": True}
-        )
-        if created:
-            user.set_unusable_password()  # providers sign in once an admin sets their password
-            user.save()
-            user.groups.add(Group.objects.get(name=CLINICIAN))
-        Provider.objects.get_or_create(
-            user=user, defaults={"clinic": clinic, "display_name": display, "credentials": credentials}
-        )
-    for username, weekdays, starts, ends in PROVIDER_HOURS:
-        provider = Provider.objects.get(user__username=username)
-        if not provider.working_hours.exists():
-            WorkingHours.objects.bulk_create(
-                WorkingHours(provider=provider, clinic=provider.clinic, weekday=day, starts=starts, ends=ends)
-                for day in weekdays
-            )
-    for name, slug, sessions, gap, span in SERIES_PLANS:
-        _oldest_or_create(
-            SeriesPlan,
-            lookup={"clinic": clinic, "name": name},
-            defaults={
-                "session_type": SessionType.objects.get(clinic=clinic, slug=slug),
-                "sessions": sessions,
-                "min_gap_hours": gap,
-                "max_span_days": span,
-            },
-        )
-    _demo_rota(clinic)
-    _demo_schedule(clinic)
+    _demo_providers(locations)
+    _demo_rota(locations)
+    _demo_schedule(locations)
     return list(DEMO_LOGINS)

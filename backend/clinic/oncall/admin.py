@@ -20,7 +20,7 @@ from clinic.accounts.services import audit_by
 from clinic.core.phone import phone_to_e164
 
 from .models import OnCallClinician, OnCallShift
-from .selectors import STEP_NAMES, clinician_problem, on_call_coverage
+from .selectors import STEP_NAMES, clinician_problem, on_call_coverage, on_call_coverage_by_location
 from .services import on_call_consent_withdraw, on_call_number_set, shift_problems
 
 
@@ -102,7 +102,7 @@ class OnCallClinicianAdmin(AuditedAdminMixin, admin.ModelAdmin[OnCallClinician])
 class OnCallShiftForm(forms.ModelForm[OnCallShift]):
     class Meta:
         model = OnCallShift
-        fields = ["starts_at", "ends_at", "clinician", "backup", "note"]
+        fields = ["starts_at", "ends_at", "clinic", "clinician", "backup", "note"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -115,6 +115,7 @@ class OnCallShiftForm(forms.ModelForm[OnCallShift]):
             ends_at=ends,
             clinician=cleaned.get("clinician"),
             backup=cleaned.get("backup"),
+            clinic=cleaned.get("clinic"),
         )
         for field, problem in shift_problems(candidate).items():
             self.add_error(field if field in self.fields else None, problem)
@@ -124,12 +125,16 @@ class OnCallShiftForm(forms.ModelForm[OnCallShift]):
 @admin.register(OnCallShift)
 class OnCallShiftAdmin(AuditedAdminMixin, admin.ModelAdmin[OnCallShift]):
     form = OnCallShiftForm
-    list_display = ["starts_at", "ends_at", "clinician", "backup", "now", "note"]
-    list_filter = ["clinician", "starts_at"]
+    list_display = ["starts_at", "ends_at", "location", "clinician", "backup", "now", "note"]
+    list_filter = ["clinician", "clinic", "starts_at"]
     date_hierarchy = "starts_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OnCallShift]:
-        return super().get_queryset(request).select_related("clinician__user", "backup__user")
+        return super().get_queryset(request).select_related("clinician__user", "backup__user", "clinic")
+
+    @admin.display(description="Location", ordering="clinic__name")
+    def location(self, shift: OnCallShift) -> str:
+        return shift.clinic.name if shift.clinic is not None else "Every location without its own shift"
 
     @admin.display(description="Now", boolean=True)
     def now(self, shift: OnCallShift) -> bool:
@@ -145,4 +150,9 @@ class OnCallShiftAdmin(AuditedAdminMixin, admin.ModelAdmin[OnCallShift]):
                 f"Now paged first: {coverage.covering.who} ({STEP_NAMES[coverage.covering.step]}).",
                 messages.INFO,
             )
+        by_location = on_call_coverage_by_location()
+        if len(by_location) > 1:  # with several locations, say where an alert would page nobody on call
+            for location, covered in by_location.items():
+                if covered.gap:
+                    self.message_user(request, f"{location.name}: {covered.warning}", messages.WARNING)
         return super().changelist_view(request, extra_context)

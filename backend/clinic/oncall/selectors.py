@@ -1,4 +1,9 @@
-"""Who an urgent page reaches now: the on-call ladder, and the gaps in it."""
+"""Who an urgent page reaches now: the on-call ladder, and the gaps in it.
+
+Shifts belong to a location, or to none (organization-wide: every location without a shift of its
+own). An alert about a location pages that location's shift, else the organization-wide one; the rest
+of the ladder (backup, medical director, the location's on-call line) is climbed as before.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from clinic.core.clinics import clinic_current
+from clinic.core.models import Clinic
 from clinic.messaging.numbers import texting_refusal
 
 from .models import OnCallClinician, OnCallShift
 
-# The ladder, in the order an unacknowledged urgent alert climbs it. The clinic's own on-call line
-# (Clinic.on_call_phone, kept from before the rota) is the last resort, paged only if it is set.
+# The ladder, in the order an unacknowledged urgent alert climbs it. The location's own on-call line
+# (Clinic.on_call_phone, kept from before the rota; else the first location's) is the last resort,
+# paged only if it is set.
 ON_CALL = "on_call"
 BACKUP = "backup"
 DIRECTOR = "director"
@@ -48,14 +55,25 @@ class Rung:
         return STEP_NAMES[self.step] if self.phone else NOBODY
 
 
-def shift_at(*, at: datetime.datetime) -> OnCallShift | None:
-    """The shift covering `at`; if two overlap (a handover), the one that started last."""
-    return (
+def shift_at(*, at: datetime.datetime, clinic: Clinic | None = None) -> OnCallShift | None:
+    """The shift covering `at` for a location: its own, else an organization-wide one (no location).
+
+    Without a location (an alert no location can be found for): the organization-wide shift, else any
+    location's, since someone must be paged. If two shifts overlap (a handover), the one that started last.
+    """
+    covering = (
         OnCallShift.objects.filter(starts_at__lte=at, ends_at__gt=at)
         .select_related("clinician__user", "backup__user")
         .order_by("-starts_at", "-id")
-        .first()
     )
+    if clinic is not None:
+        own = covering.filter(clinic=clinic).first()
+        if own is not None:
+            return own
+    organization_wide = covering.filter(clinic__isnull=True).first()
+    if organization_wide is not None or clinic is not None:
+        return organization_wide
+    return covering.first()
 
 
 def medical_director() -> OnCallClinician | None:
@@ -83,13 +101,21 @@ def _rung(step: str, clinician: OnCallClinician | None) -> Rung:
     return Rung(step, clinician, clinician.mobile_phone if clinician else "", clinician_problem(clinician))
 
 
-def on_call_ladder(*, at: datetime.datetime | None = None) -> list[Rung]:
-    """The four steps of the ladder at `at`, each with who it reaches and whether they can be paged."""
+def clinic_line(clinic: Clinic | None) -> str:
+    """The on-call line paged last: the location's own, else the first location's (the organization's)."""
+    if clinic is not None and clinic.on_call_phone:
+        return clinic.on_call_phone
+    first = clinic_current()
+    return first.on_call_phone if first else ""
+
+
+def on_call_ladder(*, at: datetime.datetime | None = None, clinic: Clinic | None = None) -> list[Rung]:
+    """The four steps of the ladder at `at` for an alert at `clinic` (a location, or None when it has none),
+    each with who it reaches and whether they can be paged."""
     at = at or timezone.now()
-    shift = shift_at(at=at)
+    shift = shift_at(at=at, clinic=clinic)
     director = medical_director()
-    clinic = clinic_current()
-    line = clinic.on_call_phone if clinic else ""
+    line = clinic_line(clinic)
     return [
         _rung(ON_CALL, shift.clinician if shift else None) if shift else Rung(ON_CALL, None, "", "nobody on call"),
         _rung(BACKUP, shift.backup if shift else None)
@@ -121,12 +147,18 @@ class Coverage:
         return ""
 
 
-def on_call_coverage(*, at: datetime.datetime | None = None) -> Coverage:
+def on_call_coverage(*, at: datetime.datetime | None = None, clinic: Clinic | None = None) -> Coverage:
     """A gap is any moment when the on-call clinician cannot be paged, even if someone further up can."""
-    ladder = on_call_ladder(at=at)
+    ladder = on_call_ladder(at=at, clinic=clinic)
     covering = next((rung for rung in ladder if rung.pageable), None)
     problems = [f"{rung.step}: {rung.problem}" for rung in ladder[:3] if rung.problem]
     return Coverage(covering=covering, gap=not ladder[0].pageable, problems=problems, ladder=ladder)
+
+
+def on_call_coverage_by_location(*, at: datetime.datetime | None = None) -> dict[Clinic, Coverage]:
+    """Each open location's coverage now (its own shift, else the organization-wide one)."""
+    at = at or timezone.now()
+    return {location: on_call_coverage(at=at, clinic=location) for location in Clinic.objects.filter(is_active=True)}
 
 
 def on_call_readiness() -> dict[str, object]:

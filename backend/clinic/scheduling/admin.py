@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Callable
+import zoneinfo
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django import forms
@@ -11,13 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin, inline_add
-from clinic.core.clinics import clinic_timezone
 from clinic.core.languages import LANGUAGE_DEFAULT, language_choices
 from clinic.core.models import Clinic, Organization
 from clinic.messaging.wording import PREPARATION_TRANSLATION_MAX_CHARS
@@ -38,10 +40,34 @@ from .models import (
     validate_preparation_translations,
 )
 from .selectors import UPCOMING_STATUSES
+from .session_time import appointment_timezone
 
 
-def _local(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%a %Y-%m-%d %H:%M %Z")
+def _local(appointment: Appointment, moment: datetime.datetime | None = None) -> str:
+    """A session's time (its start, unless another moment is given) in its location's zone, the zone named."""
+    moment = appointment.starts_at if moment is None else moment
+    return moment.astimezone(appointment_timezone(appointment)).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def _zone_of_form(request: HttpRequest, object_id: str | None) -> zoneinfo.ZoneInfo | None:
+    """The zone a session's form reads and shows times in: its location's (the session type's), once known."""
+    if object_id is not None:
+        found = Appointment.objects.filter(pk=int(object_id)) if object_id.isdigit() and len(object_id) < 10 else None
+        name = None if found is None else found.values_list("session_type__clinic__timezone", flat=True).first()
+    else:
+        raw = request.POST.get("session_type", "").strip() if request.method == "POST" else ""
+        chosen = SessionType.objects.filter(pk=int(raw)) if raw.isdigit() and len(raw) < 10 else None
+        name = None if chosen is None else chosen.values_list("clinic__timezone", flat=True).first()
+    return zoneinfo.ZoneInfo(name) if name else None
+
+
+@contextlib.contextmanager
+def _times_in(tz: zoneinfo.ZoneInfo | None) -> Iterator[None]:
+    if tz is None:
+        yield
+        return
+    with timezone.override(tz):
+        yield
 
 
 @admin.register(Organization)
@@ -83,11 +109,18 @@ class TimeOffInline(admin.TabularInline[TimeOff, Provider]):
 
 @admin.register(Provider)
 class ProviderAdmin(StaffModelAdmin):
-    list_display = ["display_name", "credentials", "user", "clinic", "is_active"]
-    list_filter = ["is_active", "clinic"]
+    list_display = ["display_name", "credentials", "user", "clinic", "works_at", "is_active"]
+    list_filter = ["is_active", "clinic", ("working_hours__clinic", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["display_name", "user__username", "user__email"]
     autocomplete_fields = ["user"]
     inlines = [WorkingHoursInline, TimeOffInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Provider]:
+        return super().get_queryset(request).prefetch_related("working_hours__clinic")
+
+    @admin.display(description="works at")
+    def works_at(self, provider: Provider) -> str:
+        return ", ".join(sorted({block.clinic.name for block in provider.working_hours.all()})) or "-"
 
 
 @admin.register(Room)
@@ -209,11 +242,18 @@ class AppointmentAdmin(AuditedAdminMixin):
     """Sessions are booked, moved and moved along only through the services; nothing is saved raw."""
 
     form = AppointmentAdminForm
-    list_display = ["local_start", "patient", "provider", "room", "session_type", "status", "series"]
-    list_filter = ["status", "provider", "room", "session_type", ("starts_at", admin.DateFieldListFilter)]
+    list_display = ["local_start", "location", "patient", "provider", "room", "session_type", "status", "series"]
+    list_filter = [
+        "status",
+        ("session_type__clinic", admin.RelatedOnlyFieldListFilter),
+        "provider",
+        "room",
+        "session_type",
+        ("starts_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
     date_hierarchy = "starts_at"
-    list_select_related = ["patient", "provider", "room", "session_type", "series__plan"]
+    list_select_related = ["patient", "provider", "room", "session_type__clinic", "series__plan"]
     list_per_page = 50
     autocomplete_fields = ["patient"]
     actions = ["check_in", "complete", "mark_no_show", "cancel_appointments"]
@@ -232,9 +272,13 @@ class AppointmentAdmin(AuditedAdminMixin):
         "updated_by",
     ]
 
-    @admin.display(description="Starts (clinic time)", ordering="starts_at")
+    @admin.display(description="Starts (location time)", ordering="starts_at")
     def local_start(self, appointment: Appointment) -> str:
-        return _local(appointment.starts_at)
+        return _local(appointment)
+
+    @admin.display(description="Location", ordering="session_type__clinic__name")
+    def location(self, appointment: Appointment) -> str:
+        return appointment.session_type.clinic.name
 
     def get_fields(self, request: HttpRequest, obj: Appointment | None = None) -> tuple[str, ...]:
         return (*self.BOOKING_FIELDS,) if obj is None else (*self.BOOKING_FIELDS, *self.RECORD_FIELDS)
@@ -268,7 +312,13 @@ class AppointmentAdmin(AuditedAdminMixin):
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            # The form reads and shows times in the session's location's zone (the admin's default before a
+            # new session's type is chosen: its help text says so).
+            with _times_in(_zone_of_form(request, object_id)):
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+                if isinstance(response, TemplateResponse):
+                    response.render()  # the form's times are written now, in that zone, not after the view returns
+                return response
         except (services.BookingConflict, ValidationError) as refused:
             # Someone took the time between the form's check and the save: say so, and keep nothing.
             text = refused.message if isinstance(refused, services.BookingConflict) else " ".join(refused.messages)
@@ -283,12 +333,12 @@ class AppointmentAdmin(AuditedAdminMixin):
         done: str,
     ) -> None:
         moved = 0
-        for appointment in queryset.select_related("patient"):
+        for appointment in queryset.select_related("patient", "session_type__clinic"):
             try:
                 operation(appointment)
                 moved += 1
             except ValidationError as refused:
-                label = f"{_local(appointment.starts_at)} ({appointment.patient})"
+                label = f"{_local(appointment)} ({appointment.patient})"
                 self.message_user(request, f"{label}: {' '.join(refused.messages)}", messages.WARNING)
         if moved:
             self.message_user(request, f"{moved} session{'s' if moved != 1 else ''} {done}.", messages.SUCCESS)
@@ -329,12 +379,15 @@ class AppointmentAdmin(AuditedAdminMixin):
                 "cancelled",
             )
             return None  # back to the list
-        appointments = list(queryset.select_related("patient", "provider", "session_type"))
+        appointments = list(queryset.select_related("patient", "provider", "session_type__clinic"))
         context = {
             **self.admin_site.each_context(request),
             "title": "Cancel sessions",
             "form": form,
-            "rows": [f"{_local(a.starts_at)}: {a.patient}, {a.provider}, {a.session_type}" for a in appointments],
+            "rows": [
+                f"{_local(a)} at {a.session_type.clinic.name}: {a.patient}, {a.provider}, {a.session_type}"
+                for a in appointments
+            ],
             "ids": [a.pk for a in appointments],
             "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "back_url": reverse("admin:scheduling_appointment_changelist"),
@@ -351,9 +404,12 @@ class SeriesAppointmentInline(admin.TabularInline[Appointment, Series]):
     show_change_link = True
     ordering = ["starts_at"]
 
-    @admin.display(description="Starts (clinic time)")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
+        return super().get_queryset(request).select_related("session_type__clinic", "provider", "room")
+
+    @admin.display(description="Starts (location time)")
     def local_start(self, appointment: Appointment) -> str:
-        return _local(appointment.starts_at)
+        return _local(appointment)
 
     def has_add_permission(self, request: HttpRequest, obj: Series | None = None) -> bool:
         return False
@@ -402,10 +458,6 @@ class SeriesAdmin(AuditedAdminMixin):
 from . import admin_calendar  # noqa: E402,F401  (registers the day-schedule admin page)
 
 
-def _clinic_time(moment: datetime.datetime | None) -> str:
-    return moment.astimezone(clinic_timezone()).strftime("%a %Y-%m-%d %H:%M %Z") if moment else "-"
-
-
 class UpcomingAppointmentInline(admin.TabularInline[Appointment, Patient]):
     """The patient's sessions still to come; booked and changed through scheduling, not here."""
 
@@ -417,24 +469,28 @@ class UpcomingAppointmentInline(admin.TabularInline[Appointment, Patient]):
     max_num = 0
     can_delete = False
     show_change_link = True
-    fields = ["starts", "ends", "session_type", "provider", "room", "status"]
-    readonly_fields = ["starts", "ends", "session_type", "provider", "room", "status"]
+    fields = ["starts", "ends", "location", "session_type", "provider", "room", "status"]
+    readonly_fields = ["starts", "ends", "location", "session_type", "provider", "room", "status"]
     ordering = ["starts_at"]
 
-    @admin.display(description="starts (clinic time)")
+    @admin.display(description="starts (location time)")
     def starts(self, appointment: Appointment) -> str:
-        return _clinic_time(appointment.starts_at)
+        return _local(appointment)
 
     @admin.display(description="ends, with monitoring")
     def ends(self, appointment: Appointment) -> str:
-        return _clinic_time(appointment.ends_at)
+        return _local(appointment, appointment.ends_at)
+
+    @admin.display(description="location")
+    def location(self, appointment: Appointment) -> str:
+        return appointment.session_type.clinic.name
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
         return (
             super()
             .get_queryset(request)
             .filter(status__in=UPCOMING_STATUSES, ends_at__gt=timezone.now())
-            .select_related("session_type", "provider", "room")
+            .select_related("session_type__clinic", "provider", "room")
         )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -1,4 +1,7 @@
-"""The admin's "Day schedule" page: one column per provider and per room, on a timeline.
+"""The admin's "Day schedule" page: one location's day, one column per provider and per room, on a timeline.
+
+Staff choose the location (`?clinic=<id>`, default the first location); the day, "today" and every
+time on the page are that location's.
 
 Imported once by scheduling/admin.py. The page is not a model, so it joins the default admin site
 by wrapping two of the site's methods: `get_urls` (serves /admin/scheduling/schedule/) and
@@ -15,14 +18,17 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, URLResolver, path, reverse
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.locations import staff_location_ids
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
-from clinic.core.clinics import clinic_timezone
+from clinic.core.clinics import clinic_current, clinic_timezone
+from clinic.core.models import Clinic
 
 from .calendar import FIRST_DAY, LAST_DAY, DaySchedule, ScheduleBlock, ScheduleColumn, day_schedule, local_today
 from .locations import day_schedule_limit
@@ -149,31 +155,70 @@ def _parse_day(raw: str) -> datetime.date:
     return day
 
 
+def _locations_of(user: object) -> QuerySet[Clinic]:
+    """The locations whose day this user may open: theirs when they are limited to some, else all."""
+    allowed = staff_location_ids(user)
+    locations = Clinic.objects.order_by("name", "id")
+    return locations if allowed is None else locations.filter(pk__in=allowed)
+
+
+def _parse_location(raw: str, user: object) -> Clinic | None:
+    """The location asked for (`?clinic=<id>`), else the first one the user may open; ValueError for one
+    that does not exist or is not theirs (the same answer: another location's id says nothing)."""
+    if not raw:
+        first = clinic_current()
+        return first if staff_location_ids(user) is None else _locations_of(user).first()
+    location = _locations_of(user).filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
+    if location is None:
+        raise ValueError("Choose one of the locations.")
+    return location
+
+
+def _location_choices(chosen: Clinic | None, user: object) -> list[Clinic]:
+    """The user's open locations, and the chosen one even if it has closed (its history stays readable)."""
+    locations = list(_locations_of(user).filter(is_active=True))
+    if chosen is not None and chosen not in locations:
+        locations.append(chosen)
+    return locations
+
+
 def day_schedule_view(request: HttpRequest) -> HttpResponse:
-    """Show a local day's sessions, one column per provider and one per room."""
+    """Show a location's local day's sessions, one column per provider and one per room."""
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
-    tz = clinic_timezone()
+    raw_location = request.GET.get("clinic", "").strip()
+    try:
+        location = _parse_location(raw_location, request.user)
+    except ValueError as exc:
+        location, location_error = clinic_current(), str(exc)
+    else:
+        location_error = ""
+    tz = clinic_timezone(location)
     today = local_today(tz)
     context: dict[str, Any] = {
         **admin.site.each_context(request),
         "title": "Day schedule",
         "today": today,
         "timezone": tz.key,
+        "location": location,
+        "locations": _location_choices(location, request.user),
     }
     raw = request.GET.get("date", "").strip()
     try:
+        if location_error:
+            raise ValueError(location_error)
         day = _parse_day(raw) if raw else today
     except ValueError as exc:
         context.update(error=str(exc), day=today, raw_date=raw[:20])
         return TemplateResponse(request, TEMPLATE, context, status=400)
 
-    schedule = day_schedule_limit(day_schedule(day=day, tz=tz), user=request.user)
+    schedule = day_schedule_limit(day_schedule(day=day, clinic=location), user=request.user)
+    where = f" at location {location.pk}" if location is not None else ""
     audit_by(
         Actor.from_request(request),
         action=AuditEvent.Action.LIST,
         target_type=Appointment._meta.label,
-        detail=f"admin day schedule {day.isoformat()}: {schedule.appointment_count} appointments",
+        detail=f"admin day schedule {day.isoformat()}{where}: {schedule.appointment_count} appointments",
     )
     timeline = Timeline.of(schedule)
     context.update(

@@ -2,7 +2,8 @@
 
 SeriesAdmin (scheduling/admin.py) serves it at /admin/scheduling/series/book/ and links it from the
 series list. The work is done by the services (series.py: series_propose, series_book), which audit
-what they book; this page collects the choices and shows the proposed dates in clinic time.
+what they book; this page collects the choices and shows the proposed dates in the time of the plan's
+location (the plan's session type's), where the sessions happen.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def series_book_view(request: HttpRequest, site: admin.AdminSite) -> HttpRespons
         location_choices_limit(form.fields[name], user=request.user)
     proposal: list[ProposedSession] = []
     if request.method == "POST" and form.is_valid():
+        tz = clinic_timezone(form.cleaned_data["plan"].session_type.clinic)
         actor = Actor.from_request(request)
         if "book" in request.POST:
             try:

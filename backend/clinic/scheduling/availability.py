@@ -1,8 +1,15 @@
-"""Free start times: a provider's working hours minus time off and what is already booked.
+"""Free start times: a provider's working hours at a location minus time off and what is already booked.
 
-Everything is computed in the clinic's time zone and returned as aware datetimes, so a working day
-that starts at 09:00 local time starts at 09:00 on both sides of a daylight-saving change. The
-database is asked only for the window requested: the cost follows the window, not the history.
+A provider may work at several locations, on given days: a session type belongs to one location, and
+only the provider's working hours there count, read in that location's time zone. Everything is
+computed in that zone and returned as aware datetimes, so a working day that starts at 09:00 local
+time starts at 09:00 on both sides of a daylight-saving change. What the provider has booked
+anywhere (and their time off) makes them busy everywhere: one person, one place at a time (the
+provider exclusion constraint holds it in the database too). Travel between sites is the clinic's
+to plan when it sets the hours: no rule here adds travel time between two locations' blocks.
+
+The database is asked only for the window requested, and only about this provider and this
+location's rooms: the cost follows the window, not the history, nor the other locations' calendars.
 """
 
 from __future__ import annotations
@@ -16,7 +23,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.core.clinics import clinic_timezone
+from clinic.core.models import Clinic
+
 from .models import OCCUPYING_STATUSES, Appointment, Provider, Room, SessionType, TimeOff, WorkingHours
+from .selectors import providers_working_at
 
 # No appointment occupies more than this; it bounds the look-back when fetching bookings.
 MAX_OCCUPANCY = datetime.timedelta(hours=24)
@@ -80,12 +91,19 @@ def _local_candidates(
             start = (datetime.datetime.combine(day, start.time()) + step).replace(tzinfo=tz)
 
 
+def local_day_start(day: datetime.date, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    """Midnight at the start of a local day, in UTC."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz).astimezone(datetime.UTC)
+
+
 def working_hours_contain(
-    *, provider: Provider, starts_at: datetime.datetime, ends_at: datetime.datetime, tz: zoneinfo.ZoneInfo
+    *, provider: Provider, clinic: Clinic, starts_at: datetime.datetime, ends_at: datetime.datetime
 ) -> bool:
-    """Tell whether [starts_at, ends_at) lies inside one of the provider's working blocks."""
+    """Tell whether [starts_at, ends_at) lies inside one of the provider's working blocks at this location
+    (read in the location's time zone)."""
+    tz = clinic_timezone(clinic)
     local_start = starts_at.astimezone(tz)
-    for block in provider.working_hours.filter(weekday=local_start.weekday()):
+    for block in provider.working_hours.filter(clinic_id=clinic.pk, weekday=local_start.weekday()):
         block_start = datetime.datetime.combine(local_start.date(), block.starts, tzinfo=tz)
         block_end = datetime.datetime.combine(local_start.date(), block.ends, tzinfo=tz)
         if block_start.astimezone(datetime.UTC) <= starts_at and ends_at <= block_end.astimezone(datetime.UTC):
@@ -138,24 +156,31 @@ def availability_for(
     provider: Provider,
     date_from: datetime.date,
     date_to: datetime.date,
-    tz: zoneinfo.ZoneInfo,
+    tz: zoneinfo.ZoneInfo | None = None,
     room: Room | None = None,
     patient_id: int | None = None,
     exclude_appointment_id: int | None = None,
     now: datetime.datetime | None = None,
 ) -> list[Slot]:
-    """Free start times for one provider from date_from to date_to (both included, local dates)."""
+    """Free start times for one provider at the session type's location, from date_from to date_to.
+
+    The days are local days in `tz` (default, and normally: the location's zone). Only the provider's
+    working hours at that location count, in the location's zone.
+    """
     now = now or timezone.now()
-    if not (provider.is_active and session_type.is_active and provider.clinic_id == session_type.clinic_id):
+    if not (provider.is_active and session_type.is_active):
         return []  # nothing here could ever be booked
-    window_start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz).astimezone(datetime.UTC)
-    window_end = datetime.datetime.combine(
-        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-    ).astimezone(datetime.UTC) + datetime.timedelta(minutes=session_type.occupies_minutes)
-    hours = list(provider.working_hours.all())
+    hours = list(provider.working_hours.filter(clinic_id=session_type.clinic_id))
+    if not hours:
+        return []  # the provider does not work at this location
+    location_tz = clinic_timezone(session_type.clinic)
+    tz = tz or location_tz
+    first_moment = local_day_start(date_from, tz)
+    after_last_moment = local_day_start(date_to + datetime.timedelta(days=1), tz)
+    window_end = after_last_moment + datetime.timedelta(minutes=session_type.occupies_minutes)
     candidate_rooms = rooms_for(session_type, room)
     provider_busy, room_busy = _busy_for(
-        window_start=window_start,
+        window_start=first_moment,
         window_end=window_end,
         provider=provider,
         room_ids=[candidate.pk for candidate in candidate_rooms],
@@ -166,7 +191,7 @@ def availability_for(
         patient_booked = Appointment.objects.filter(
             patient_id=patient_id,
             status__in=OCCUPYING_STATUSES,
-            starts_at__gte=window_start - MAX_OCCUPANCY,
+            starts_at__gte=first_moment - MAX_OCCUPANCY,
             starts_at__lt=window_end,
         )
         if exclude_appointment_id is not None:
@@ -176,9 +201,13 @@ def availability_for(
     occupies = datetime.timedelta(minutes=session_type.occupies_minutes)
     step = datetime.timedelta(minutes=settings.SCHEDULING_SLOT_MINUTES)
     slots: list[Slot] = []
-    day = date_from
-    while day <= date_to:
-        for start, end in _local_candidates(hours=hours, day=day, tz=tz, occupies=occupies, step=step):
+    # The location's own days that overlap the window asked for (the same days when `tz` is the location's).
+    day = first_moment.astimezone(location_tz).date()
+    last_day = (after_last_moment - datetime.timedelta(microseconds=1)).astimezone(location_tz).date()
+    while day <= last_day:
+        for start, end in _local_candidates(hours=hours, day=day, tz=location_tz, occupies=occupies, step=step):
+            if not first_moment <= start < after_last_moment:
+                continue
             if start <= now or not provider_busy.is_free(start, end) or not patient_busy.is_free(start, end):
                 continue
             free_rooms = tuple(room_id for room_id, busy in room_busy.items() if busy.is_free(start, end))
@@ -189,3 +218,31 @@ def availability_for(
     # Overlapping working blocks may offer the same start twice.
     unique = {slot.starts_at: slot for slot in slots}
     return [unique[start] for start in sorted(unique)]
+
+
+def availability_at_location(
+    *,
+    session_type: SessionType,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    provider: Provider | None = None,
+    patient_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Slot]:
+    """Free start times at the session type's location: of one provider, or of every active provider with
+    working hours there, on the location's local days, soonest first."""
+    providers = [provider] if provider is not None else list(providers_working_at(clinic_id=session_type.clinic_id))
+    slots = [
+        slot
+        for candidate in providers
+        for slot in availability_for(
+            session_type=session_type,
+            provider=candidate,
+            date_from=date_from,
+            date_to=date_to,
+            patient_id=patient_id,
+            now=now,
+        )
+    ]
+    slots.sort(key=lambda slot: (slot.starts_at, slot.provider_id))
+    return slots

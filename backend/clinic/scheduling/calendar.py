@@ -1,8 +1,12 @@
 """Reads of the calendar as staff look at it: one local day, column by column.
 
-A "day" is the clinic's local calendar day, from local midnight to the next local midnight. Both
+A "day" is a location's local calendar day, from local midnight to the next local midnight. Both
 ends are turned into UTC on their own, so a day is 23, 24 or 25 hours long around a DST change and
 every time shown keeps the UTC offset it really had (01:30 EDT and 01:30 EST are two moments).
+
+The day of one location shows its sessions and its providers (those with working hours there that
+day) and rooms. Without a location, the day (in the first location's zone, unless another is given)
+shows every location's sessions; each block keeps its own location's zone, and names it.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clinic.core.clinics import clinic_current, clinic_timezone
+from clinic.core.clinics import clinic_timezone
 from clinic.core.models import Clinic
 
-from .models import OCCUPYING_STATUSES, Appointment, Provider, Room
+from .models import OCCUPYING_STATUSES, Appointment, Provider, Room, WorkingHours
 
 # Days before 1900 or after 2999 are refused: far-off dates overflow datetime arithmetic.
 FIRST_DAY = datetime.date(1900, 1, 1)
@@ -47,6 +51,9 @@ class ScheduleBlock:
     patient_id: int
     patient_name: str
     series_position: int | None
+    clinic_id: int  # the session's location; its times are in that location's zone
+    clinic_name: str
+    timezone: str
 
     @property
     def has_monitoring(self) -> bool:
@@ -70,6 +77,7 @@ class DaySchedule:
     ends_at: datetime.datetime  # the next local midnight
     providers: tuple[ScheduleColumn, ...]
     rooms: tuple[ScheduleColumn, ...]
+    clinic: Clinic | None = None  # the location shown; None: every location
 
     @property
     def appointment_count(self) -> int:
@@ -96,13 +104,15 @@ def occupying_between(start: datetime.datetime, end: datetime.datetime) -> Query
     """Occupying appointments that overlap [start, end), with what a calendar shows of them."""
     return (
         Appointment.objects.filter(status__in=OCCUPYING_STATUSES, starts_at__lt=end, ends_at__gt=start)
-        .select_related("patient", "provider", "room", "session_type")
+        .select_related("patient", "provider", "room", "session_type__clinic")
         .order_by("starts_at", "id")
     )
 
 
-def _block(appointment: Appointment, tz: zoneinfo.ZoneInfo) -> ScheduleBlock:
-    # Arithmetic in UTC (real elapsed minutes), converted to local time only at the end.
+def _block(appointment: Appointment) -> ScheduleBlock:
+    # Arithmetic in UTC (real elapsed minutes), converted to the location's time only at the end.
+    clinic = appointment.session_type.clinic
+    tz = clinic_timezone(clinic)
     session_end = min(
         appointment.starts_at + datetime.timedelta(minutes=appointment.session_type.duration_minutes),
         appointment.ends_at,
@@ -125,18 +135,29 @@ def _block(appointment: Appointment, tz: zoneinfo.ZoneInfo) -> ScheduleBlock:
         patient_id=patient.pk,
         patient_name=f"{patient.first_name} {patient.last_name}".strip(),
         series_position=appointment.series_position,
+        clinic_id=clinic.pk,
+        clinic_name=clinic.name,
+        timezone=tz.key,
     )
 
 
 def _provider_columns(
-    blocks: list[ScheduleBlock], clinic: Clinic | None, *, provider_id: int | None, room_id: int | None
+    blocks: list[ScheduleBlock],
+    clinic: Clinic | None,
+    *,
+    day: datetime.date,
+    provider_id: int | None,
+    room_id: int | None,
 ) -> tuple[ScheduleColumn, ...]:
     wanted = {block.provider_id for block in blocks}
     if provider_id is not None:
         wanted = {provider_id}
-    elif room_id is None and clinic is not None:
-        # The whole clinic's day: every active provider gets a column, free or not.
-        wanted |= set(Provider.objects.filter(clinic=clinic, is_active=True).values_list("id", flat=True))
+    elif room_id is None:
+        # The whole day: every active provider working there that day gets a column, free or not.
+        hours = WorkingHours.objects.filter(weekday=day.weekday(), provider__is_active=True)
+        if clinic is not None:
+            hours = hours.filter(clinic=clinic)
+        wanted |= set(hours.values_list("provider_id", flat=True))
     providers = Provider.objects.filter(pk__in=wanted).order_by("display_name", "id")
     return tuple(
         ScheduleColumn(
@@ -155,8 +176,9 @@ def _room_columns(
     wanted = {block.room_id for block in blocks if block.room_id is not None}
     if room_id is not None:
         wanted = {room_id}
-    elif provider_id is None and clinic is not None:
-        wanted |= set(Room.objects.filter(clinic=clinic, is_active=True).values_list("id", flat=True))
+    elif provider_id is None:
+        rooms = Room.objects.filter(is_active=True)
+        wanted |= set((rooms.filter(clinic=clinic) if clinic is not None else rooms).values_list("id", flat=True))
     columns = [
         ScheduleColumn(
             kind="room",
@@ -175,31 +197,36 @@ def _room_columns(
 def day_schedule(
     *,
     day: datetime.date,
+    clinic: Clinic | None = None,
     tz: zoneinfo.ZoneInfo | None = None,
     provider_id: int | None = None,
     room_id: int | None = None,
 ) -> DaySchedule:
     """Return a local day's occupying appointments, grouped by provider and by room.
 
-    Without filters every active provider and room of the clinic gets a column, even on a free day.
+    With a location: its day in its zone, its sessions; without: the day in `tz` (default the first
+    location's zone) and every location's sessions. Without provider or room filters every active
+    provider working there that day and every active room gets a column, even on a free day.
     Appointments that cross midnight appear on both days they touch.
     """
-    clinic = clinic_current()
-    tz = tz or clinic_timezone()
+    tz = tz or clinic_timezone(clinic)
     start, end = local_day_bounds(day, tz)
     appointments = occupying_between(start, end)
+    if clinic is not None:
+        appointments = appointments.filter(session_type__clinic=clinic)
     if provider_id is not None:
         appointments = appointments.filter(provider_id=provider_id)
     if room_id is not None:
         appointments = appointments.filter(room_id=room_id)
-    blocks = [_block(appointment, tz) for appointment in appointments]
+    blocks = [_block(appointment) for appointment in appointments]
     return DaySchedule(
         day=day,
         timezone=tz.key,
         starts_at=start.astimezone(tz),
         ends_at=end.astimezone(tz),
-        providers=_provider_columns(blocks, clinic, provider_id=provider_id, room_id=room_id),
+        providers=_provider_columns(blocks, clinic, day=day, provider_id=provider_id, room_id=room_id),
         rooms=_room_columns(blocks, clinic, provider_id=provider_id, room_id=room_id),
+        clinic=clinic,
     )
 
 
@@ -213,9 +240,13 @@ def provider_feed_appointments(
     ).filter(provider=provider)
 
 
-def schedule_filters_exist(*, provider_id: int | None, room_id: int | None) -> dict[str, str]:
+def schedule_filters_exist(
+    *, provider_id: int | None, room_id: int | None, clinic_id: int | None = None
+) -> dict[str, str]:
     """Name each filter that points at nothing, as field errors."""
     errors: dict[str, str] = {}
+    if clinic_id is not None and not Clinic.objects.filter(pk=clinic_id).exists():
+        errors["clinic"] = "No location has this id."
     if provider_id is not None and not Provider.objects.filter(pk=provider_id).exists():
         errors["provider"] = "No provider has this id."
     if room_id is not None and not Room.objects.filter(pk=room_id).exists():

@@ -1,4 +1,4 @@
-"""Staff calendar API: a local day's schedule, and each provider's iCalendar feed."""
+"""Staff calendar API: a location's local day's schedule, and each provider's iCalendar feed."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.accounts.actor import Actor
-from clinic.accounts.locations import location_limit
+from clinic.accounts.locations import location_limit, staff_location_ids
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions, located_or_404
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
+from clinic.core.models import Clinic
 
 from . import calendar, ical
 from .locations import day_schedule_limit, schedule_filters_visible
@@ -28,7 +29,7 @@ VIEW_CALENDAR = ("scheduling.view_calendar",)
 
 
 class LocalDateTimeField(serializers.DateTimeField):
-    """An aware time shown with the offset it carries (the clinic's), not converted to UTC."""
+    """An aware time shown with the offset it carries (its location's), not converted to UTC."""
 
     def to_representation(self, value: datetime.datetime) -> str:
         return value.isoformat()
@@ -55,6 +56,8 @@ class ScheduleBlockSerializer(serializers.Serializer[Any]):
     room = serializers.SerializerMethodField()
     patient = serializers.SerializerMethodField()
     series_position = serializers.IntegerField(allow_null=True)
+    clinic = serializers.IntegerField(source="clinic_id", help_text="The session's location.")
+    timezone = serializers.CharField(help_text="The location's zone: this session's times are written in it.")
 
     @extend_schema_field(SessionTypeRefSerializer)
     def get_session_type(self, block: calendar.ScheduleBlock) -> dict[str, Any]:
@@ -81,15 +84,20 @@ class ScheduleColumnSerializer(serializers.Serializer[Any]):
 
 class DayScheduleSerializer(serializers.Serializer[Any]):
     date = serializers.DateField(source="day")
-    timezone = serializers.CharField()
+    clinic = serializers.SerializerMethodField(help_text="The location shown; null: every location.")
+    timezone = serializers.CharField(help_text="The zone the day is read in (the location's).")
     starts_at = LocalDateTimeField(help_text="Local midnight that opens the day.")
     ends_at = LocalDateTimeField(help_text="The next local midnight (a day is 23 to 25 hours around DST changes).")
     providers = ScheduleColumnSerializer(many=True)
     rooms = ScheduleColumnSerializer(many=True)
 
+    def get_clinic(self, schedule: calendar.DaySchedule) -> int | None:
+        return schedule.clinic.pk if schedule.clinic is not None else None
+
 
 class DayScheduleQuerySerializer(serializers.Serializer[Any]):
     date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    clinic = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     provider = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     room = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
@@ -101,26 +109,38 @@ class DayScheduleQuerySerializer(serializers.Serializer[Any]):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        errors = calendar.schedule_filters_exist(provider_id=attrs.get("provider"), room_id=attrs.get("room"))
+        errors = calendar.schedule_filters_exist(
+            provider_id=attrs.get("provider"), room_id=attrs.get("room"), clinic_id=attrs.get("clinic")
+        )
         if not errors:
-            # Another location's provider or room is named as one that does not exist.
-            errors = schedule_filters_visible(
-                provider_id=attrs.get("provider"), room_id=attrs.get("room"), user=self.context["request"].user
-            )
+            # Another location (or its provider or room) is named as one that does not exist.
+            user = self.context["request"].user
+            errors = schedule_filters_visible(provider_id=attrs.get("provider"), room_id=attrs.get("room"), user=user)
+            allowed = staff_location_ids(user)
+            if attrs.get("clinic") is not None and allowed is not None and attrs["clinic"] not in allowed:
+                errors["clinic"] = "No location has this id."
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
 
 
 class CalendarDayView(APIView):
-    """GET one local day's sessions (scheduled to completed), by provider and by room."""
+    """GET one local day's sessions (scheduled to completed) of a location, by provider and by room."""
 
     permission_classes = [HasRolePermissions]
     required_permissions = {"GET": VIEW_CALENDAR}
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, description="YYYY-MM-DD; today in the clinic's time zone."),
+            OpenApiParameter(
+                "date", OpenApiTypes.DATE, description="YYYY-MM-DD; default today, in the location's time zone."
+            ),
+            OpenApiParameter(
+                "clinic",
+                int,
+                description="The location: its day, in its zone. Leave out for every location's sessions "
+                "(the day read in the first location's zone; each session keeps its own zone).",
+            ),
             OpenApiParameter("provider", int, description="Only this provider's sessions."),
             OpenApiParameter("room", int, description="Only this room's sessions."),
         ],
@@ -130,17 +150,21 @@ class CalendarDayView(APIView):
         query = DayScheduleQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        tz = clinic_timezone()
+        clinic = Clinic.objects.get(pk=params["clinic"]) if "clinic" in params else None
+        tz = clinic_timezone(clinic)
         day = params.get("date") or calendar.local_today(tz)
         schedule = day_schedule_limit(
-            calendar.day_schedule(day=day, tz=tz, provider_id=params.get("provider"), room_id=params.get("room")),
+            calendar.day_schedule(
+                day=day, clinic=clinic, provider_id=params.get("provider"), room_id=params.get("room")
+            ),
             user=request.user,
         )
+        where = f" at location {clinic.pk}" if clinic is not None else ""
         audit_by(
             Actor.from_request(request),
             action=AuditEvent.Action.LIST,
             target_type=Appointment._meta.label,
-            detail=f"day schedule {day.isoformat()}: {schedule.appointment_count} appointments",
+            detail=f"day schedule {day.isoformat()}{where}: {schedule.appointment_count} appointments",
         )
         return Response(DayScheduleSerializer(schedule).data)
 

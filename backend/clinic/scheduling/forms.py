@@ -17,6 +17,7 @@ from clinic.patients.models import Patient
 
 from . import services
 from .models import Appointment, Provider, Room, Series, SeriesPlan
+from .selectors import provider_works_at
 from .series import ProposedSession, SeriesSession, series_book, series_propose
 from .services import Booking, BookingConflict
 
@@ -49,7 +50,7 @@ class AppointmentAdminForm(forms.ModelForm[Appointment]):
         fields = ["patient", "provider", "session_type", "room", "starts_at"]
         help_texts = {
             "room": "Leave empty for a chair session to take the first free treatment chair.",
-            "starts_at": "In the clinic's time zone.",
+            "starts_at": "In the time zone of the session type's location.",
         }
 
     # The rehearsal is rolled back, so who it is done as leaves no trace.
@@ -115,14 +116,17 @@ class CancelForm(forms.Form):
 class SeriesBookForm(forms.Form):
     """Choose a plan, a patient, a provider and where to start; the page proposes the dates, then books them."""
 
-    plan = forms.ModelChoiceField(queryset=SeriesPlan.objects.filter(is_active=True).select_related("clinic"))
+    plan = forms.ModelChoiceField(
+        queryset=SeriesPlan.objects.filter(is_active=True).select_related("session_type__clinic")
+    )
     patient = forms.ModelChoiceField(queryset=Patient.objects.all())  # a search box: see __init__
     provider = forms.ModelChoiceField(queryset=Provider.objects.filter(is_active=True))
     first_day = forms.DateField(widget=AdminDateWidget, help_text="The first day the series may start.")
     preferred_time = forms.TimeField(
         required=False,
         widget=AdminTimeWidget,
-        help_text="Aim each session at this time of day (clinic time), e.g. 10:00. Empty: the earliest free time.",
+        help_text="Aim each session at this time of day (the plan's location's time), e.g. 10:00. "
+        "Empty: the earliest free time.",
     )
 
     def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
@@ -138,8 +142,14 @@ class SeriesBookForm(forms.Form):
         data = super().clean() or {}
         plan: SeriesPlan | None = data.get("plan")
         provider: Provider | None = data.get("provider")
-        if plan is not None and provider is not None and provider.clinic_id != plan.clinic_id:
-            self.add_error("provider", "This provider does not work at the plan's clinic.")
+        if (
+            plan is not None
+            and provider is not None
+            and not provider_works_at(provider=provider, clinic_id=plan.session_type.clinic_id)
+        ):
+            self.add_error(
+                "provider", f"{provider.display_name} has no working hours at {plan.session_type.clinic.name}."
+            )
         return data
 
     def choice_key(self) -> str:

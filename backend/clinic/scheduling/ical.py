@@ -1,8 +1,8 @@
 """A provider's sessions as an iCalendar (RFC 5545) feed for their own calendar app.
 
 A feed leaves the clinic's systems (phones, calendar servers), so it carries the least that lets a
-provider plan a day: when, where, and the patient's initials. Never a full name, a phone number,
-notes, or the session type's name (which would reveal the treatment).
+provider plan a day: when, where (the location, and the room), and the patient's initials. Never a
+full name, a phone number, notes, or the session type's name (which would reveal the treatment).
 """
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ def appointment_event(appointment: Appointment) -> icalendar.Event:
     event.add("dtstart", appointment.starts_at.astimezone(datetime.UTC))
     event.add("dtend", appointment.ends_at.astimezone(datetime.UTC))
     event.add("summary", f"Session \u2013 {patient_initials(patient.first_name, patient.last_name)}")
-    if appointment.room is not None:
-        event.add("location", appointment.room.name)
+    # Where: the location (a provider may work at several), and the room when there is one.
+    place = appointment.session_type.clinic.name
+    event.add("location", f"{appointment.room.name}, {place}" if appointment.room is not None else place)
     event.add("status", "CONFIRMED" if appointment.status in CONFIRMED_STATUSES else "TENTATIVE")
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -359,6 +360,6 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        # In the active time zone: the clinic's in the admin, UTC elsewhere.
-        starts = timezone.localtime(self.starts_at)
+        # In the zone of the session's location, named: staff see sessions of several locations side by side.
+        starts = self.starts_at.astimezone(zoneinfo.ZoneInfo(self.session_type.clinic.timezone))
         return f"{self.session_type} on {starts:%Y-%m-%d %H:%M %Z} ({self.get_status_display()})"

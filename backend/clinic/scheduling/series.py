@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
 from .availability import Slot, availability_for
@@ -63,9 +64,11 @@ def series_propose(
 ) -> list[ProposedSession]:
     """Propose the plan's sessions: each on the first day with room for it, spaced as the plan says.
 
-    Days without availability are skipped. Nothing is written; staff confirm with series_book.
+    Every session happens at the plan's session type's location, so only the provider's working hours
+    there count; `first_day` and `preferred_time` are that location's local day and time. Days
+    without availability are skipped. Nothing is written; staff confirm with series_book.
     """
-    tz = zoneinfo.ZoneInfo(plan.clinic.timezone)
+    tz = clinic_timezone(plan.session_type.clinic)
     now = now or timezone.now()
     last_day = first_day + datetime.timedelta(days=plan.max_span_days)
     slots = availability_for(

@@ -2,6 +2,11 @@
 
 The rules a booking must keep are checked here, for every database; on PostgreSQL the exclusion
 constraints in models.py hold them too, so two requests racing for one slot cannot both win.
+
+A session happens at its session type's location. Its provider must have working hours there that
+cover the whole stay, read in that location's time zone; their hours at other locations do not count.
+A provider is one person: bookings at two locations can never overlap (checked here, and by the
+provider exclusion constraint). Travel time between sites is left to the clinic when it sets the hours.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from .models import (
     SessionType,
     TimeOff,
 )
+from .selectors import provider_works_at
 
 Status = Appointment.Status
 
@@ -56,6 +62,7 @@ class BookingConflict(Exception):
         self.resource = resource
         self.starts_at = starts_at
         self.ends_at = ends_at
+        self.tz = tz  # the booking's location's zone
         local_start = starts_at.astimezone(zoneinfo.ZoneInfo(tz))
         local_end = ends_at.astimezone(zoneinfo.ZoneInfo(tz))
         self.message = f"{resource} is already booked from {local_start:%Y-%m-%d %H:%M} to {local_end:%H:%M} ({tz})."
@@ -84,19 +91,35 @@ def _tz(session_type: SessionType) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(session_type.clinic.timezone)
 
 
-def _check_resources(booking: Booking) -> None:
-    session_type, provider, room = booking.session_type, booking.provider, booking.room
+def _who_problems(booking: Booking) -> dict[str, str]:
+    """What is wrong with the session type and the provider, by field: the provider must work at its location."""
+    session_type, provider = booking.session_type, booking.provider
     errors: dict[str, str] = {}
     if not session_type.is_active:
         errors["session_type"] = "This session type is no longer offered."
     if not provider.is_active:
         errors["provider"] = "This provider is not taking bookings."
-    elif provider.clinic_id != session_type.clinic_id:
-        errors["provider"] = "This provider does not work at the session type's clinic."
+    elif not provider_works_at(provider=provider, clinic_id=session_type.clinic_id):
+        errors["provider"] = (
+            f"{provider.display_name} does not work at {session_type.clinic.name}: "
+            "they have no working hours at this session type's location."
+        )
+    return errors
+
+
+def _check_who(booking: Booking) -> None:
+    errors = _who_problems(booking)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_resources(booking: Booking) -> None:
+    session_type, room = booking.session_type, booking.room
+    errors = _who_problems(booking)
     if room is not None and not room.is_active:
         errors["room"] = "This room is not in use."
     elif room is not None and room.clinic_id != session_type.clinic_id:
-        errors["room"] = "This room belongs to another clinic."
+        errors["room"] = "This room belongs to another location."
     elif session_type.needs_chair and room is None:
         errors["room"] = "This session needs a treatment chair: choose one."
     elif session_type.needs_chair and room is not None and not room.is_treatment_chair:
@@ -108,13 +131,13 @@ def _check_resources(booking: Booking) -> None:
 def _check_time(booking: Booking, ends_at: datetime.datetime, *, now: datetime.datetime) -> None:
     if booking.starts_at <= now:
         raise ValidationError({"starts_at": "That time has passed: choose a time in the future."})
-    tz = _tz(booking.session_type)
-    if not working_hours_contain(provider=booking.provider, starts_at=booking.starts_at, ends_at=ends_at, tz=tz):
+    clinic, starts_at = booking.session_type.clinic, booking.starts_at
+    if not working_hours_contain(provider=booking.provider, clinic=clinic, starts_at=starts_at, ends_at=ends_at):
         raise ValidationError(
             {
                 "starts_at": (
                     f"{booking.provider.display_name} does not work then: the session and its monitoring "
-                    f"must fit inside their working hours ({tz.key})."
+                    f"must fit inside their working hours at {clinic.name} ({_tz(booking.session_type).key})."
                 )
             }
         )
@@ -256,6 +279,8 @@ def appointment_book(
     booking = replace(booking, starts_at=as_utc(booking.starts_at))
     _lock_calendar(booking)
     choose_chair = booking.room is None and booking.session_type.needs_chair and booking.starts_at > timezone.now()
+    if choose_chair:
+        _check_who(booking)  # a provider who does not work there is told so, before any chair is looked for
     for attempt in range(1, CHAIR_ATTEMPTS + 1):
         candidate = replace(booking, room=_free_chair(booking)) if choose_chair else booking
         ends_at = appointment_check(candidate)
@@ -340,6 +365,7 @@ def appointment_reschedule(
     # Keep the session's chair if it is free at the new time, else take the first free one.
     needs_other_chair = booking.room is None or not _room_free(booking.room, booking, exclude_id=appointment.pk)
     if room is None and booking.session_type.needs_chair and starts_at > timezone.now() and needs_other_chair:
+        _check_who(booking)
         booking = replace(booking, room=_free_chair(booking, exclude_id=appointment.pk))
     ends_at = appointment_check(booking, exclude_id=appointment.pk)
     _check_series_spacing(appointment, starts_at)

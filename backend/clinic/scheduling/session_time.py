@@ -1,8 +1,12 @@
 """How a session's date and time are written in a text to its patient: the one place that decides.
 
-- In person: the clinic's time (where the patient will be), and when the patient's own zone differs,
-  the clinic's zone is named with the patient's time beside it: "2:00 PM ET (11:00 AM your time)".
-- Video or phone: the patient's own time, naming its zone when it differs from the clinic's:
+A session happens at its session type's location, in that location's time zone.
+
+- In person: the location's time (where the patient will be), and when the patient's own zone differs,
+  the location's zone is named with the patient's time beside it: "2:00 PM ET (11:00 AM your time)".
+  When both zones go by the same everyday name but differ on that day (Denver in summer, MDT, and
+  Phoenix, MST all year: both "MT"), the location's exact one is named: "2:00 PM MDT (1:00 PM your time)".
+- Video or phone: the patient's own time, naming its zone when it differs from the location's:
   "11:00 AM PT".
 
 Every text that names a session's date or time fills `{date}` and `{time}` from `session_time_values`,
@@ -40,14 +44,26 @@ US_ZONE_NAMES = {
 US_ZONE_PREFIXES = ("America/", "US/")
 
 
-def zone_label(moment: datetime.datetime, tz: zoneinfo.ZoneInfo) -> str:
-    """The zone's short name at that moment as a patient reads it: "ET", "PT", "CET", "UTC+03"."""
+def appointment_timezone(appointment: Appointment) -> zoneinfo.ZoneInfo:
+    """The zone a session happens in: its location's (the session type's), which staff read its times in."""
+    return clinic_timezone(appointment.session_type.clinic)
+
+
+def zone_label(moment: datetime.datetime, tz: zoneinfo.ZoneInfo, *, exact: bool = False) -> str:
+    """The zone's short name at that moment as a patient reads it: "ET", "PT", "CET", "UTC+03"; with `exact`,
+    the name of that season ("MDT" rather than "MT")."""
     name = moment.astimezone(tz).tzname() or tz.key
-    if tz.key.startswith(US_ZONE_PREFIXES) and name in US_ZONE_NAMES:
+    if not exact and tz.key.startswith(US_ZONE_PREFIXES) and name in US_ZONE_NAMES:
         return US_ZONE_NAMES[name]
     if name[:1] in "+-":  # zones without a common abbreviation report only their offset
         return f"UTC{name}"
     return name
+
+
+def _distinct_label(moment: datetime.datetime, tz: zoneinfo.ZoneInfo, other: zoneinfo.ZoneInfo) -> str:
+    """`tz`'s label, exact when the everyday one would read the same as `other`'s at a different clock."""
+    label = zone_label(moment, tz)
+    return zone_label(moment, tz, exact=True) if label == zone_label(moment, other) else label
 
 
 # Django date format strings (https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#date), translated.
@@ -82,7 +98,7 @@ def _session_time_values(appointment: Appointment) -> dict[str, str]:
     same_clock = _same_clock(starts_at, clinic_tz, patient_tz)
     if appointment.session_type.is_remote:
         theirs = starts_at.astimezone(patient_tz)
-        time = _clock(theirs) if same_clock else f"{_clock(theirs)} {zone_label(starts_at, patient_tz)}"
+        time = _clock(theirs) if same_clock else f"{_clock(theirs)} {_distinct_label(starts_at, patient_tz, clinic_tz)}"
         return {"date": _day(theirs), "time": time}
     there = starts_at.astimezone(clinic_tz)
     time = _clock(there)
@@ -91,6 +107,6 @@ def _session_time_values(appointment: Appointment) -> dict[str, str]:
         own = _clock(theirs) if theirs.date() == there.date() else f"{_clock(theirs)} {_weekday(theirs)}"
         # Translators: "2:00 PM ET (11:00 AM your time)": the clinic's time, then the patient's own.
         time = pgettext("sms date", "{time} {zone} ({own} your time)").format(
-            time=time, zone=zone_label(starts_at, clinic_tz), own=own
+            time=time, zone=_distinct_label(starts_at, clinic_tz, patient_tz), own=own
         )
     return {"date": _day(there), "time": time}

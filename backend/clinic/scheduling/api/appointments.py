@@ -1,12 +1,17 @@
-"""Appointments: the calendar's list and detail, booking, and each step of a session's life."""
+"""Appointments: the calendar's list and detail, booking, and each step of a session's life.
+
+Each session's times are written in its location's zone (the session type's), with their offset, and
+the session names its location (`clinic`) and that zone (`clinic_timezone`): a list may mix locations.
+"""
 
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,16 +26,19 @@ from clinic.accounts.models import AuditEvent
 from clinic.accounts.permissions import HasRolePermissions
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_timezone
+from clinic.core.models import Clinic
 from clinic.patients.models import Patient
 
 from .. import services
 from ..models import Appointment, Provider, Room, SessionType
+from ..session_time import appointment_timezone
 from .common import (
     AnswersBookingConflicts,
     ConflictSerializer,
     IdField,
     LocalDateField,
     LocalDateTimeField,
+    LocationDateTimeField,
     PatientBriefSerializer,
     ProviderBriefSerializer,
     RoomBriefSerializer,
@@ -51,14 +59,24 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
     provider = ProviderBriefSerializer(read_only=True)
     room = RoomBriefSerializer(read_only=True, allow_null=True)
     session_type = SessionTypeBriefSerializer(read_only=True)
-    starts_at = LocalDateTimeField(read_only=True)
-    ends_at = LocalDateTimeField(read_only=True, help_text="Start + duration + monitoring.")
-    created_at = LocalDateTimeField(read_only=True)
-    updated_at = LocalDateTimeField(read_only=True)
+    clinic = serializers.IntegerField(
+        source="session_type.clinic_id", read_only=True, help_text="The location (the session type's)."
+    )
+    clinic_timezone = serializers.CharField(
+        source="session_type.clinic.timezone",
+        read_only=True,
+        help_text="The location's time zone: every time of this session is written in it, with its offset.",
+    )
+    starts_at = LocationDateTimeField(zone_of=appointment_timezone, read_only=True)
+    ends_at = LocationDateTimeField(
+        zone_of=appointment_timezone, read_only=True, help_text="Start + duration + monitoring."
+    )
+    created_at = LocationDateTimeField(zone_of=appointment_timezone, read_only=True)
+    updated_at = LocationDateTimeField(zone_of=appointment_timezone, read_only=True)
     allowed_transitions = serializers.SerializerMethodField(
         help_text=(
             "Statuses the session can move to now (each has its own action): confirm or cancel before the "
-            "start, check in on the session's day (clinic time), complete or no-show after the start."
+            "start, check in on the session's day (location time), complete or no-show after the start."
         )
     )
     can_reschedule = serializers.SerializerMethodField()
@@ -71,6 +89,8 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
             "provider",
             "room",
             "session_type",
+            "clinic",
+            "clinic_timezone",
             "starts_at",
             "ends_at",
             "status",
@@ -96,6 +116,7 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
 
 
 class AppointmentFilterSerializer(serializers.Serializer[Any]):
+    clinic = IdField[Clinic](queryset=Clinic.objects.all(), required=False)
     provider = IdField[Provider](queryset=Provider.objects.all(), required=False)
     room = IdField[Room](queryset=Room.objects.all(), required=False)
     patient = IdField[Patient](queryset=Patient.objects.all(), required=False)
@@ -145,14 +166,30 @@ def _appointments() -> QuerySet[Appointment]:
     return Appointment.objects.select_related("patient", "provider", "room", "session_type__clinic")
 
 
+def _on_local_days(queryset: QuerySet[Appointment], filters: dict[str, Any]) -> QuerySet[Appointment]:
+    """Sessions from local day `from` to `to` (both included), each location's days in its own zone."""
+    if "from" not in filters and "to" not in filters:
+        return queryset
+    clinic: Clinic | None = filters.get("clinic")
+    names = [clinic.timezone] if clinic else sorted(set(Clinic.objects.values_list("timezone", flat=True)))
+    within = Q(pk__in=[])
+    for name in names:
+        tz = zoneinfo.ZoneInfo(name)
+        days = Q() if clinic else Q(session_type__clinic__timezone=name)
+        if "from" in filters:
+            days &= Q(starts_at__gte=local_day_start(filters["from"], tz))
+        if "to" in filters:
+            days &= Q(starts_at__lt=local_day_start(filters["to"] + datetime.timedelta(days=1), tz))
+        within |= days
+    return queryset.filter(within)
+
+
 def _appointments_matching(filters: dict[str, Any]) -> QuerySet[Appointment]:
-    """The calendar between two local days (both included), narrowed by provider, room, patient, status."""
+    """The calendar between two local days (both included), narrowed by location, provider, room, patient, status."""
     queryset = _appointments().order_by("starts_at", "id")
-    tz = clinic_timezone()
-    if "from" in filters:
-        queryset = queryset.filter(starts_at__gte=local_day_start(filters["from"], tz))
-    if "to" in filters:
-        queryset = queryset.filter(starts_at__lt=local_day_start(filters["to"] + datetime.timedelta(days=1), tz))
+    if "clinic" in filters:
+        queryset = queryset.filter(session_type__clinic=filters["clinic"])
+    queryset = _on_local_days(queryset, filters)
     for name in ("provider", "room", "patient", "status"):
         if name in filters:
             queryset = queryset.filter(**{name: filters[name]})
@@ -165,7 +202,7 @@ class AppointmentViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Appointment],
 ):
-    """The clinic's sessions. Times are answered in the clinic's time zone, with their offset."""
+    """The sessions of every location. Each session's times are answered in its location's zone, with their offset."""
 
     queryset = Appointment.objects.all()
     lookup_value_converter = "int"
@@ -198,8 +235,13 @@ class AppointmentViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First local day (YYYY-MM-DD), included."),
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.DATE,
+                description="First local day (YYYY-MM-DD), included: each location's day in its own zone.",
+            ),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last local day (YYYY-MM-DD), included."),
+            OpenApiParameter("clinic", int, description="Only this location's sessions."),
             OpenApiParameter("provider", int),
             OpenApiParameter("room", int),
             OpenApiParameter("patient", int),

@@ -1,8 +1,7 @@
-"""Free start times for a session type, per provider, over a window of local days."""
+"""Free start times for a session type, per provider, over a window of the location's local days."""
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -13,12 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.accounts.locations import location_limit
 from clinic.accounts.permissions import HasRolePermissions
+from clinic.core.clinics import clinic_timezone
+from clinic.core.models import Clinic
 from clinic.patients.models import Patient
 
-from ..availability import Slot, availability_for
+from ..availability import Slot, availability_at_location
 from ..models import Provider, SessionType
+from ..selectors import provider_works_at
 from .common import IdField, LocalDateField, LocalDateTimeField
 
 REQUIRED = ("scheduling.view_calendar", "scheduling.view_appointment")
@@ -28,6 +29,7 @@ class AvailabilityQuerySerializer(serializers.Serializer[Any]):
     session_type = IdField[SessionType](queryset=SessionType.objects.select_related("clinic"))
     provider = IdField[Provider](queryset=Provider.objects.all(), required=False)
     patient = IdField[Patient](queryset=Patient.objects.all(), required=False)
+    clinic = IdField[Clinic](queryset=Clinic.objects.all(), required=False)
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
@@ -43,8 +45,15 @@ class AvailabilityQuerySerializer(serializers.Serializer[Any]):
             raise serializers.ValidationError({"session_type": "This session type is no longer offered."})
         if provider is not None and not provider.is_active:
             raise serializers.ValidationError({"provider": "This provider is not taking bookings."})
-        if provider is not None and provider.clinic_id != session_type.clinic_id:
-            raise serializers.ValidationError({"provider": "This provider does not work at the session type's clinic."})
+        clinic: Clinic | None = attrs.get("clinic")
+        if clinic is not None and clinic.pk != session_type.clinic_id:
+            raise serializers.ValidationError(
+                {"clinic": f"This session type is offered at {session_type.clinic.name}, not at {clinic.name}."}
+            )
+        if provider is not None and not provider_works_at(provider=provider, clinic_id=session_type.clinic_id):
+            raise serializers.ValidationError(
+                {"provider": f"{provider.display_name} has no working hours at {session_type.clinic.name}."}
+            )
         if attrs["to"] < attrs["from"]:
             raise serializers.ValidationError({"to": "Must be the same day as `from` or later."})
         limit = settings.SCHEDULING_MAX_AVAILABILITY_DAYS
@@ -64,7 +73,8 @@ class SlotSerializer(serializers.Serializer[Slot]):
 
 class AvailabilitySerializer(serializers.Serializer[Any]):
     session_type = serializers.IntegerField()
-    time_zone = serializers.CharField(help_text="The clinic's zone; every time is given in it, with its offset.")
+    clinic = serializers.IntegerField(help_text="The location (the session type's) where these times are offered.")
+    time_zone = serializers.CharField(help_text="The location's zone; every time is given in it, with its offset.")
     slots = SlotSerializer(many=True)
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -78,7 +88,7 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
 
 
 class AvailabilityView(APIView):
-    """When a session type can start: each free start, its provider and the rooms free for it."""
+    """When a session type can start at its location: each free start, its provider and the rooms free for it."""
 
     permission_classes = [HasRolePermissions]
     required_permissions = {"GET": REQUIRED}
@@ -86,10 +96,19 @@ class AvailabilityView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("session_type", int, required=True),
-            OpenApiParameter("provider", int, description="Leave out for every active provider of the clinic."),
+            OpenApiParameter(
+                "provider", int, description="Leave out for every active provider with working hours at the location."
+            ),
             OpenApiParameter("patient", int, description="Leave out times this patient is already booked."),
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First local day, included."),
-            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Last local day, included."),
+            OpenApiParameter(
+                "clinic", int, description="The location (optional): it must be the session type's location."
+            ),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, required=True, description="First local day at the location, included."
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, required=True, description="Last local day at the location, included."
+            ),
         ],
         responses={
             200: AvailabilitySerializer,
@@ -101,32 +120,18 @@ class AvailabilityView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         session_type: SessionType = data["session_type"]
-        tz = zoneinfo.ZoneInfo(session_type.clinic.timezone)
-        providers = (
-            [data["provider"]]
-            if "provider" in data
-            else list(
-                location_limit(
-                    Provider.objects.filter(clinic_id=session_type.clinic_id, is_active=True), user=request.user
-                )
-            )
-        )
+        tz = clinic_timezone(session_type.clinic)
         patient: Patient | None = data.get("patient")
-        slots = [
-            slot
-            for provider in providers
-            for slot in availability_for(
-                session_type=session_type,
-                provider=provider,
-                date_from=data["from"],
-                date_to=data["to"],
-                tz=tz,
-                patient_id=patient.pk if patient else None,
-            )
-        ]
-        slots.sort(key=lambda slot: (slot.starts_at, slot.provider_id))
+        slots = availability_at_location(
+            session_type=session_type,
+            provider=data.get("provider"),
+            date_from=data["from"],
+            date_to=data["to"],
+            patient_id=patient.pk if patient else None,
+        )
         answer = {
             "session_type": session_type.pk,
+            "clinic": session_type.clinic_id,
             "time_zone": tz.key,
             "date_from": data["from"],
             "date_to": data["to"],

@@ -1,9 +1,10 @@
-"""What the scheduling endpoints share: times in the clinic's zone, strict ids and dates, 409 answers."""
+"""What the scheduling endpoints share: times in the location's zone, strict ids and dates, 409 answers."""
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Model
@@ -16,6 +17,7 @@ from clinic.accounts.permissions import LocatedPrimaryKeyField
 from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
+from ..availability import local_day_start
 from ..models import Provider, Room, SessionType
 from ..services import BookingConflict
 
@@ -34,9 +36,7 @@ def context_timezone(context: dict[str, Any]) -> zoneinfo.ZoneInfo:
     return tz if isinstance(tz, zoneinfo.ZoneInfo) else clinic_timezone()
 
 
-def local_day_start(day: datetime.date, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
-    """Midnight at the start of a local day, in UTC."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz).astimezone(datetime.UTC)
+__all__ = ["local_day_start"]  # kept importable from here for older callers
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -69,6 +69,22 @@ class LocalDateTimeField(serializers.DateTimeField):
 
     def to_representation(self, value: datetime.datetime) -> str:
         return value.astimezone(context_timezone(self.context)).isoformat()
+
+
+class LocationDateTimeField(LocalDateTimeField):
+    """An instant of something that happens at one location (a session), written in that location's zone with
+    its offset, whatever zone the rest of the answer uses: `zone_of` finds the zone from the object."""
+
+    def __init__(self, *, zone_of: Callable[[Any], zoneinfo.ZoneInfo], **kwargs: Any) -> None:
+        self.zone_of = zone_of
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)
+        return value.astimezone(self.zone_of(instance)) if isinstance(value, datetime.datetime) else value
+
+    def to_representation(self, value: datetime.datetime) -> str:
+        return value.isoformat()
 
 
 class LocalDateField(serializers.DateField):
@@ -137,10 +153,11 @@ class ConflictSerializer(serializers.Serializer[Any]):
 
 
 class AnswersBookingConflicts(APIView):
-    """Answer a taken time with 409: what is busy and when, in the clinic's time zone."""
+    """Answer a taken time with 409: what is busy and when, in the time zone of the booking's location."""
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, BookingConflict):
-            body = ConflictSerializer({"detail": exc.message, "conflict": exc}, context={"tz": clinic_timezone()}).data
+            context = {"tz": zoneinfo.ZoneInfo(exc.tz)}
+            body = ConflictSerializer({"detail": exc.message, "conflict": exc}, context=context).data
             return Response(body, status=status.HTTP_409_CONFLICT)
         return super().handle_exception(exc)

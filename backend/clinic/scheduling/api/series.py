@@ -21,6 +21,7 @@ from clinic.core.clinics import clinic_timezone
 from clinic.patients.models import Patient
 
 from ..models import Appointment, Provider, Room, Series, SeriesPlan
+from ..selectors import provider_works_at
 from ..series import SeriesSession, series_book, series_propose
 from .appointments import CONFLICT, REFUSED, AppointmentSerializer
 from .common import (
@@ -28,6 +29,7 @@ from .common import (
     IdField,
     LocalDateField,
     LocalDateTimeField,
+    LocationDateTimeField,
     PatientBriefSerializer,
     SessionTypeBriefSerializer,
 )
@@ -78,10 +80,12 @@ class ProposeSerializer(_PlanPatientProvider):
         # Proposing for a provider or room the booking would refuse only wastes the caller's time.
         if not provider.is_active:
             raise serializers.ValidationError({"provider": "This provider is not taking bookings."})
-        if provider.clinic_id != plan.clinic_id:
-            raise serializers.ValidationError({"provider": "This provider does not work at the plan's clinic."})
-        if room is not None and room.clinic_id != plan.clinic_id:
-            raise serializers.ValidationError({"room": "This room belongs to another clinic."})
+        if not provider_works_at(provider=provider, clinic_id=plan.session_type.clinic_id):
+            raise serializers.ValidationError(
+                {"provider": f"{provider.display_name} has no working hours at {plan.session_type.clinic.name}."}
+            )
+        if room is not None and room.clinic_id != plan.session_type.clinic_id:
+            raise serializers.ValidationError({"room": "This room belongs to another location."})
         return attrs
 
 
@@ -94,7 +98,8 @@ class ProposedSessionSerializer(serializers.Serializer[Any]):
 
 class ProposalSerializer(serializers.Serializer[Any]):
     plan = serializers.IntegerField()
-    time_zone = serializers.CharField()
+    clinic = serializers.IntegerField(help_text="The location the plan's sessions happen at.")
+    time_zone = serializers.CharField(help_text="The location's zone; the times are given in it, with their offset.")
     sessions = ProposedSessionSerializer(many=True, help_text="Send these back (starts_at, room) to book them.")
 
 
@@ -109,10 +114,15 @@ class SeriesCreateSerializer(_PlanPatientProvider):
     )
 
 
+def series_timezone(series: Series) -> zoneinfo.ZoneInfo:
+    """The zone of the location a series' sessions happen at (its plan's session type's)."""
+    return clinic_timezone(series.plan.session_type.clinic)
+
+
 class SeriesSerializer(serializers.ModelSerializer[Series]):
     plan = SeriesPlanBriefSerializer(read_only=True)
     patient = PatientBriefSerializer(read_only=True)
-    created_at = LocalDateTimeField(read_only=True)
+    created_at = LocationDateTimeField(zone_of=series_timezone, read_only=True)
     appointments = AppointmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -151,7 +161,7 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
         appointments = Appointment.objects.select_related("patient", "provider", "room", "session_type__clinic")
         # A series and its sessions as the caller's locations let them see (a clinician: their own sessions).
         appointments = location_limit(appointments, user=self.request.user)
-        series = Series.objects.select_related("plan", "patient").prefetch_related(
+        series = Series.objects.select_related("plan__session_type__clinic", "patient").prefetch_related(
             Prefetch("appointments", queryset=appointments.order_by("starts_at", "id"))
         )
         return location_limit(series, user=self.request.user)
@@ -210,6 +220,6 @@ class SeriesViewSet(AnswersBookingConflicts, mixins.RetrieveModelMixin, viewsets
             preferred_time=data.get("preferred_time"),
             room=data.get("room"),
         )
-        tz = zoneinfo.ZoneInfo(plan.clinic.timezone)
-        answer = {"plan": plan.pk, "time_zone": tz.key, "sessions": sessions}
+        tz = clinic_timezone(plan.session_type.clinic)
+        answer = {"plan": plan.pk, "clinic": plan.session_type.clinic_id, "time_zone": tz.key, "sessions": sessions}
         return Response(ProposalSerializer(answer, context={"tz": tz}).data)
