@@ -110,7 +110,7 @@ def test_a_spanish_speaker_in_phoenix_booked_in_denver_and_an_english_speaker_bo
     (first,) = sandbox_texts_to(PHONE)
     assert first.from_number == DENVER_NUMBER
     assert first.body == (
-        f"Mesa Denver: Hola María, le esperamos el jueves, 10 de junio, 11:00 AM MT (10:00 AM en su zona). "
+        f"Mesa Denver: Hola María, le esperamos el jueves, 10 de junio, 11:00 AM MDT (10:00 AM en su zona). "
         f"{PREP_ES} Responda SI para confirmar o R para cambiar la cita."
     )
     # "María" makes the text UCS-2 (67 characters a part): the sandbox counts its parts as the wording check does.
@@ -128,7 +128,7 @@ def test_a_spanish_speaker_in_phoenix_booked_in_denver_and_an_english_speaker_bo
     answer = reply(PHONE, "Sí", denver(2027, 6, 8, 12, 30))
     assert answer == (
         "Mesa Denver: Gracias, María, su cita está confirmada para el jueves, 10 de junio, "
-        "11:00 AM MT (10:00 AM en su zona). Pida a un adulto que le lleve a casa en auto y responda CHOFER "
+        "11:00 AM MDT (10:00 AM en su zona). Pida a un adulto que le lleve a casa en auto y responda CHOFER "
         "cuando lo tenga."
     )
     maria_visit.refresh_from_db()

@@ -139,9 +139,11 @@ def test_a_clinician_paged_about_an_alert_opens_it_and_its_patient_whatever_thei
     alert = _crisis_at_south(world)
     on_call = _limited_to(world.north.clinic, CLINICIAN, "north-on-call")
     bystander = _limited_to(world.north.clinic, CLINICIAN, "north-bystander")
-    # On call now: the latest shift to start covers this moment.
+    # On call for South now (covering it from North): the latest of South's shifts to start covers this moment.
     OnCallShiftFactory(
-        clinician=OnCallClinicianFactory(user=on_call), starts_at=timezone.now() - datetime.timedelta(minutes=5)
+        clinician=OnCallClinicianFactory(user=on_call),
+        clinic=south.clinic,
+        starts_at=timezone.now() - datetime.timedelta(minutes=5),
     )
     link = urlsplit(alert_link(alert.pk)).path
     patient_pages = (

@@ -138,7 +138,6 @@ class InquiryAdmin(AuditedAdminMixin):
         "reason_list",
         "status",
         "assigned_to",
-        "clinic",
         "sms_consent",
     ]
     list_filter = [

@@ -160,7 +160,9 @@ class InquiryFilterSerializer(serializers.Serializer[Any]):
         # Any location, open or closed: staff look back at the inquiries of a location that has closed.
         if value == "none":
             return value
-        location: Clinic = IdField[Clinic](queryset=Clinic.objects.all()).run_validation(value)
+        field = IdField[Clinic](queryset=Clinic.objects.all())
+        field.bind("clinic", self)  # reads the request from this serializer's context
+        location: Clinic = field.run_validation(value)
         return location
 
 
@@ -247,7 +249,7 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        filters = InquiryFilterSerializer(data=request.query_params)
+        filters = InquiryFilterSerializer(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
         params = dict(filters.validated_data)
         assigned = params.pop("assigned_to", None)

@@ -30,7 +30,7 @@ class LocationFilterSerializer(serializers.Serializer[Any]):
 
 def location_from(request: Request) -> Clinic | None:
     """The location a list is narrowed to, from `?clinic=`; a 400 naming `clinic` when it names none."""
-    query = LocationFilterSerializer(data=request.query_params)
+    query = LocationFilterSerializer(data=request.query_params, context={"request": request})
     query.is_valid(raise_exception=True)
     clinic: Clinic | None = query.validated_data.get("clinic")
     return clinic
