@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 # Enough for the kills to land in every step of a send (claim, provider call, record) many times,
 # small enough to finish in well under a minute on two shared cores.
 TOTAL = 300
+PACE = "25"
 
 
 def worker_connections_terminate() -> int:
@@ -31,8 +32,10 @@ def worker_connections_terminate() -> int:
 
 def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack) -> None:
     bodies = batch_enqueue(label="Connections cut", count=TOTAL, numbers=batch_numbers(first=0, count=30))
-    worker = stack.worker()
-    stack.beat()
+    # Paced at 25 texts a second, so that the dispatch lasts long enough (about 12 s) for many cuts to land
+    # on any machine: at full speed a quiet machine could finish two thirds of it between a few cuts.
+    worker = stack.worker(SMS_RATE_PER_SECOND=PACE)
+    stack.beat(SMS_RATE_PER_SECOND=PACE)
     stack.start()
     wait_until(lambda: SandboxMessage.objects.count() >= 30, timeout=90, what="the dispatch to be under way")
 
@@ -41,9 +44,10 @@ def test_connections_killed_mid_dispatch_lose_and_duplicate_nothing(stack: Stack
     def cut_and_check_progress() -> bool:
         nonlocal cut
         cut += worker_connections_terminate()
-        return SandboxMessage.objects.count() >= TOTAL * 2 // 3
+        return SandboxMessage.objects.count() >= TOTAL * 2 // 3 and cut >= 10
 
-    # Cut every few hundred milliseconds until two thirds of the batch is through, then let it finish.
+    # Cut every few hundred milliseconds until two thirds of the batch is through and ten connections have
+    # been cut, then let it finish.
     wait_until(cut_and_check_progress, timeout=180, what="sending to go on while connections are cut", interval=0.3)
     print(f"{cut} worker connections cut")
     assert cut >= 10, f"only {cut} connections were cut"
