@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
+from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.core.models import Clinic
@@ -22,6 +23,7 @@ from clinic.messaging.sending import outbox_send_batch
 from clinic.messaging.wording import forbidden_words_in
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, SessionType
+from clinic.scheduling.reminders import reminder_related_id
 from clinic.scheduling.services import Booking, appointment_book, appointment_check_in, appointment_complete
 from tests.factories import ClinicFactory, PatientFactory, ProviderFactory, RoomFactory, SessionTypeFactory
 from tests.support.clock import local
@@ -231,3 +233,50 @@ def test_a_clinic_admin_writes_the_spanish_preparation_and_its_rules_hold(
     infusion.refresh_from_db()
     assert infusion.preparation_translations == {"es": "Venga en ayunas de 6 horas."}
     assert infusion.preparation_in("es") == "Venga en ayunas de 6 horas." and infusion.preparation_in("en") == PREP_EN
+
+
+def test_a_patient_who_changes_language_gets_the_texts_already_written_in_the_new_one(
+    provider: Provider,
+    infusion: SessionType,
+    api_as: Callable[[AbstractBaseUser], APIClient],
+    front_desk: AbstractBaseUser,
+) -> None:
+    with time_machine.travel(local(2026, 12, 4, 12), tick=False):
+        done = book(provider, infusion, local(2026, 12, 7, 10, 0))
+    patient = done.patient
+    with time_machine.travel(local(2026, 12, 7, 11, 50), tick=False):
+        appointment_check_in(actor=NOBODY, appointment=done)
+        appointment_complete(actor=NOBODY, appointment=done)
+        coming = appointment_book(
+            actor=NOBODY,
+            booking=Booking(
+                patient=patient, provider=provider, session_type=infusion, starts_at=local(2026, 12, 11, 14, 0)
+            ),
+        )
+
+    def coming_reminders() -> list[OutboundMessage]:
+        related_id = reminder_related_id(coming.pk, coming.starts_at)
+        return list(OutboundMessage.objects.filter(related_id=related_id).order_by("send_after"))
+
+    sent = coming_reminders()[0]
+    OutboundMessage.objects.filter(pk=sent.pk).update(status=OutboundMessage.Status.SENT)
+
+    with time_machine.travel(local(2026, 12, 7, 12, 0), tick=False):
+        response = api_as(front_desk).patch(f"/api/v1/patients/{patient.pk}/", {"language": "es"}, format="json")
+    assert response.status_code == 200 and response.json()["language"] == "es"
+
+    sent.refresh_from_db()
+    assert sent.language == "en" and sent.body.startswith("Harbor Clinic: Hi Lucía")  # already on its way
+    waiting = coming_reminders()[1]
+    assert waiting.language == "es"
+    assert waiting.body == (
+        f"Harbor Clinic: Hola Lucía, le esperamos el viernes, 11 de diciembre, 2:00 PM. {PREP_ES} "
+        "Responda SI para confirmar o R para cambiar la cita."
+    )
+    questions = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.CHECKIN, patient=patient)
+    assert questions.exists() and {q.language for q in questions} == {"es"}
+    moods = questions.filter(template="checkin_mood")
+    assert moods.count() == 2 and all(
+        mood.body.startswith("Harbor Clinic: Hola Lucía, ¿cómo se siente hoy, del 0 (peor) al 10 (mejor)?")
+        for mood in moods
+    )

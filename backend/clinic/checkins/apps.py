@@ -11,13 +11,17 @@ class CheckinsConfig(AppConfig):
     def ready(self) -> None:
         from clinic.messaging.inbound import crisis_responder_register, inbound_route_register
         from clinic.messaging.sending import CAUSE_CHECKS
+        from clinic.patients.events import language_change_subscribe
         from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
 
         from .alerts import ALERT_RELATED_TYPE, alert_cause_problem, alert_open_for_crisis
         from .inbound_routes import route_checkin_answer, route_help_while_home_safe_waits, route_yes_to_checkin
         from .locations import location_scopes_register
+        from .questions import checkin_questions_rewrite_for_patient
         from .services import CHECKIN_RELATED_TYPE, checkin_cause_problem, checkins_follow_appointment
 
+        # A patient who changes language gets the check-in questions already written again in the new one.
+        language_change_subscribe(checkin_questions_rewrite_for_patient)
         # A crisis text opens the urgent alert and pages the on-call clinician (its reply is messaging's).
         crisis_responder_register(alert_open_for_crisis)
         # "YES" while a check-in waits answers the check-in, ahead of appointment replies (priority 50).

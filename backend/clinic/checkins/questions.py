@@ -47,3 +47,20 @@ def checkin_question_enqueue(
         related_type=CHECKIN_RELATED_TYPE,
         related_id=str(check_in.pk),
     )
+
+
+def checkin_questions_rewrite_for_patient(*, patient_id: int, language: str) -> int:
+    """Write the patient's check-in questions that wait in the outbox again, in `language` (their language
+    changed). Only rows still scheduled; returns how many were rewritten."""
+    rewritten = 0
+    waiting = CheckIn.objects.filter(
+        patient_id=patient_id, message__status=OutboundMessage.Status.SCHEDULED
+    ).select_related("message", "patient", "appointment__session_type__clinic")
+    for check_in in waiting:
+        message = check_in.message
+        assert message is not None  # filtered on its status just above
+        body = text_render(message.template, language=language, **checkin_text_values(check_in))
+        rewritten += OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SCHEDULED).update(
+            body=body, language=language
+        )
+    return rewritten

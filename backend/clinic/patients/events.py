@@ -41,3 +41,22 @@ def patient_email_changed(*, patient_id: int, old_email: str, new_email: str, co
     """Tell every subscriber that a patient's email address changed (in the caller's transaction)."""
     for subscriber in EMAIL_CHANGE_SUBSCRIBERS:
         subscriber(patient_id=patient_id, old_email=old_email, new_email=new_email, consent_for_new=consent_for_new)
+
+
+class LanguageChangeSubscriber(Protocol):
+    def __call__(self, *, patient_id: int, language: str) -> object: ...
+
+
+LANGUAGE_CHANGE_SUBSCRIBERS: list[LanguageChangeSubscriber] = []
+
+
+def language_change_subscribe(subscriber: LanguageChangeSubscriber) -> None:
+    if subscriber not in LANGUAGE_CHANGE_SUBSCRIBERS:
+        LANGUAGE_CHANGE_SUBSCRIBERS.append(subscriber)
+
+
+def patient_language_changed(*, patient_id: int, language: str) -> None:
+    """Tell every subscriber that a patient's language changed (in the caller's transaction): texts written
+    for them and not yet sent are written again in it."""
+    for subscriber in LANGUAGE_CHANGE_SUBSCRIBERS:
+        subscriber(patient_id=patient_id, language=language)

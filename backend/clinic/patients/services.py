@@ -19,7 +19,7 @@ from clinic.core.languages import LANGUAGE_DEFAULT, validate_language
 from clinic.core.models import Clinic
 from clinic.core.timezones import validate_timezone_name
 
-from .events import patient_email_changed, patient_phone_changed
+from .events import patient_email_changed, patient_language_changed, patient_phone_changed
 from .models import Patient
 from .selectors import patient_email_consent_covers, patient_sms_consent_covers
 
@@ -184,6 +184,9 @@ def patient_update(
             new_number=patient.phone,
             consent_for_new=patient_sms_consent_covers(patient),
         )
+    if "language" in changed:
+        # Reminders and check-ins already written, and not yet sent, are written again in the new language.
+        patient_language_changed(patient_id=patient.pk, language=patient.language)
     # Audited even when nothing changed: the caller still read the record back.
     audit_by(
         actor, action=AuditEvent.Action.UPDATE, target=patient, detail=f"changed: {', '.join(changed) or 'nothing'}"

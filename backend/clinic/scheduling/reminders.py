@@ -191,6 +191,31 @@ def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | Non
     ]
 
 
+def reminders_rewrite_for_patient(*, patient_id: int, language: str) -> int:
+    """Write the patient's reminders that wait in the outbox again, in `language` (their language changed).
+
+    Only rows still scheduled: one a worker may hold already goes as it is. Returns how many were rewritten.
+    """
+    rewritten = 0
+    upcoming = Appointment.objects.filter(patient_id=patient_id, status__in=REMINDABLE).select_related(
+        "patient", "session_type__clinic"
+    )
+    for appointment in upcoming:
+        values = _format_values(appointment)
+        waiting = OutboundMessage.objects.filter(
+            related_type=REMINDER_RELATED_TYPE,
+            related_id=reminder_related_id(appointment.pk, appointment.starts_at),
+            status=OutboundMessage.Status.SCHEDULED,
+        )
+        body = text_render("appointment_reminder", language=language, **values)
+        rewritten += waiting.filter(channel=OutboundMessage.Channel.SMS).update(body=body, language=language)
+        subject, email_body = _reminder_email(appointment, values)
+        rewritten += waiting.filter(channel=OutboundMessage.Channel.EMAIL).update(
+            subject=subject, body=email_body, language=language
+        )
+    return rewritten
+
+
 def reminders_cancel(*, appointment: Appointment, starts_at: datetime.datetime, reason: str) -> int:
     """Withdraw the reminders written for the session at `starts_at` that have not gone out yet."""
     return outbox_cancel_for(
