@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clinic.accounts.actor import Actor
 from clinic.core.models import Clinic
@@ -143,3 +146,16 @@ def test_reminders_name_their_location_and_go_from_its_number(
 def test_an_ad_hoc_text_goes_for_the_patients_home_location(sites: dict[str, Clinic], patient: Patient) -> None:
     row = text_send_ad_hoc(patient=patient, body="Your form is ready at the desk.", by=Actor(user=None))
     assert row.clinic == sites["phoenix"] and row.language == patient.language
+
+
+def test_the_patient_page_names_each_coming_sessions_location_and_zone(
+    api_as: Callable[[AbstractBaseUser], APIClient],
+    front_desk: AbstractBaseUser,
+    patient: Patient,
+    two_visits: dict[str, Appointment],
+) -> None:
+    with time_machine.travel(local(2026, 12, 8, 10), tick=False):
+        page = api_as(front_desk).get(f"/api/v1/patients/{patient.pk}/").json()
+
+    where = [(a["clinic_name"], a["clinic_timezone"]) for a in page["upcoming_appointments"]]
+    assert where == [("Phoenix", "America/Phoenix"), ("Denver", "America/Denver")]

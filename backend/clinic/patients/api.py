@@ -169,6 +169,11 @@ class UpcomingAppointmentSerializer(serializers.Serializer[Any]):
     provider = serializers.CharField(source="provider.display_name")
     room = serializers.CharField(source="room.name", allow_null=True, default=None)
     series_position = serializers.IntegerField(allow_null=True)
+    clinic = serializers.IntegerField(source="session_type.clinic_id", help_text="The location of the session.")
+    clinic_name = serializers.CharField(source="session_type.clinic.name")
+    clinic_timezone = serializers.CharField(
+        source="session_type.clinic.timezone", help_text="The location's zone: the session's local times are its."
+    )
 
 
 class PatientDetailSerializer(PatientSerializer):
