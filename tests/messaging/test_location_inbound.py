@@ -144,8 +144,10 @@ def test_reminders_name_their_location_and_go_from_its_number(
 
 
 def test_an_ad_hoc_text_goes_for_the_patients_home_location(sites: dict[str, Clinic], patient: Patient) -> None:
-    row = text_send_ad_hoc(patient=patient, body="Your form is ready at the desk.", by=Actor(user=None))
-    assert row.clinic == sites["phoenix"] and row.language == patient.language
+    Patient.objects.filter(pk=patient.pk).update(language="es")
+    patient.refresh_from_db()
+    row = text_send_ad_hoc(patient=patient, body="Su formulario está listo en recepción.", by=Actor(user=None))
+    assert (row.clinic, row.language) == (sites["phoenix"], "es")
 
 
 def test_the_patient_page_names_each_coming_sessions_location_and_zone(

@@ -91,8 +91,9 @@ def location_limit(queryset: QuerySet[M], *, user: User | AnonymousUser | object
     ids = staff_location_ids(user)
     if ids is None or not model_is_located(queryset.model):
         return queryset
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+    if not ids:  # nobody signed in (an active staff member limited to locations has at least one)
         return queryset.none()
+    assert isinstance(user, User)  # staff_location_ids gives ids to signed-in users only
     return _limit(queryset, Reader(user=user, location_ids=frozenset(ids)))
 
 

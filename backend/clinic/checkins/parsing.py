@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
+
+from clinic.core.text import accents_fold, quotes_straighten
 
 from .models import CheckInKind
 
@@ -99,8 +100,7 @@ _HOME_YES = re.compile(
 
 def _normalize(text: str) -> str:
     """Lower case, accents folded ("días" -> "dias"; "½" is kept), apostrophes dropped, spaces collapsed."""
-    text = unicodedata.normalize("NFD", text.lower().replace("\u2019", "'").replace("\u2018", "'"))
-    text = unicodedata.normalize("NFC", "".join(char for char in text if not unicodedata.combining(char)))
+    text = accents_fold(quotes_straighten(text.lower()))
     return " ".join(text.replace("'", "").split())
 
 

@@ -495,7 +495,6 @@ def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
             phone=inquiry.phone,
             email=inquiry.email,
             timezone=clinic_timezone(inquiry.clinic).key,
-            clinic=inquiry.clinic or clinic_current(),
             language=inquiry.preferred_language,
             sms_consent_at=inquiry.sms_consent_at if consent else None,
             sms_consent_version=inquiry.sms_consent_version if consent else "",

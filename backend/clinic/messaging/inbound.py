@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from clinic.core.clinics import clinic_text_values
 from clinic.core.languages import LANGUAGE_DEFAULT
+from clinic.core.text import accents_fold
 from clinic.patients.models import Patient
 
 from . import numbers
@@ -63,8 +63,7 @@ def reply_language(message: InboundMessage) -> str:
 
 def _words_upper(body: str) -> list[str]:
     """The text's words, upper case, accents folded ("Sí." -> ["SI"]), punctuation and emoji dropped."""
-    text = unicodedata.normalize("NFD", body.upper())
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = accents_fold(body.upper())
     return re.sub(r"[^\w\s]", " ", re.sub(r"['\u2019-]", "", text)).split()  # "re-schedule" is one word
 
 

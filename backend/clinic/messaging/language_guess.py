@@ -15,7 +15,8 @@ Measured on the crisis corpus's English and Spanish rows by tests/messaging/test
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from clinic.core.text import accents_fold, quotes_straighten
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -107,8 +108,7 @@ _WORD = re.compile(r"[a-z]+")
 
 def _folded(text: str) -> str:
     """Lower case, accents dropped ("Sí" -> "si", "Mañana" -> "manana"), apostrophes removed ("don't" -> "dont")."""
-    text = unicodedata.normalize("NFD", text.lower().replace("\u2019", "'").replace("\u2018", "'"))
-    return "".join(char for char in text if not unicodedata.combining(char)).replace("'", "")
+    return accents_fold(quotes_straighten(text.lower())).replace("'", "")
 
 
 def language_evidence(body: str) -> tuple[float, float]:

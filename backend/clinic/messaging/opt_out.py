@@ -13,8 +13,9 @@ all texts: we keep no per-kind consent, and texting someone who asked us to stop
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from clinic.core.text import accents_fold, quotes_straighten
 
 from .language_guess import text_language_guess
 
@@ -132,8 +133,7 @@ class OptOutRequest:
 
 def _normalized(body: str) -> str:
     """Lower case, accents and curly quotes folded, punctuation other than apostrophes and hyphens dropped."""
-    text = unicodedata.normalize("NFKD", body.replace("\u2019", "'").replace("\u2018", "'"))
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    text = accents_fold(quotes_straighten(body), compatibility=True).lower()
     text = re.sub(r"[^\w\s'-]", " ", text)
     return " ".join(text.split())
 

@@ -38,6 +38,10 @@ class Sender:
         return getattr(candidate, "from_", None) in (None, "", self.from_number)
 
 
+# What a location's sender is read from (for `.only()` on rows joined to their location).
+SENDER_FIELDS = ("clinic", "clinic__sms_from_number", "clinic__messaging_service_sid")
+
+
 def sender_default() -> Sender:
     return Sender(str(settings.TWILIO_FROM_NUMBER), str(settings.TWILIO_MESSAGING_SERVICE_SID or ""))
 

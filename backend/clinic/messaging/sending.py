@@ -35,7 +35,7 @@ from .email.addresses import email_send_problem
 from .models import DeliveryAttempt, DeliveryReport, OutboundMessage, PhoneNumberState
 from .outbox import outbox_claim_due
 from .rate_limit import send_slot_acquire, send_slots_acquire
-from .senders import sender_default, sender_for
+from .senders import SENDER_FIELDS, sender_default, sender_for
 from .texting_hours import TextingWindow, texting_window
 from .twilio_client import twilio_client_build, twilio_client_shared
 
@@ -368,16 +368,11 @@ def outbox_send_batch(*, message_ids: Sequence[int], urgent: bool = False) -> Ba
 
 def _by_sender(message_ids: Sequence[int]) -> dict[str, list[int]]:
     """The rows grouped by the sender whose rate they count against, each group in the order given."""
-    clinic_of = dict(OutboundMessage.objects.filter(id__in=message_ids).values_list("id", "clinic_id"))
-    senders = {
-        clinic.pk: sender_for(clinic).identity
-        for clinic in Clinic.objects.filter(pk__in={clinic_id for clinic_id in clinic_of.values() if clinic_id})
-    }
-    default = sender_default().identity
+    rows = OutboundMessage.objects.filter(id__in=message_ids).select_related("clinic")
+    sender_of = {row.id: sender_for(row.clinic).identity for row in rows.only("id", *SENDER_FIELDS)}
     groups: dict[str, list[int]] = {}
     for message_id in message_ids:
-        clinic_id = clinic_of.get(message_id)
-        groups.setdefault(senders.get(clinic_id, default) if clinic_id else default, []).append(message_id)
+        groups.setdefault(sender_of.get(message_id, sender_default().identity), []).append(message_id)
     return groups
 
 
@@ -648,9 +643,8 @@ def _never_reached_provider(exc: requests.RequestException) -> bool:
 
 
 def _rate_wait(message_id: int) -> float:
-    clinic_id = OutboundMessage.objects.filter(id=message_id).values_list("clinic_id", flat=True).first()
-    clinic = Clinic.objects.filter(pk=clinic_id).first() if clinic_id else None
-    return send_slot_acquire(sender=sender_for(clinic).identity)
+    (sender,) = _by_sender([message_id])
+    return send_slot_acquire(sender=sender)
 
 
 def _provider_send(message: OutboundMessage) -> str:

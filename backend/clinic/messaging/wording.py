@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 import string
-import unicodedata
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from clinic.core.languages import LANGUAGE_DEFAULT
+from clinic.core.text import accents_fold
 
 from .segments import sms_segments, sms_segments_allowed
 
@@ -235,12 +235,8 @@ def placeholders_of(body: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(body) if field is not None}
 
 
-def _without_accents(text: str) -> str:
-    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
-
-
 def forbidden_words_in(text: str) -> list[str]:
-    return sorted({match.group(0).lower() for match in _FORBIDDEN.finditer(_without_accents(text))})
+    return sorted({match.group(0).lower() for match in _FORBIDDEN.finditer(accents_fold(text, compatibility=True))})
 
 
 def text_problems(name: str, body: str, language: str = LANGUAGE_DEFAULT) -> list[str]:

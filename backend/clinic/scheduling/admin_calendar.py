@@ -24,10 +24,11 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, URLResolver, path, reverse
 
 from clinic.accounts.actor import Actor
-from clinic.accounts.locations import staff_location_ids
+from clinic.accounts.locations import location_limit, staff_location_ids
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_current, clinic_timezone
+from clinic.core.locations import locations_open
 from clinic.core.models import Clinic
 
 from .calendar import FIRST_DAY, LAST_DAY, DaySchedule, ScheduleBlock, ScheduleColumn, day_schedule, local_today
@@ -157,9 +158,7 @@ def _parse_day(raw: str) -> datetime.date:
 
 def _locations_of(user: object) -> QuerySet[Clinic]:
     """The locations whose day this user may open: theirs when they are limited to some, else all."""
-    allowed = staff_location_ids(user)
-    locations = Clinic.objects.order_by("name", "id")
-    return locations if allowed is None else locations.filter(pk__in=allowed)
+    return location_limit(Clinic.objects.order_by("name", "id"), user=user)
 
 
 def _parse_location(raw: str, user: object) -> Clinic | None:
@@ -176,7 +175,7 @@ def _parse_location(raw: str, user: object) -> Clinic | None:
 
 def _location_choices(chosen: Clinic | None, user: object) -> list[Clinic]:
     """The user's open locations, and the chosen one even if it has closed (its history stays readable)."""
-    locations = list(_locations_of(user).filter(is_active=True))
+    locations = list(location_limit(locations_open(), user=user))
     if chosen is not None and chosen not in locations:
         locations.append(chosen)
     return locations

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +22,7 @@ from clinic.core.clinics import clinic_current, clinic_text_values
 from clinic.core.languages import LANGUAGE_DEFAULT
 from clinic.core.models import Clinic
 from clinic.core.sweeps import sweep_row
+from clinic.core.text import accents_fold, quotes_straighten
 from clinic.messaging.inbound import Routed, keywords_of, reply_language
 from clinic.messaging.models import InboundMessage
 from clinic.messaging.texts import text_render
@@ -103,8 +103,7 @@ _TAKEN_BACK = re.compile(r"\b(?:dont|do not|didnt|wont|no|not|never|nvm|bother|f
 
 def reschedule_request_in(body: str) -> str:
     """The words asking to move the visit ("can't make it", "necesito cambiar la cita"), or "" if none."""
-    text = unicodedata.normalize("NFD", body.lower().replace("\u2019", "'"))
-    text = " ".join("".join(char for char in text if not unicodedata.combining(char)).replace("'", "").split())
+    text = " ".join(accents_fold(quotes_straighten(body.lower())).replace("'", "").split())
     for pattern in RESCHEDULE_PATTERNS:
         for match in pattern.finditer(text):
             if not _TAKEN_BACK.search(text[: match.start()]):
@@ -143,7 +142,7 @@ def route_reschedule_request(message: InboundMessage) -> Routed | None:
     inbox, rather than an answer that the sender has nothing to move.
     """
     asked = reschedule_request_in(message.body)
-    if not asked or _number_shared(message.from_number):
+    if not asked or message.shared_number:  # several patients on the number, counted when it arrived
         return None
     if _next_appointment(message.from_number, now=timezone.now()) is None:
         return None

@@ -9,9 +9,9 @@ clinician reads on the alert. The text is normalised first (lower case, accents 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 
+from clinic.core.text import accents_fold
 from clinic.messaging.opt_out import opt_out_requests_blanked
 
 # --- vocabulary classes -----------------------------------------------------------------------------
@@ -1243,8 +1243,7 @@ _EMOJI = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
 def normalize(text: str) -> str:
     """Lower-case, drop accents and apostrophes, and spell common variants one way."""
     text = _EMOJI.sub(lambda match: f" {_EMOJI_WORDS[match.group(0)]} ", text)
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = accents_fold(text.lower(), compatibility=True)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
     return text.strip()

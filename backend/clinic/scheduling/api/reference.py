@@ -16,6 +16,7 @@ from clinic.accounts.permissions import HasRolePermissions
 from clinic.core.models import Clinic
 
 from ..models import Provider, Room, SessionType, WorkingHours
+from ..selectors import providers_working_at
 from .common import IdField
 
 CLINIC_FILTER = OpenApiParameter(
@@ -125,7 +126,7 @@ class ProviderViewSet(LocationListMixin, mixins.ListModelMixin, viewsets.Generic
         return self.location_list(request)
 
     def locate(self, queryset: QuerySet[Any], clinic: Clinic) -> QuerySet[Any]:
-        return queryset.filter(pk__in=WorkingHours.objects.filter(clinic=clinic).values("provider_id"))
+        return queryset.filter(pk__in=providers_working_at(clinic_id=clinic.pk).values("pk"))
 
 
 class RoomViewSet(LocationListMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Room]):
