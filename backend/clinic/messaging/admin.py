@@ -297,7 +297,8 @@ class DeliveryReportAdmin(ReadOnlyAdminMixin, StaffModelAdmin):
 
 
 class MessageTemplateForm(forms.ModelForm[MessageTemplate]):
-    name = forms.ChoiceField(choices=[(name, name.replace("_", " ")) for name in sorted(TEXTS)])
+    # A callable: texts that apps above messaging add in their ready() are listed too.
+    name = forms.ChoiceField(choices=lambda: [(name, name.replace("_", " ")) for name in sorted(TEXTS)])
 
     class Meta:
         model = MessageTemplate

@@ -203,6 +203,9 @@ _FORBIDDEN = re.compile(r"\b(" + "|".join(re.escape(word) for word in FORBIDDEN_
 # What a reworded text must still say, in every language.
 REQUIRED_PHRASES: dict[str, tuple[str, ...]] = {"crisis": ("988", "911"), "help": ("STOP",)}
 
+# A link in a text is the public address and a short path with a random token (no name, no id).
+SAMPLE_LINK = "https://appointments.example-clinic-group.com/v/AbCdEfGhIjKlMnOpQrStUv"
+
 # Long but realistic values, so a wording is measured as its longest likely text. A language without
 # its own samples is measured with the English ones.
 SAMPLE_VALUES: dict[str, dict[str, str]] = {
@@ -213,6 +216,7 @@ SAMPLE_VALUES: dict[str, dict[str, str]] = {
         "date": "Wednesday, September 30",
         "time": "11:45 AM ET (10:45 AM your time)",  # a patient in another zone than the clinic's
         "preparation": "P" * 299 + " ",  # SessionType.preparation_instructions holds at most 300
+        "link": SAMPLE_LINK,
     },
     "es": {
         "clinic": "X" * 30,
@@ -221,8 +225,20 @@ SAMPLE_VALUES: dict[str, dict[str, str]] = {
         "date": "miércoles, 30 de septiembre",
         "time": "11:45 AM ET (10:45 AM en su zona)",
         "preparation": "P" * (PREPARATION_TRANSLATION_MAX_CHARS - 1) + " ",
+        "link": SAMPLE_LINK,
     },
 }
+
+
+def text_register(*, name: str, wording: Promise) -> None:
+    """Add a text written by an app above messaging (from its AppConfig.ready()).
+
+    Its wording is a `pgettext_lazy("sms", ...)` translated in that app's own catalogue; once added it is
+    checked, reworded and sent like every text here.
+    """
+    if name in TEXTS and str(TEXTS[name]) != str(wording):
+        raise ValueError(f"A different text is already named {name!r}.")
+    TEXTS[name] = wording
 
 
 def text_default(name: str, language: str = LANGUAGE_DEFAULT) -> str:
