@@ -27,6 +27,7 @@ LAYERS: tuple[str, ...] = (
     "todos",
     "messaging",
     "scheduling",
+    "waitlist",
     "oncall",
     "checkins",
     "intake",
