@@ -15,10 +15,9 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.messaging.outbox import outbox_cancel_for
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, SessionType
-
-from clinic.messaging.outbox import outbox_cancel_for
 
 from .models import MOVABLE, WaitlistEntry, WaitlistOffer, validate_times, validate_weekdays
 
