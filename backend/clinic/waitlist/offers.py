@@ -286,7 +286,7 @@ def offer_accept(*, offer_id: int, actor: Actor) -> Acceptance:
         _offer_close(offer, OfferStatus.WITHDRAWN, "time no longer free", now)
         return Acceptance(Outcome.UNAVAILABLE, offer)
 
-    entry = WaitlistEntry.objects.select_for_update().select_related("appointment").get(pk=offer.entry_id)
+    entry = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("appointment").get(pk=offer.entry_id)
     try:
         with transaction.atomic():
             # Marked filled first: the booking's own events then see a filled slot, not a free one.
