@@ -10,10 +10,10 @@ import time_machine
 
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.scheduling.models import Appointment
-from clinic.waitlist.models import FreedSlot, WaitlistEntry, WaitlistOffer
 from clinic.scheduling.services import Booking, appointment_book
+from clinic.waitlist.models import FreedSlot, WaitlistEntry, WaitlistOffer
 from clinic.waitlist.replies import offer_code_in
-from tests.factories import ProviderFactory, RoomFactory
+from tests.factories import ProviderFactory
 from tests.support.clock import local
 from tests.waitlist.world import (
     NOW,
@@ -167,11 +167,8 @@ def test_the_patient_s_own_new_session_meanwhile_fails_only_their_acceptance(wor
     other_provider_chair = world.chair.__class__.objects.create(
         clinic=world.clinic, name="Chair B", is_treatment_chair=True
     )
-    from tests.factories import ProviderFactory
 
     book_with = ProviderFactory(clinic=world.clinic)
-    from clinic.scheduling.services import Booking, appointment_book
-    from tests.waitlist.world import STAFF
 
     appointment_book(
         actor=STAFF,
