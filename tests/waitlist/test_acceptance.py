@@ -13,7 +13,7 @@ from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.waitlist.models import FreedSlot, WaitlistEntry, WaitlistOffer
 from clinic.waitlist.replies import offer_code_in
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, RoomFactory
 from tests.support.clock import local
 from tests.waitlist.world import (
     NOW,
@@ -164,20 +164,15 @@ def test_the_patient_s_own_new_session_meanwhile_fails_only_their_acceptance(wor
     waitlisted(world, "Ben")
     slot = booked_then_cancelled(world)
     ana, ben = _offer_to(slot, "Ana"), _offer_to(slot, "Ben")
-    other_provider_chair = world.chair.__class__.objects.create(
-        clinic=world.clinic, name="Chair B", is_treatment_chair=True
-    )
-
-    book_with = ProviderFactory(clinic=world.clinic)
-
+    # Front desk books Ana elsewhere at that time (another provider, another chair) before she answers.
     appointment_book(
         actor=STAFF,
         booking=Booking(
             patient=ana.entry.patient,
-            provider=book_with,
+            provider=ProviderFactory(clinic=world.clinic),
             session_type=world.infusion,
             starts_at=THURSDAY_10,
-            room=other_provider_chair,
+            room=RoomFactory(clinic=world.clinic, name="Chair B"),
         ),
     )
     with committed():
