@@ -17,6 +17,7 @@ from clinic.patients.urls import api_urlpatterns as patients_api
 from clinic.scheduling.calendar_urls import api_urlpatterns as calendar_api
 from clinic.scheduling.urls import api_urlpatterns as scheduling_api
 from clinic.todos.urls import api_urlpatterns as todos_api
+from clinic.waitlist.urls import api_urlpatterns as waitlist_api
 from config.health import healthz, readyz
 
 # API clients get JSON for a URL that matches no route (a path id that is not a number, say).
@@ -47,6 +48,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *calendar_api,
     *checkins_api,
     *todos_api,
+    *waitlist_api,
     path("", include(router.urls)),
 ]
 

@@ -30,6 +30,8 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, Room, Series, SeriesPlan, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
+from clinic.waitlist.models import FreedSlot, WaitlistEntry, WaitlistOffer, WaitlistSettings
+from clinic.waitlist.services import waitlist_join
 from tests.factories import (
     AlertFactory,
     CheckInStepFactory,
@@ -84,6 +86,8 @@ class Site:
     inbound: InboundMessage
     outbound: OutboundMessage
     shift: OnCallShift
+    waitlist_entry: WaitlistEntry
+    waitlist_offer: WaitlistOffer
 
 
 @dataclass
@@ -112,6 +116,7 @@ class LocationWorld:
             "/api/v1/series/": site.series.pk,
             "/api/v1/alerts/": site.alert.pk,
             "/api/v1/tasks/": site.task.pk,
+            "/api/v1/waitlist/entries/": site.waitlist_entry.pk,
         }
         values = {
             "patient_id": str(site.patient.pk),
@@ -191,6 +196,27 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
     )
     shift = OnCallShiftFactory(clinic=clinic)
     CheckInStepFactory(session_type=session_type)
+    WaitlistSettings.objects.create(clinic=clinic, is_enabled=True)
+    waitlist_entry = waitlist_join(
+        actor=Actor(user=booked_by, ip="127.0.0.1"), patient=patient, session_type=session_type, source="staff"
+    )
+    freed_at = next_weekday_at(14, zone, days_ahead=4)
+    slot = FreedSlot.objects.create(
+        clinic=clinic,
+        session_type=session_type,
+        provider=provider,
+        room=room,
+        starts_at=freed_at,
+        ends_at=freed_at + datetime.timedelta(minutes=session_type.occupies_minutes),
+        cause=FreedSlot.Cause.CANCELLED,
+    )
+    waitlist_offer = WaitlistOffer.objects.create(
+        slot=slot,
+        entry=waitlist_entry,
+        to_number=patient.phone,
+        code=f"{number:04d}",
+        expires_at=timezone.now() + datetime.timedelta(minutes=30),
+    )
     audit_record(
         actor=booked_by, action=AuditEvent.Action.VIEW, target_type="patients.Patient", target_id=str(patient.pk)
     )
@@ -209,6 +235,8 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
         inbound=inbound,
         outbound=outbound,
         shift=shift,
+        waitlist_entry=waitlist_entry,
+        waitlist_offer=waitlist_offer,
     )
 
 

@@ -187,6 +187,11 @@ def _inquiry_location(world: LocationWorld, ids: dict[str, int]) -> tuple[str, d
     return f"/api/v1/staff/inquiries/{world.unplaced_inquiry.reference}/", {"clinic": ids["clinic"]}
 
 
+def _waitlist_join(world: LocationWorld, ids: dict[str, int]) -> tuple[str, dict[str, Any]]:
+    body = {"patient": ids["patient"], "session_type": ids["session_type"], "providers": [ids["provider"]]}
+    return "/api/v1/waitlist/entries/", body
+
+
 SESSION = ("patient", "provider", "session_type", "room")
 REFERENCES = [
     Reference("book a session", "POST", "/api/v1/appointments/", _book, SESSION),
@@ -208,6 +213,7 @@ REFERENCES = [
     Reference("day by provider", "GET", "/api/v1/calendar/day/", _calendar("provider"), ("provider",)),
     Reference("day by room", "GET", "/api/v1/calendar/day/", _calendar("room"), ("room",)),
     Reference("alerts of a patient", "GET", "/api/v1/alerts/", _query("/api/v1/alerts/", "patient"), ("patient",)),
+    Reference("add to the waitlist", "POST", "/api/v1/waitlist/entries/", _waitlist_join, SESSION[:3]),
     Reference("tasks of a patient", "GET", "/api/v1/tasks/", _query("/api/v1/tasks/", "patient"), ("patient",)),
     Reference("create a patient at a location", "POST", "/api/v1/patients/", _new_patient, ("clinic",)),
     Reference("move a patient's home", "PATCH", "/api/v1/patients/{patient_id}/", _patient_home, ("clinic",)),

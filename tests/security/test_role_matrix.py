@@ -69,6 +69,11 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/v1/session-types/"): (401, 200, 200, 200),
     ("GET", "/api/v1/calendar/day/"): (401, 200, 200, 200),
     ("GET", "/api/v1/calendar/providers/{provider_id}/feed.ics"): (401, 200, 200, 200),
+    # The waitlist (scheduling data): front desk and above; an empty body names the missing fields.
+    ("GET", "/api/v1/waitlist/entries/"): (401, 200, 200, 200),
+    ("POST", "/api/v1/waitlist/entries/"): (401, 400, 400, 400),
+    ("GET", "/api/v1/waitlist/entries/{pk}/"): (401, 200, 200, 200),
+    ("POST", "/api/v1/waitlist/entries/{pk}/remove/"): (401, 200, 200, 200),
     # Staff tasks: everyone, but front desk only sees the non-clinical ones (tested below).
     ("GET", "/api/v1/tasks/"): (401, 200, 200, 200),
     ("POST", "/api/v1/tasks/{pk}/done/"): (401, 200, 200, 200),
@@ -141,6 +146,10 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "messaging/emailaddressstate": (302, 200, 200, 200),
     "messaging/deliveryreport": (302, 403, 403, 403),
     "messaging/messagetemplate": (302, 403, 403, 200),
+    "waitlist/waitlistentry": (302, 200, 200, 200),
+    "waitlist/waitlistoffer": (302, 200, 200, 200),
+    "waitlist/freedslot": (302, 200, 200, 200),
+    "waitlist/waitlistsettings": (302, 200, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {
@@ -156,6 +165,8 @@ ADMIN_PATIENT_DATA = {
     "messaging/inboundmessage",
     "messaging/phonenumberstate",
     "messaging/emailaddressstate",
+    "waitlist/waitlistentry",
+    "waitlist/waitlistoffer",
 }
 
 

@@ -19,6 +19,8 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, Series
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
+from clinic.waitlist.models import WaitlistEntry
+from clinic.waitlist.services import waitlist_join
 from tests.factories import (
     AlertFactory,
     ClinicFactory,
@@ -46,6 +48,7 @@ class World:
     alert: Alert
     task: StaffTask
     inbound: InboundMessage
+    waitlist_entry: WaitlistEntry
     tokens: dict[str, str]  # each role's API key, issued once as staff sign in
 
     def token_for(self, role: str) -> str:
@@ -58,6 +61,7 @@ class World:
             "/api/v1/series/": self.series.pk,
             "/api/v1/alerts/": self.alert.pk,
             "/api/v1/tasks/": self.task.pk,
+            "/api/v1/waitlist/entries/": self.waitlist_entry.pk,
         }
         values = {
             "patient_id": str(self.patient.pk),
@@ -118,5 +122,8 @@ def world_build() -> World:
             to_number="+15005550006",
             body="Hello",
             patient=patient,
+        ),
+        waitlist_entry=waitlist_join(
+            actor=actor, patient=patient, session_type=session_type, appointment=appointment, source="staff"
         ),
     )

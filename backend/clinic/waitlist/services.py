@@ -45,7 +45,7 @@ def _active_entry(patient: Patient, session_type: SessionType, appointment: Appo
     )
 
 
-def _check_request(
+def waitlist_request_check(
     *,
     patient: Patient,
     session_type: SessionType,
@@ -54,6 +54,7 @@ def _check_request(
     times: list[str],
     providers: Sequence[Provider],
 ) -> None:
+    """Raise a ValidationError naming each field of a waitlist request that cannot be kept."""
     errors: dict[str, str] = {}
     if not session_type.is_active:
         errors["session_type"] = "This session type is no longer offered."
@@ -96,7 +97,7 @@ def waitlist_join(
     become the latest ones asked for; its place in the queue (created_at) is kept.
     """
     weekdays, times, chosen = sorted(set(preferred_weekdays)), list(dict.fromkeys(preferred_times)), list(providers)
-    _check_request(
+    waitlist_request_check(
         patient=patient,
         session_type=session_type,
         appointment=appointment,
