@@ -26,6 +26,7 @@ from .selectors import chairs_filled_per_week
 from .services import waitlist_join, waitlist_remove, waitlist_request_check
 
 REPORT_URL_NAME = "waitlist_filled_per_week"
+OFFER_FIELDS: tuple[str, ...] = ("created_at", "round", "status", "expires_at", "answered_at", "outcome_detail")
 
 
 def _local(moment: Any, clinic: Clinic) -> str:
@@ -79,8 +80,8 @@ class WaitlistOfferInline(admin.TabularInline[WaitlistOffer, Any]):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = ["created_at", "round", "status", "expires_at", "answered_at", "outcome_detail"]
-    readonly_fields = fields
+    fields = OFFER_FIELDS
+    readonly_fields = OFFER_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -98,8 +99,8 @@ class EntryOfferInline(WaitlistOfferInline):
 
 class SlotOfferInline(WaitlistOfferInline):
     fk_name = "slot"
-    fields = ["entry", *WaitlistOfferInline.fields]
-    readonly_fields = fields
+    fields = ("entry", *OFFER_FIELDS)
+    readonly_fields = ("entry", *OFFER_FIELDS)
 
 
 @admin.register(WaitlistEntry)
@@ -162,7 +163,7 @@ class WaitlistEntryAdmin(AuditedAdminMixin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: WaitlistEntry, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
         entry = waitlist_join(
             actor=Actor.from_request(request),

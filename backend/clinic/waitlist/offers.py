@@ -56,8 +56,9 @@ def slot_free_on_change(change: AppointmentChange) -> None:
         # Its "earlier if possible" requests end with it.
         for entry in WaitlistEntry.objects.filter(appointment=appointment, status=WaitlistEntry.Status.ACTIVE):
             _entry_close(entry, status=WaitlistEntry.Status.REMOVED, reason="session cancelled")
-        starts_at, provider_id, room_id = appointment.starts_at, appointment.provider_id, appointment.room_id
-        cause = FreedSlot.Cause.CANCELLED
+        starts_at, cause = appointment.starts_at, FreedSlot.Cause.CANCELLED
+        provider_id: int | None = appointment.provider_id
+        room_id: int | None = appointment.room_id
     elif change.event == AppointmentEvent.RESCHEDULED and change.previous_starts_at is not None:
         starts_at = change.previous_starts_at
         moved_provider = change.previous_provider_id is not None
