@@ -27,6 +27,8 @@ LAYERS: tuple[str, ...] = (
     "todos",
     "messaging",
     "scheduling",
+    "waitlist",
+    "visitlinks",
     "oncall",
     "checkins",
     "intake",
