@@ -69,7 +69,7 @@ def test_the_reminder_carries_a_short_link_with_no_id_and_only_its_hash_is_store
     assert "Hi Robin, your visit" in text and "Thursday, December 10, 2:00 PM" in text
     assert "Dr. Ada Stone" in text and "12 Harbor Street" in text and "nothing to eat for 6 hours" in text
     assert "ketamine" not in text.lower()  # the session type's staff name never reaches the patient
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
 
 
 def test_bad_tampered_guessed_and_malformed_links_all_get_the_same_polite_page(visit: Appointment) -> None:

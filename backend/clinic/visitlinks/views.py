@@ -67,7 +67,9 @@ def _respond(request: HttpRequest, template: str, context: dict[str, Any], *, st
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer header
+    # The token never leaves for another site in a Referer header ("no-referrer" would make Chromium send
+    # "Origin: null" with the page's own forms, which CSRF protection then refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
