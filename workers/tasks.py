@@ -14,6 +14,7 @@ from clinic.checkins import services as checkins
 from clinic.core.sweeps import exception_summary
 from clinic.messaging import outbox, sending
 from clinic.scheduling import replies
+from clinic.waitlist import offers as waitlist_offers
 from config.health import worker_heartbeat_record
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,12 @@ def checkins_follow_up() -> int:
 def alerts_escalate() -> int:
     """Page the next step of the on-call ladder about urgent alerts nobody has acknowledged."""
     return escalation.alerts_escalate_due()
+
+
+@shared_task(name="workers.tasks.waitlist_offers_sweep", ignore_result=True)
+def waitlist_offers_sweep() -> tuple[int, int]:
+    """Expire waitlist offers nobody answered in time, then offer each freed time to the next patients."""
+    return waitlist_offers.offers_expire_and_refill()
 
 
 @shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)

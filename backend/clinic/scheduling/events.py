@@ -31,11 +31,14 @@ class AppointmentEvent(enum.StrEnum):
 
 @dataclass(frozen=True)
 class AppointmentChange:
-    """What a subscriber hears: the event, the session as it is now, and (rescheduled) where it was."""
+    """What a subscriber hears: the event, the session as it is now, and (rescheduled) where it was: its
+    start, provider and room before the move (the waitlist offers the time it left)."""
 
     event: AppointmentEvent
     appointment: Appointment
     previous_starts_at: datetime.datetime | None = None
+    previous_provider_id: int | None = None
+    previous_room_id: int | None = None
 
 
 AppointmentSubscriber = Callable[[AppointmentChange], None]
@@ -58,10 +61,24 @@ def appointment_booked(*, appointment: Appointment) -> None:
     _publish(AppointmentChange(AppointmentEvent.BOOKED, appointment))
 
 
-def appointment_rescheduled(*, appointment: Appointment, previous_starts_at: datetime.datetime) -> None:
+def appointment_rescheduled(
+    *,
+    appointment: Appointment,
+    previous_starts_at: datetime.datetime,
+    previous_provider_id: int | None = None,
+    previous_room_id: int | None = None,
+) -> None:
     reminders.reminders_cancel(appointment=appointment, starts_at=previous_starts_at, reason="appointment moved")
     reminders.reminders_schedule(appointment=appointment)
-    _publish(AppointmentChange(AppointmentEvent.RESCHEDULED, appointment, previous_starts_at=previous_starts_at))
+    _publish(
+        AppointmentChange(
+            AppointmentEvent.RESCHEDULED,
+            appointment,
+            previous_starts_at=previous_starts_at,
+            previous_provider_id=previous_provider_id,
+            previous_room_id=previous_room_id,
+        )
+    )
 
 
 def appointment_confirmed(*, appointment: Appointment) -> None:

@@ -379,7 +379,11 @@ def appointment_reschedule(
         booking = replace(booking, room=_free_chair(booking, exclude_id=appointment.pk))
     ends_at = appointment_check(booking, exclude_id=appointment.pk)
     _check_series_spacing(appointment, starts_at)
-    previous_starts_at = appointment.starts_at
+    previous_starts_at, previous_provider_id, previous_room_id = (
+        appointment.starts_at,
+        appointment.provider_id,
+        appointment.room_id,
+    )
     appointment.starts_at, appointment.ends_at = starts_at, ends_at
     appointment.provider, appointment.room = booking.provider, booking.room
     appointment.status = Status.SCHEDULED
@@ -393,7 +397,12 @@ def appointment_reschedule(
     audit_by(
         actor, action=AuditEvent.Action.UPDATE, target=appointment, detail="rescheduled: starts_at, provider, room"
     )
-    events.appointment_rescheduled(appointment=appointment, previous_starts_at=previous_starts_at)
+    events.appointment_rescheduled(
+        appointment=appointment,
+        previous_starts_at=previous_starts_at,
+        previous_provider_id=previous_provider_id,
+        previous_room_id=previous_room_id,
+    )
     return appointment
 
 

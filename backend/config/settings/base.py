@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clinic.visitlinks",
     "clinic.oncall",
     "clinic.checkins",
+    "clinic.waitlist",
     "clinic.demo",
 ]
 
@@ -353,6 +354,8 @@ CELERY_BEAT_SCHEDULE = {
     "checkins-follow-up": {"task": "workers.tasks.checkins_follow_up", "schedule": 60.0},
     # Also catches a page that failed, so the next step is paged within this long, not after minutes.
     "alerts-escalate": {"task": "workers.tasks.alerts_escalate", "schedule": 30.0},
+    # Expires unanswered waitlist offers and offers freed times to the next patients (offers stay open 30 min).
+    "waitlist-offers": {"task": "workers.tasks.waitlist_offers_sweep", "schedule": 60.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")
