@@ -22,6 +22,9 @@ from clinic.scheduling.services import appointment_cancel, appointment_confirm, 
 from clinic.scheduling.session_time import session_time_values
 from clinic.todos.models import StaffTask
 from clinic.todos.services import staff_task_open
+from clinic.waitlist.models import WaitlistEntry
+from clinic.waitlist.selectors import waitlist_enabled_for
+from clinic.waitlist.services import waitlist_join, waitlist_remove
 
 from .models import VisitLink, VisitLinkPolicy
 from .selectors import UPCOMING, visit_policy, visit_state, visit_time_offered
@@ -29,6 +32,8 @@ from .tokens import token_hash, token_new, visit_link_url
 
 # How the audit trail names who acted from a link (no staff member did).
 PATIENT_BY_LINK = "the patient, by link"
+# How a waitlist entry made from the page names who asked (WaitlistEntry.source).
+WAITLIST_SOURCE = "patient_link"
 
 
 class ChangeRefused(Exception):
@@ -117,6 +122,38 @@ def visit_move(
         raise ChangeRefused("taken") from error
     _touch(link)
     return moved
+
+
+@transaction.atomic
+def visit_earlier_set(*, link: VisitLink, ip: str | None, wanted: bool) -> bool:
+    """Tick or untick "earlier if possible": the session waits on the location's waitlist for an earlier time
+    with the same provider (clinic.waitlist offers it by text). Returns whether it is now on the list."""
+    appointment, policy = _locked(link)
+    if not visit_state(appointment, policy).upcoming or not waitlist_enabled_for(appointment.session_type.clinic_id):
+        raise ChangeRefused("not_upcoming")
+    actor = patient_actor(ip)
+    _touch(link)
+    if wanted:
+        try:
+            waitlist_join(
+                actor=actor,
+                patient=appointment.patient,
+                session_type=appointment.session_type,
+                appointment=appointment,
+                providers=[appointment.provider],
+                source=WAITLIST_SOURCE,
+            )
+        except ValidationError as error:  # e.g. the provider stopped taking bookings
+            raise ChangeRefused("not_upcoming") from error
+        return True
+    for entry in visit_earlier_entries(appointment):
+        waitlist_remove(actor=actor, entry=entry, reason="unticked by the patient on their link")
+    return False
+
+
+def visit_earlier_entries(appointment: Appointment) -> list[WaitlistEntry]:
+    """The session's active "earlier if possible" entries."""
+    return list(WaitlistEntry.objects.filter(appointment=appointment, status=WaitlistEntry.Status.ACTIVE))
 
 
 @transaction.atomic

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:token>/cancel", views.cancel, name="cancel"),
     path("<str:token>/move", views.move, name="move"),
     path("<str:token>/call", views.call_back, name="call"),
+    path("<str:token>/earlier", views.earlier, name="earlier"),
 ]

@@ -32,10 +32,19 @@ from clinic.patients.selectors import patient_timezone
 from clinic.scheduling.availability import Slot
 from clinic.scheduling.services import BookingConflict
 from clinic.scheduling.session_time import session_time_values, zone_label
+from clinic.waitlist.selectors import waitlist_enabled_for
 
 from .models import VisitLink
 from .selectors import visit_link_find, visit_policy, visit_state, visit_time_pages, visit_times
-from .services import ChangeRefused, visit_call_back_request, visit_cancel, visit_confirm, visit_move
+from .services import (
+    ChangeRefused,
+    visit_call_back_request,
+    visit_cancel,
+    visit_confirm,
+    visit_earlier_entries,
+    visit_earlier_set,
+    visit_move,
+)
 
 
 class VisitLinkThrottle(ClientAddressThrottle):
@@ -155,6 +164,8 @@ def _visit_context(link: VisitLink, token: str, language: str) -> dict[str, Any]
         "policy": policy,
         "policy_text": policy.policy_in(language),
         "seen": str(int(appointment.starts_at.timestamp())),
+        "earlier_offered": waitlist_enabled_for(clinic),
+        "earlier_wanted": bool(visit_earlier_entries(appointment)),
     }
 
 
@@ -299,4 +310,24 @@ def call_back(request: HttpRequest, token: str) -> HttpResponse:
             return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
         visit_call_back_request(link=link)
         text = _("Thank you: we will call you to find another time. Your visit stays booked until then.")
+        return _back_to_visit(request, token, messages.SUCCESS, text)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def earlier(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Earlier if possible": the checkbox ticked joins the location's waitlist for this session, unticked leaves it."""
+    link, refused = _guarded(request, token)
+    if link is None:
+        assert refused is not None
+        return refused
+    with translation.override(_language(request, link)):
+        try:
+            wanted = visit_earlier_set(link=link, ip=client_ip(request), wanted=request.POST.get("earlier") == "on")
+        except ChangeRefused:
+            return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
+        if wanted:
+            text = _("We will text you if an earlier time opens up. Your visit stays booked until you take one.")
+        else:
+            text = _("You will not get texts about earlier times for this visit.")
         return _back_to_visit(request, token, messages.SUCCESS, text)
