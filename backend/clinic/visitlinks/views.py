@@ -316,7 +316,7 @@ def call_back(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["POST"])
 def earlier(request: HttpRequest, token: str) -> HttpResponse:
-    """ "Earlier if possible": the checkbox ticked joins the location's waitlist for this session, unticked leaves it."""
+    """Tick "earlier if possible" to join the location's waitlist for this session; untick to leave it."""
     link, refused = _guarded(request, token)
     if link is None:
         assert refused is not None
