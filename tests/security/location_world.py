@@ -30,6 +30,7 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, Provider, Room, Series, SeriesPlan, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
+from clinic.visitlinks.models import VisitLinkPolicy
 from tests.factories import (
     AlertFactory,
     CheckInStepFactory,
@@ -190,6 +191,7 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
         kind=StaffTask.Kind.RESCHEDULE_REQUEST, patient=patient, appointment=appointment, key=f"location:{name}"
     )
     shift = OnCallShiftFactory(clinic=clinic)
+    VisitLinkPolicy.objects.create(clinic=clinic, policy_text=f"{name}: call a day ahead to cancel.")
     CheckInStepFactory(session_type=session_type)
     audit_record(
         actor=booked_by, action=AuditEvent.Action.VIEW, target_type="patients.Patient", target_id=str(patient.pk)

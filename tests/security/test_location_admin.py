@@ -26,6 +26,7 @@ from clinic.accounts.models import AuditEvent
 from clinic.checkins.models import CheckIn, CheckInHold, CheckInStep
 from clinic.messaging.models import EmailAddressState, PhoneNumberState
 from clinic.todos.models import StaffTask
+from clinic.visitlinks.models import VisitLinkPolicy
 from tests.security.location_world import (
     CLINICIAN_NORTH,
     DESK_ALL,
@@ -82,6 +83,7 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         AuditEvent.objects.filter(target_type="patients.Patient", target_id=str(site.patient.pk)).first(),
         PhoneNumberState.objects.get(phone=site.patient.phone),
         EmailAddressState.objects.get(email=site.patient.email),
+        VisitLinkPolicy.objects.get(clinic=site.clinic),
     ]
     return {type(record): record for record in records}
 

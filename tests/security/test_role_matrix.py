@@ -141,6 +141,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "messaging/emailaddressstate": (302, 200, 200, 200),
     "messaging/deliveryreport": (302, 403, 403, 403),
     "messaging/messagetemplate": (302, 403, 403, 200),
+    "visitlinks/visitlinkpolicy": (302, 200, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {

@@ -34,4 +34,4 @@ def token_well_formed(token: str) -> bool:
 
 def visit_link_url(token: str) -> str:
     """The full link for a text: the public address and /v/<token> (no name, no id)."""
-    return settings.PUBLIC_BASE_URL + reverse("visitlinks:visit", kwargs={"token": token})
+    return f"{settings.PUBLIC_BASE_URL}{reverse('visitlinks:visit', kwargs={'token': token})}"
