@@ -28,6 +28,7 @@ LAYERS: tuple[str, ...] = (
     "messaging",
     "scheduling",
     "waitlist",
+    "visitlinks",
     "oncall",
     "checkins",
     "intake",

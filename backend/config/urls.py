@@ -64,6 +64,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("webhooks/twilio/sms/", twilio_inbound_sms, name="twilio-inbound-sms"),
     path("webhooks/twilio/status/", twilio_status_callback, name="twilio-status"),
     path("email/unsubscribe/<str:token>/", email_unsubscribe_view, name="email-unsubscribe"),
+    # A session's own page, from the link in its reminders: short, it is sent in texts.
+    path("v/", include("clinic.visitlinks.urls")),
     path("admin/", admin.site.urls),
 ]
 

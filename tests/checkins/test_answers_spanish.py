@@ -19,6 +19,7 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
+from clinic.visitlinks.models import VisitLink
 from tests.factories import ProviderFactory, RoomFactory, completed_session
 from tests.support.clock import local
 from tests.support.languages import MARK, spanish_wordings
@@ -131,13 +132,15 @@ def test_phq2_in_the_scales_spanish_words(client: Client, completed: Appointment
     assert last_inbound().reply == text_render("checkin_thanks_concern", language="es", **checkin_text_values(check_in))
 
 
-def test_a_free_text_request_to_move_the_visit_with_no_check_in_waiting_opens_the_call_back(
+def test_a_free_text_request_to_move_the_visit_with_no_check_in_waiting_is_answered_with_its_link(
     client: Client, completed: Appointment
 ) -> None:
     with time_machine.travel(local(2026, 12, 8, 9, 0) + datetime.timedelta(minutes=1), tick=False):
         patient_texts(client, "necesito cambiar la cita del viernes")
     assert last_inbound().route == InboundMessage.Route.CONFIRMATION
-    assert StaffTask.objects.get(kind=StaffTask.Kind.RESCHEDULE_REQUEST).appointment_id == next_session().pk
+    assert "/v/" in last_inbound().reply  # the next session's own link (clinic.visitlinks)
+    assert VisitLink.objects.get(purpose=VisitLink.Purpose.REPLY).appointment_id == next_session().pk
+    assert not StaffTask.objects.filter(kind=StaffTask.Kind.RESCHEDULE_REQUEST).exists()
 
 
 @pytest.mark.parametrize("body", ["HELP", "AYUDA", "Ayuda!"])

@@ -42,8 +42,8 @@ def test_bad_wordings_are_refused_with_a_reason(body: str, expected: str) -> Non
 
 
 def test_length_is_measured_with_long_names_and_instructions() -> None:
-    # Short on its face, but the preparation instructions may be 300 characters long.
-    body = "{clinic}: Hi {first_name}, {date} at {time}. {preparation}" + "y" * 120
+    # Short on its face, but a reminder may carry 225 characters of preparation instructions.
+    body = "{clinic}: Hi {first_name}, {date} at {time}. {preparation}" + "y" * 200
     assert sms_segments(body.format(**SAMPLE_VALUES["en"])) > 3
     assert any("Too long" in problem for problem in text_problems("appointment_reminder", body))
 
@@ -110,21 +110,42 @@ def test_each_language_has_its_own_wording_checked_by_the_same_rules(clinic_admi
         client.post(add_url, {"name": "appointment_reminder", "language": "es", "body": spanish}).status_code == 200
     )  # one wording per text and language
     english = text_render(
-        "appointment_reminder", language="en", clinic="H", first_name="Ana", date="d", time="t", preparation=""
+        "appointment_reminder",
+        language="en",
+        clinic="H",
+        first_name="Ana",
+        date="d",
+        time="t",
+        preparation="",
+        link="L",
     )
     assert english == text_default("appointment_reminder", "en").format(
-        clinic="H", first_name="Ana", date="d", time="t", preparation=""
+        clinic="H", first_name="Ana", date="d", time="t", preparation="", link="L"
     )
     assert (
         text_render(
-            "appointment_reminder", language="es", clinic="H", first_name="Ana", date="d", time="t", preparation=""
+            "appointment_reminder",
+            language="es",
+            clinic="H",
+            first_name="Ana",
+            date="d",
+            time="t",
+            preparation="",
+            link="L",
         )
         == "H: Ana, ¿sigue en pie su cita del d, t? Responda SI o R."
     )
     # A language the clinic does not offer falls back to English rather than failing.
     assert (
         text_render(
-            "appointment_reminder", language="fr", clinic="H", first_name="Ana", date="d", time="t", preparation=""
+            "appointment_reminder",
+            language="fr",
+            clinic="H",
+            first_name="Ana",
+            date="d",
+            time="t",
+            preparation="",
+            link="L",
         )
         == english
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from collections.abc import Iterator
 from typing import Any
@@ -89,7 +90,7 @@ def test_booking_writes_the_48_and_3_hour_reminders_with_time_and_preparation(
     body = reminders[0].body
     assert body.startswith("Harbor Clinic: Hi Robin,")
     assert "Thursday, December 10 at 2:00 PM" in body
-    assert PREP in body and "Reply C to confirm, R to reschedule." in body
+    assert PREP in body and re.search(r" Reply C to confirm\. To change or cancel: http://\S+/v/[\w-]{22}$", body)
     assert forbidden_words_in(body) == [] and "IV infusion" not in body
     assert sms_segments(body) <= 3
     assert all(r.status == OutboundMessage.Status.SCHEDULED for r in reminders)

@@ -77,13 +77,14 @@ def test_confirming_twice_says_so_and_ride_is_recorded(booked: Appointment) -> N
     assert booked.driver_confirmed
 
 
-def test_r_opens_one_call_back_task_for_front_desk_and_keeps_the_booking(booked: Appointment) -> None:
+def test_r_answers_with_the_visits_own_link_and_keeps_the_booking(booked: Appointment) -> None:
+    """The link (clinic.visitlinks) lets the patient pick a time: no call-back task is needed."""
     answer = reply("R", "SM" + "1" * 32)
-    reply("reschedule", "SM" + "2" * 32)
+    again = reply("reschedule", "SM" + "2" * 32)
 
-    assert "we will call you to find a new time" in answer
-    task = StaffTask.objects.get()
-    assert (task.kind, task.appointment, task.is_clinical) == (StaffTask.Kind.RESCHEDULE_REQUEST, booked, False)
+    assert "Pick a new time for your visit on" in answer and "/v/" in answer and "+16175550100" in answer
+    assert "/v/" in again
+    assert not StaffTask.objects.exists()
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.SCHEDULED
 

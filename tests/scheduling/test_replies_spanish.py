@@ -8,6 +8,7 @@ shipped translation exists.
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -40,7 +41,7 @@ def booked() -> Appointment:
     spanish_wordings(
         "appointment_confirmed_ride",
         "appointment_already_confirmed",
-        "appointment_reschedule_requested",
+        "visit_link_reschedule",
         "ride_confirmed",
     )
     with time_machine.travel(NOW, tick=False):
@@ -60,14 +61,22 @@ def reply(body: str, from_number: str = PHONE) -> str:
         return patient_texts(Client(), body, from_number=from_number)
 
 
-def rendered(name: str, appointment: Appointment, language: str) -> str:
+def rendered(name: str, appointment: Appointment, language: str, **more: str) -> str:
     """The text `name` about `appointment` as the patient should get it in `language`."""
     values = {
         **clinic_text_values(appointment.session_type.clinic),
         "first_name": appointment.patient.first_name,
         **session_time_values(appointment, language),
+        **more,
     }
     return text_render(name, language=language, **values)
+
+
+def link_in(text: str) -> str:
+    """The visit's link in an answer: the public address, /v/ and a 22-character token."""
+    found = re.search(r"https?://\S+/v/[A-Za-z0-9_-]{22}\b", text)
+    assert found is not None, text
+    return found.group(0)
 
 
 def reschedule_tasks() -> list[tuple[str, int | None]]:
@@ -143,12 +152,12 @@ SPANISH_REQUESTS = [
 
 
 @pytest.mark.parametrize("body", ENGLISH_REQUESTS + SPANISH_REQUESTS)
-def test_a_request_to_move_the_visit_opens_one_call_back_task_and_keeps_the_booking(
+def test_a_request_to_move_the_visit_is_answered_with_its_link_and_keeps_the_booking(
     booked: Appointment, body: str
 ) -> None:
     reply(body)
 
-    assert reschedule_tasks() == [(StaffTask.Kind.RESCHEDULE_REQUEST, booked.pk)]
+    assert reschedule_tasks() == []  # the link lets the patient pick a time: nobody needs to call back
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.SCHEDULED
     message = last_inbound()
@@ -156,7 +165,8 @@ def test_a_request_to_move_the_visit_opens_one_call_back_task_and_keeps_the_book
     written_in = "" if body == "R" else "es" if body in SPANISH_REQUESTS else "en"
     answered_in = written_in or "en"  # "R" is no language's word: Robin reads English
     assert message.language == written_in
-    assert message.reply == rendered("appointment_reschedule_requested", booked, answered_in)
+    link = link_in(message.reply)
+    assert message.reply == rendered("visit_link_reschedule", booked, answered_in, link=link)
     assert message.reply.startswith(MARK) is (answered_in == "es")
 
 

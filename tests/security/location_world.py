@@ -32,6 +32,7 @@ from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
 from clinic.waitlist.models import FreedSlot, WaitlistEntry, WaitlistOffer, WaitlistSettings
 from clinic.waitlist.services import waitlist_join
+from clinic.visitlinks.models import VisitLinkPolicy
 from tests.factories import (
     AlertFactory,
     CheckInStepFactory,
@@ -195,6 +196,7 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
         kind=StaffTask.Kind.RESCHEDULE_REQUEST, patient=patient, appointment=appointment, key=f"location:{name}"
     )
     shift = OnCallShiftFactory(clinic=clinic)
+    VisitLinkPolicy.objects.create(clinic=clinic, policy_text=f"{name}: call a day ahead to cancel.")
     CheckInStepFactory(session_type=session_type)
     WaitlistSettings.objects.create(clinic=clinic, is_enabled=True)
     waitlist_entry = waitlist_join(

@@ -27,6 +27,7 @@ from clinic.checkins.models import CheckIn, CheckInHold, CheckInStep
 from clinic.messaging.models import EmailAddressState, PhoneNumberState
 from clinic.todos.models import StaffTask
 from clinic.waitlist.models import WaitlistSettings
+from clinic.visitlinks.models import VisitLinkPolicy
 from tests.security.location_world import (
     CLINICIAN_NORTH,
     DESK_ALL,
@@ -87,6 +88,7 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         site.waitlist_offer,
         site.waitlist_offer.slot,
         WaitlistSettings.objects.get(clinic=site.clinic),
+        VisitLinkPolicy.objects.get(clinic=site.clinic),
     ]
     return {type(record): record for record in records}
 

@@ -150,6 +150,7 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "waitlist/waitlistoffer": (302, 200, 200, 200),
     "waitlist/freedslot": (302, 200, 200, 200),
     "waitlist/waitlistsettings": (302, 200, 200, 200),
+    "visitlinks/visitlinkpolicy": (302, 200, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {

@@ -14,6 +14,8 @@ class Actor:
 
     user: User | AnonymousUser | None
     ip: str | None = None
+    # Who acted when no staff member did, as the audit trail names them, e.g. "the patient, by link".
+    via: str = ""
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:

@@ -58,6 +58,6 @@ def audit_by(
         target=target,
         target_type=target_type,
         target_id=target_id,
-        detail=detail,
+        detail=f"{detail} (by {actor.via})"[:200] if actor.via else detail,
         ip_address=actor.ip,
     )

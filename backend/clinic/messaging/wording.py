@@ -44,9 +44,11 @@ TEXTS: dict[str, Promise] = {
         "{clinic}: this number is on file for more than one patient, so we have not changed any visit. "
         "Please call us at {clinic_phone} to tell us whose visit it is.",
     ),
+    # {link} opens the session's own page (clinic.visitlinks): confirm, cancel, or pick another time.
     "appointment_reminder": pgettext_lazy(
         "sms",
-        "{clinic}: Hi {first_name}, see you {date} at {time}. {preparation}Reply C to confirm, R to reschedule.",
+        "{clinic}: Hi {first_name}, see you {date} at {time}. {preparation}Reply C to confirm. "
+        "To change or cancel: {link}",
     ),
     "appointment_confirmed": pgettext_lazy(
         "sms", "{clinic}: Thanks {first_name}, you are confirmed for {date} at {time}."
@@ -152,6 +154,27 @@ TEXTS: dict[str, Promise] = {
 # Preparation instructions in another language than English (SessionType.preparation_translations):
 # shorter, because a text with á, í, ó or ú holds 67 characters a part instead of 153.
 PREPARATION_TRANSLATION_MAX_CHARS = 250
+# What of them a reminder text carries, with its link, in three GSM-7 parts (English) or seven UCS-2 parts
+# (another language): longer instructions are cut at a sentence or word, and the link's page shows them whole.
+REMINDER_PREPARATION_MAX_CHARS = 225
+REMINDER_PREPARATION_MAX_CHARS_TRANSLATED = 205
+CUT_MARK = "..."
+
+
+def preparation_for_text(preparation: str, language: str) -> str:
+    """The preparation instructions as a reminder text carries them: whole when short enough, else cut at the
+    last sentence (or word) that fits, marked with "..."."""
+    translated = language != LANGUAGE_DEFAULT
+    limit = REMINDER_PREPARATION_MAX_CHARS_TRANSLATED if translated else REMINDER_PREPARATION_MAX_CHARS
+    preparation = preparation.strip()
+    if len(preparation) <= limit:
+        return preparation
+    room = preparation[: limit - len(CUT_MARK) - 1]
+    sentence_end = max(room.rfind(". "), room.rfind("! "), room.rfind("? "))
+    if sentence_end >= limit // 2:  # whole sentences, when they say most of it
+        return f"{room[: sentence_end + 1]} {CUT_MARK}"
+    word_end = room.rfind(" ")
+    return (room[:word_end] if word_end > 0 else room).rstrip(" ,;:") + CUT_MARK
 
 
 class StrictFormatter(string.Formatter):
@@ -215,7 +238,8 @@ SAMPLE_VALUES: dict[str, dict[str, str]] = {
         "clinic_phone": "+16175550100",
         "date": "Wednesday, September 30",
         "time": "11:45 AM ET (10:45 AM your time)",  # a patient in another zone than the clinic's
-        "preparation": "P" * 299 + " ",  # SessionType.preparation_instructions holds at most 300
+        # SessionType.preparation_instructions holds 300 at most; a reminder carries this much of it
+        "preparation": "P" * REMINDER_PREPARATION_MAX_CHARS + " ",
         "link": SAMPLE_LINK,
     },
     "es": {
@@ -224,7 +248,7 @@ SAMPLE_VALUES: dict[str, dict[str, str]] = {
         "clinic_phone": "+16175550100",
         "date": "miércoles, 30 de septiembre",
         "time": "11:45 AM ET (10:45 AM en su zona)",
-        "preparation": "P" * (PREPARATION_TRANSLATION_MAX_CHARS - 1) + " ",
+        "preparation": "P" * REMINDER_PREPARATION_MAX_CHARS_TRANSLATED + " ",
         "link": SAMPLE_LINK,
     },
 }

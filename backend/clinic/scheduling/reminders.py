@@ -36,9 +36,11 @@ from clinic.messaging.outbox import outbox_cancel_for, outbox_enqueue
 from clinic.messaging.selectors import patient_email_state, patient_phone_state
 from clinic.messaging.texting_hours import TextingWindow, texting_window
 from clinic.messaging.texts import text_render
+from clinic.messaging.wording import preparation_for_text
 from clinic.patients.models import Patient
 
 from .models import Appointment
+from .patient_links import reminder_added_values
 from .session_time import session_time_values
 
 # A reminder is caused by its session; its related_id also names the start it was written for.
@@ -117,13 +119,23 @@ def reminder_times(
 
 
 def _format_values(appointment: Appointment) -> dict[str, str]:
+    """The reminder's values; `{link}` (and any other value an app above adds) comes from patient_links."""
     preparation = appointment.session_type.preparation_in(appointment.patient.language)
     return {
         **clinic_text_values(_clinic_of(appointment)),
         "first_name": appointment.patient.first_name,
         **session_time_values(appointment),
         "preparation": f"{preparation} " if preparation else "",
+        **reminder_added_values(appointment),
     }
+
+
+def _text_body(values: dict[str, str], language: str) -> str:
+    """The reminder text: long preparation instructions are cut to fit the text (the link's page has them whole)."""
+    preparation = preparation_for_text(values["preparation"].strip(), language)
+    return text_render(
+        "appointment_reminder", language=language, **{**values, "preparation": f"{preparation} " if preparation else ""}
+    )
 
 
 def reminder_channel_for(patient: Patient) -> str:
@@ -151,6 +163,9 @@ def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | Non
     """Write this session's reminders to the outbox (in the caller's transaction). Safe to run twice."""
     if appointment.status not in REMINDABLE:
         return []
+    times = reminder_times(appointment=appointment, now=now)
+    if not times:
+        return []
     values = _format_values(appointment)
     related_id = reminder_related_id(appointment.pk, appointment.starts_at)
     if reminder_channel_for(appointment.patient) == OutboundMessage.Channel.EMAIL:
@@ -171,14 +186,15 @@ def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | Non
                 related_type=REMINDER_RELATED_TYPE,
                 related_id=related_id,
             )
-            for hours, at in reminder_times(appointment=appointment, now=now)
+            for hours, at in times
         ]
+    body = _text_body(values, appointment.patient.language)
     return [
         outbox_enqueue(
             kind=OutboundMessage.Kind.REMINDER,
             template="appointment_reminder",
             to_number=appointment.patient.phone,
-            body=text_render("appointment_reminder", language=appointment.patient.language, **values),
+            body=body,
             language=appointment.patient.language,
             clinic=appointment.session_type.clinic,
             idempotency_key=f"reminder:{related_id}:{hours}h",
@@ -187,7 +203,7 @@ def reminders_schedule(*, appointment: Appointment, now: datetime.datetime | Non
             related_type=REMINDER_RELATED_TYPE,
             related_id=related_id,
         )
-        for hours, at in reminder_times(appointment=appointment, now=now)
+        for hours, at in times
     ]
 
 
@@ -201,13 +217,15 @@ def reminders_rewrite_for_patient(*, patient_id: int, language: str) -> int:
         "patient", "session_type__clinic"
     )
     for appointment in upcoming:
-        values = _format_values(appointment)
         waiting = OutboundMessage.objects.filter(
             related_type=REMINDER_RELATED_TYPE,
             related_id=reminder_related_id(appointment.pk, appointment.starts_at),
             status=OutboundMessage.Status.SCHEDULED,
         )
-        body = text_render("appointment_reminder", language=language, **values)
+        if not waiting.exists():
+            continue
+        values = _format_values(appointment)
+        body = _text_body(values, language)
         rewritten += waiting.filter(channel=OutboundMessage.Channel.SMS).update(body=body, language=language)
         subject, email_body = _reminder_email(appointment, values)
         rewritten += waiting.filter(channel=OutboundMessage.Channel.EMAIL).update(

@@ -31,6 +31,7 @@ from clinic.todos.models import StaffTask
 from clinic.todos.services import staff_task_open
 
 from .models import Appointment
+from .patient_links import reschedule_answer
 from .services import appointment_confirm
 from .session_time import session_time_values
 
@@ -67,7 +68,7 @@ RESCHEDULE_PATTERNS = tuple(
         r"\b(?:cant|cannot|can not|couldnt|wont|unable to|not able to|wont be able to)\s+"
         rf"(?:come\s+in|come|attend|be\s+there)\b(?=\s*(?:$|[,.!?;]|to\s+(?:my|the|your)|{_DAY}|on\b|this\b|at\b))",
         # "can we move it", "move my appointment", "change the session to friday", "push it back"
-        r"\bcan\s+(?:we|i|you)\s+(?:move|push|bump)\s+(?:it|this|that)\b",
+        r"\b(?:can|could)\s+(?:we|i|you)\s+(?:move|push|bump|change|switch)\s+(?:it|this|that)\b",
         rf"\b(?:change|switch)\s+(?:it|this|that)\s+to\s+{_DAY}",
         r"\b(?:move|change|push|switch|bump|shift)\s+(?:my|the|our|this|that|tomorrows|todays|fridays|mondays)\s+"
         r"(?:\w+\s+)?(?:appointment|appt|visit|session|time|date)\b",
@@ -79,6 +80,9 @@ RESCHEDULE_PATTERNS = tuple(
         r"\b(?:for|on|to|at|try|do|pick|have|is\s+there|there)\s+(?:another|a\s+different|different)\s+"
         r"(?:day|time|date)\b",
         r"\bany\s+other\s+(?:day|time|date)\b",
+        # "I need a different time", "need another day", "can I come another day" (not "I need a new life")
+        r"\b(?:need|want|like|prefer)\s+(?:a\s+)?(?:another|different|new|other)\s+(?:day|time|date)\b",
+        r"\b(?:come|come\s+in|go)\s+(?:on\s+)?(?:another|a\s+different|some\s+other)\s+(?:day|time)\b",
         # "reprogramar", "reagendar la cita", "¿reagendamos?"
         r"\b(?:reprogram|reagend)\w*",
         # "necesito cambiar la cita", "¿podemos mover mi sesión?", "cámbienme la cita", "cambio de hora"
@@ -94,6 +98,11 @@ RESCHEDULE_PATTERNS = tuple(
         r"ese|porque|pq|xq|por\b|lo\s+siento|perdon|disculp)))",
         # "¿puede ser otro día?", "para otra hora"
         r"\b(?:para|en|a|ser|sea)\s+otr[oa]\s+(?:dia|hora|fecha|horario|semana)\b",
+        # "necesito otra fecha", "mejor otro día", "¿tienen otro horario?"
+        r"\b(?:necesito|quiero|prefiero|mejor|tienen|tiene|hay)\s+otr[oa]\s+(?:dia|hora|fecha|horario)\b",
+        # "¿se puede mover?", "¿me la pueden cambiar para el viernes?"
+        r"\bse\s+(?:puede|podria)\s+(?:cambiar|mover|recorrer|posponer|pasar)\b",
+        r"\b(?:la|lo)\s+(?:pueden|puede|podemos|podrian|podria)\s+(?:cambiar|mover|recorrer|pasar)\b",
     )
 )
 # Just before a request, words that take it back: "no need to reschedule", "don't bother rescheduling", "no
@@ -209,7 +218,8 @@ def reply_reschedule(
     location: Clinic | None = None,
     now: datetime.datetime | None = None,
 ) -> str:
-    """Open a call-back task for front desk; the session stays booked until staff move it."""
+    """Answer with the session's own link to pick a new time (patient_links), or when no app gives one, open a
+    call-back task for front desk; either way the session stays booked until it is moved."""
     if _number_shared(phone):
         return _ask_whose_visit(language, location)  # act on nobody's visit rather than guess
     appointment = _next_appointment(phone, now=now or timezone.now(), location=location)
@@ -223,6 +233,9 @@ def reply_reschedule(
                 detail="Asked to reschedule but has no upcoming visit: please call back.",
             )
         return text_render("appointment_nothing_to_reschedule", language=language, **_values(None, language, location))
+    answer = reschedule_answer(appointment, language)
+    if answer:  # a link to pick a new time (clinic.visitlinks): nobody needs to call back
+        return answer
     staff_task_open(
         kind=StaffTask.Kind.RESCHEDULE_REQUEST,
         patient=appointment.patient,

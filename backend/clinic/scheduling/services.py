@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
@@ -317,26 +318,35 @@ def _lock(appointment: Appointment) -> Appointment:
     )
 
 
-def _check_series_spacing(appointment: Appointment, starts_at: datetime.datetime) -> None:
-    """Keep a series' rules when one of its sessions moves: spacing to its neighbours and total span."""
+def series_spacing_rule(appointment: Appointment) -> Callable[[datetime.datetime], str]:
+    """Why a new start for this session would break its series' rules (spacing to its neighbours, total span),
+    or "" if it keeps them: the series is read once, for checking many starts."""
     if appointment.series_id is None:
-        return
-    series = Series.objects.select_related("plan").get(pk=appointment.series_id)
-    plan = series.plan
+        return lambda starts_at: ""
+    plan = Series.objects.select_related("plan").get(pk=appointment.series_id).plan
     siblings = list(
-        series.appointments.filter(status__in=OCCUPYING_STATUSES)
+        Appointment.objects.filter(series_id=appointment.series_id, status__in=OCCUPYING_STATUSES)
         .exclude(pk=appointment.pk)
         .values_list("starts_at", flat=True)
     )
-    gap = datetime.timedelta(hours=plan.min_gap_hours)
-    for other in siblings:
-        if abs(other - starts_at) < gap:
-            raise ValidationError(
-                {"starts_at": f"Sessions of this series must be at least {plan.min_gap_hours} hours apart."}
-            )
-    starts = [*siblings, starts_at]
-    if max(starts) - min(starts) > datetime.timedelta(days=plan.max_span_days):
-        raise ValidationError({"starts_at": f"The whole series must fit within {plan.max_span_days} days."})
+    gap, span = datetime.timedelta(hours=plan.min_gap_hours), datetime.timedelta(days=plan.max_span_days)
+
+    def problem(starts_at: datetime.datetime) -> str:
+        if any(abs(other - starts_at) < gap for other in siblings):
+            return f"Sessions of this series must be at least {plan.min_gap_hours} hours apart."
+        starts = [*siblings, starts_at]
+        if max(starts) - min(starts) > span:
+            return f"The whole series must fit within {plan.max_span_days} days."
+        return ""
+
+    return problem
+
+
+def _check_series_spacing(appointment: Appointment, starts_at: datetime.datetime) -> None:
+    """Keep a series' rules when one of its sessions moves: spacing to its neighbours and total span."""
+    problem = series_spacing_rule(appointment)(starts_at)
+    if problem:
+        raise ValidationError({"starts_at": problem})
 
 
 @transaction.atomic

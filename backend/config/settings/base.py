@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clinic.todos",
     "clinic.intake",
     "clinic.messaging",
+    "clinic.visitlinks",
     "clinic.oncall",
     "clinic.checkins",
     "clinic.waitlist",
@@ -225,6 +226,9 @@ REST_FRAMEWORK = {
         "inquiry_burst": _throttle_rate("INQUIRY_THROTTLE_BURST", "5/min"),
         "inquiry_daily": _throttle_rate("INQUIRY_THROTTLE_DAILY", "30/day"),
         "email_unsubscribe": _throttle_rate("EMAIL_UNSUBSCRIBE_THROTTLE", "30/min"),
+        # A session's link page (clinic.visitlinks): every request, and the changes (confirm, cancel, move).
+        "visit_link": _throttle_rate("VISIT_LINK_THROTTLE", "60/min"),
+        "visit_link_change": _throttle_rate("VISIT_LINK_CHANGE_THROTTLE", "10/min"),
     },
 }
 
