@@ -13,6 +13,7 @@ from clinic.checkins import escalation
 from clinic.checkins import services as checkins
 from clinic.core.sweeps import exception_summary
 from clinic.messaging import outbox, sending
+from clinic.rems import services as rems
 from clinic.scheduling import replies
 from config.health import worker_heartbeat_record
 
@@ -70,6 +71,12 @@ def checkins_follow_up() -> int:
 def alerts_escalate() -> int:
     """Page the next step of the on-call ladder about urgent alerts nobody has acknowledged."""
     return escalation.alerts_escalate_due()
+
+
+@shared_task(name="workers.tasks.rems_forms_due", ignore_result=True)
+def rems_forms_due() -> int:
+    """Open a staff task on day 5 for each REMS monitoring form not yet marked submitted."""
+    return rems.rems_forms_due_sweep()
 
 
 @shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)

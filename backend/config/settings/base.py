@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clinic.messaging",
     "clinic.oncall",
     "clinic.checkins",
+    "clinic.rems",
     "clinic.demo",
 ]
 
@@ -349,6 +350,8 @@ CELERY_BEAT_SCHEDULE = {
     "checkins-follow-up": {"task": "workers.tasks.checkins_follow_up", "schedule": 60.0},
     # Also catches a page that failed, so the next step is paged within this long, not after minutes.
     "alerts-escalate": {"task": "workers.tasks.alerts_escalate", "schedule": 30.0},
+    # Day 5 of a REMS form's 7 days is a calendar day at its location: hourly is close enough.
+    "rems-forms-due": {"task": "workers.tasks.rems_forms_due", "schedule": 60 * 60.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")
