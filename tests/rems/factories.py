@@ -12,7 +12,14 @@ from clinic.core.models import Clinic
 from clinic.patients.models import Patient
 from clinic.rems.models import RemsEnrollment, RemsSessionType
 from clinic.scheduling.models import Appointment, Provider, SessionType
-from tests.factories import ClinicFactory, CompletedAppointmentFactory, PatientFactory, ProviderFactory, SessionTypeFactory
+from tests.factories import (
+    ClinicFactory,
+    CompletedAppointmentFactory,
+    PatientFactory,
+    ProviderFactory,
+    RoomFactory,
+    SessionTypeFactory,
+)
 
 
 @dataclass
@@ -24,7 +31,9 @@ class RemsSite:
 
 
 def rems_site_build(*, name: str = "Harbor", enrolled: bool = True, **clinic: Any) -> RemsSite:
-    place = ClinicFactory(name=f"{name} Mind Clinic", short_name=name, address="1 Harbor Way\nBoston MA 02110", **clinic)
+    place = ClinicFactory(
+        name=f"{name} Mind Clinic", short_name=name, address="1 Harbor Way\nBoston MA 02110", **clinic
+    )
     session_type = SessionTypeFactory(
         clinic=place,
         name="Nasal spray session",
@@ -34,8 +43,11 @@ def rems_site_build(*, name: str = "Harbor", enrolled: bool = True, **clinic: An
         fasting_hours=2,
     )
     RemsSessionType.objects.create(session_type=session_type)
+    RoomFactory(clinic=place, name=f"{name} chair")
     provider = ProviderFactory(clinic=place, display_name=f"Dr. {name} Lee")
-    patient = PatientFactory(first_name="Nora", last_name=f"{name}son", clinic=place, date_of_birth=datetime.date(1980, 2, 3))
+    patient = PatientFactory(
+        first_name="Nora", last_name=f"{name}son", clinic=place, date_of_birth=datetime.date(1980, 2, 3)
+    )
     if enrolled:
         RemsEnrollment.objects.create(patient=patient, completed_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC))
     return RemsSite(clinic=place, session_type=session_type, provider=provider, patient=patient)

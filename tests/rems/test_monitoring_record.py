@@ -201,3 +201,42 @@ def test_the_pdf_and_the_print_page_carry_the_records_values(clinician: User, se
         assert expected in text, expected
     page = office.get(f"/admin/rems/monitoringrecord/{record.pk}/print/").content.decode()
     assert "LOT-7781A" in page and "151/93 mmHg" in page and "Harborson" in page
+
+
+def _admin_form(values: dict[str, object]) -> dict[str, object]:
+    """The admin's change form as a browser posts it: date and time apart, in the location's zone."""
+    form: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, str) and "T" in value and name.endswith("_at"):
+            moment = datetime.datetime.fromisoformat(value).astimezone(NY)
+            form[f"{name}_0"], form[f"{name}_1"] = f"{moment:%Y-%m-%d}", f"{moment:%H:%M:%S}"
+        elif isinstance(value, bool):
+            form[name] = "true" if value else "false"
+        else:
+            form[name] = "" if value is None else value
+    return form
+
+
+def test_the_admin_form_shows_warnings_after_saving_and_refuses_impossible_values_on_their_field(
+    clinician: User, session: Appointment
+) -> None:
+    office = Client()
+    office.force_login(clinician)
+    added = office.post(
+        "/admin/rems/monitoringrecord/add/",
+        {"appointment": session.pk, **_admin_form(record_values(STARTS, clinician, bp_pre_systolic=158))},
+        follow=True,
+    )
+    assert added.status_code == 200
+    shown = [str(message) for message in added.context["messages"]]
+    assert any("above this location's threshold" in message for message in shown), shown
+    record = MonitoringRecord.objects.get(appointment=session)
+    assert [warning["code"] for warning in record.warnings] == ["bp_pre_high"]
+    assert record.updated_by == clinician and record.discharge_decided_by == clinician
+
+    values = record_values(STARTS, clinician, discharged_at=STARTS - datetime.timedelta(minutes=10))
+    refused = office.post(f"/admin/rems/monitoringrecord/{record.pk}/change/", _admin_form(values))
+    assert refused.status_code == 200
+    assert "before dosing" in str(refused.context["adminform"].form.errors["discharged_at"])
+    record.refresh_from_db()
+    assert record.discharged_at == STARTS + datetime.timedelta(minutes=135)

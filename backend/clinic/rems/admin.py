@@ -210,6 +210,10 @@ class MonitoringRecordAdmin(AuditedAdminMixin):
         ),
     ]
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        subtitle = "Forms to submit within 7 calendar days of the session (filter: REMS form). " + NOT_SUBMITTING
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": subtitle})
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         shown = ["warnings_shown", "deadline_shown", "submitted_at", "submitted_by", "submission_reference", "links"]
         return [*shown, "appointment"] if obj is not None else shown
