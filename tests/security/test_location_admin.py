@@ -25,6 +25,7 @@ from clinic.accounts.locations import model_is_located
 from clinic.accounts.models import AuditEvent
 from clinic.checkins.models import CheckIn, CheckInHold, CheckInStep
 from clinic.messaging.models import EmailAddressState, PhoneNumberState
+from clinic.rems.models import RemsEnrollment, RemsLocationSettings, RemsSessionType
 from clinic.todos.models import StaffTask
 from tests.security.location_world import (
     CLINICIAN_NORTH,
@@ -82,6 +83,10 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         AuditEvent.objects.filter(target_type="patients.Patient", target_id=str(site.patient.pk)).first(),
         PhoneNumberState.objects.get(phone=site.patient.phone),
         EmailAddressState.objects.get(email=site.patient.email),
+        site.rems_record,
+        RemsSessionType.objects.get(session_type=site.session_type),
+        RemsLocationSettings.objects.get(clinic=site.clinic),
+        RemsEnrollment.objects.get(patient=site.patient),
     ]
     return {type(record): record for record in records}
 

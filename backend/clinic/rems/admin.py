@@ -235,7 +235,8 @@ class MonitoringRecordAdmin(AuditedAdminMixin):
         return False  # a clinical record
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
+        # A class made for this request (modelform_factory): who decided a discharge left blank is its user.
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user if isinstance(request.user, User) else None
         return form
 

@@ -321,7 +321,7 @@ class EnrollmentView(APIView):
         patient = located_or_404(Patient.objects.all(), request, pk=patient_id)
         payload = EnrollmentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        rems_enrollment_complete(
-            actor=Actor.from_request(request), patient=patient, note=payload.validated_data.get("note", "")
-        )
+        actor = Actor.from_request(request)
+        rems_enrollment_complete(actor=actor, patient=patient, note=payload.validated_data.get("note", ""))
+        audit_by(actor, action=AuditEvent.Action.VIEW, target=patient, detail="REMS enrollment")
         return Response(_enrollment_data(patient))
