@@ -13,6 +13,7 @@ from clinic.checkins import escalation
 from clinic.checkins import services as checkins
 from clinic.core.sweeps import exception_summary
 from clinic.messaging import outbox, sending
+from clinic.rems import services as rems
 from clinic.scheduling import replies
 from clinic.waitlist import offers as waitlist_offers
 from config.health import worker_heartbeat_record
@@ -77,6 +78,10 @@ def alerts_escalate() -> int:
 def waitlist_offers_sweep() -> tuple[int, int]:
     """Expire waitlist offers nobody answered in time, then offer each freed time to the next patients."""
     return waitlist_offers.offers_expire_and_refill()
+@shared_task(name="workers.tasks.rems_forms_due", ignore_result=True)
+def rems_forms_due() -> int:
+    """Open a staff task on day 5 for each REMS monitoring form not yet marked submitted."""
+    return rems.rems_forms_due_sweep()
 
 
 @shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)

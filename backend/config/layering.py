@@ -31,6 +31,7 @@ LAYERS: tuple[str, ...] = (
     "visitlinks",
     "oncall",
     "checkins",
+    "rems",
     "intake",
     "demo",
 )

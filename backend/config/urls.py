@@ -14,6 +14,7 @@ from clinic.messaging.api import InboxHandledView, InboxView, PatientConversatio
 from clinic.messaging.email.views import email_unsubscribe_view
 from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
 from clinic.patients.urls import api_urlpatterns as patients_api
+from clinic.rems.urls import api_urlpatterns as rems_api
 from clinic.scheduling.calendar_urls import api_urlpatterns as calendar_api
 from clinic.scheduling.urls import api_urlpatterns as scheduling_api
 from clinic.todos.urls import api_urlpatterns as todos_api
@@ -47,6 +48,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *scheduling_api,
     *calendar_api,
     *checkins_api,
+    *rems_api,
     *todos_api,
     *waitlist_api,
     path("", include(router.urls)),

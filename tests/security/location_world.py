@@ -27,6 +27,7 @@ from clinic.intake.models import Inquiry, Screening
 from clinic.messaging.models import EmailAddressState, InboundMessage, OutboundMessage, PhoneNumberState
 from clinic.oncall.models import OnCallShift
 from clinic.patients.models import Patient
+from clinic.rems.models import MonitoringRecord, RemsEnrollment, RemsLocationSettings, RemsSessionType
 from clinic.scheduling.models import Appointment, Provider, Room, Series, SeriesPlan, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
@@ -89,6 +90,7 @@ class Site:
     shift: OnCallShift
     waitlist_entry: WaitlistEntry
     waitlist_offer: WaitlistOffer
+    rems_record: MonitoringRecord  # the session type is an esketamine (REMS) one: the session's record
 
 
 @dataclass
@@ -153,6 +155,10 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
         clinic=clinic,
         sms_consent_at=timezone.now(),
     )
+    # The session type is a REMS one (its sessions have a monitoring record), the patient enrolled.
+    RemsSessionType.objects.create(session_type=session_type)
+    RemsLocationSettings.objects.create(clinic=clinic)
+    RemsEnrollment.objects.create(patient=patient, completed_at=timezone.now())
     appointment = appointment_book(
         actor=Actor(user=booked_by, ip="127.0.0.1"),
         booking=Booking(
@@ -219,6 +225,7 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
         code=f"{number:04d}",
         expires_at=timezone.now() + datetime.timedelta(minutes=30),
     )
+    rems_record = MonitoringRecord.objects.create(appointment=appointment, dose_mg=56, lot_number=f"{name}-LOT")
     audit_record(
         actor=booked_by, action=AuditEvent.Action.VIEW, target_type="patients.Patient", target_id=str(patient.pk)
     )
@@ -239,6 +246,7 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
         shift=shift,
         waitlist_entry=waitlist_entry,
         waitlist_offer=waitlist_offer,
+        rems_record=rems_record,
     )
 
 

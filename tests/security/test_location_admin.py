@@ -25,6 +25,7 @@ from clinic.accounts.locations import model_is_located
 from clinic.accounts.models import AuditEvent
 from clinic.checkins.models import CheckIn, CheckInHold, CheckInStep
 from clinic.messaging.models import EmailAddressState, PhoneNumberState
+from clinic.rems.models import RemsEnrollment, RemsLocationSettings, RemsSessionType
 from clinic.todos.models import StaffTask
 from clinic.waitlist.models import WaitlistSettings
 from clinic.visitlinks.models import VisitLinkPolicy
@@ -89,6 +90,10 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         site.waitlist_offer.slot,
         WaitlistSettings.objects.get(clinic=site.clinic),
         VisitLinkPolicy.objects.get(clinic=site.clinic),
+        site.rems_record,
+        RemsSessionType.objects.get(session_type=site.session_type),
+        RemsLocationSettings.objects.get(clinic=site.clinic),
+        RemsEnrollment.objects.get(patient=site.patient),
     ]
     return {type(record): record for record in records}
 

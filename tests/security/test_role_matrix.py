@@ -83,6 +83,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("POST", "/api/v1/alerts/{pk}/acknowledge/"): (401, 403, 400, 400),
     ("POST", "/api/v1/alerts/{pk}/resume-checkins/"): (401, 403, 409, 409),  # this alert holds no check-ins
     ("GET", "/api/v1/patients/{patient_id}/scores/"): (401, 403, 200, 200),
+    # The esketamine monitoring record (the world's session is not a REMS session: 404 once let in).
+    ("GET", "/api/v1/appointments/{pk}/monitoring-record/"): (401, 403, 404, 404),
+    ("PUT", "/api/v1/appointments/{pk}/monitoring-record/"): (401, 403, 404, 404),
+    ("POST", "/api/v1/appointments/{pk}/monitoring-record/submitted/"): (401, 403, 404, 404),
+    ("GET", "/api/v1/rems/forms/"): (401, 403, 200, 200),
+    # REMS enrollment is paperwork every role ticks (booking a REMS session waits for it).
+    ("GET", "/api/v1/patients/{patient_id}/rems-enrollment/"): (401, 200, 200, 200),
+    ("POST", "/api/v1/patients/{patient_id}/rems-enrollment/"): (401, 200, 200, 200),
     ("GET", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 404, 404),  # none recorded yet
     ("PUT", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 200, 200),
     # Inquiry triage.
@@ -151,6 +159,10 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "waitlist/freedslot": (302, 200, 200, 200),
     "waitlist/waitlistsettings": (302, 200, 200, 200),
     "visitlinks/visitlinkpolicy": (302, 200, 200, 200),
+    "rems/remssessiontype": (302, 200, 200, 200),
+    "rems/remslocationsettings": (302, 200, 200, 200),
+    "rems/remsenrollment": (302, 200, 200, 200),
+    "rems/monitoringrecord": (302, 403, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {
@@ -168,6 +180,8 @@ ADMIN_PATIENT_DATA = {
     "messaging/emailaddressstate",
     "waitlist/waitlistentry",
     "waitlist/waitlistoffer",
+    "rems/remsenrollment",
+    "rems/monitoringrecord",
 }
 
 

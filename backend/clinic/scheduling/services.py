@@ -81,6 +81,24 @@ class Booking:
     room: Room | None = None
 
 
+# Rules apps above scheduling add to every booking and move (registered in their ready()): what is wrong, by field.
+BookingCheck = Callable[[Booking], dict[str, str]]
+BOOKING_CHECKS: list[BookingCheck] = []
+
+
+def booking_check_register(check: BookingCheck) -> None:
+    if check not in BOOKING_CHECKS:
+        BOOKING_CHECKS.append(check)
+
+
+def _check_registered(booking: Booking) -> None:
+    errors: dict[str, str] = {}
+    for check in BOOKING_CHECKS:
+        errors = {**check(booking), **errors}
+    if errors:
+        raise ValidationError(errors)
+
+
 def as_utc(moment: datetime.datetime) -> datetime.datetime:
     """Normalise an aware time to UTC: arithmetic on a zoneinfo time is wall-clock time, wrong across DST."""
     if moment.tzinfo is None:
@@ -194,6 +212,7 @@ def appointment_check(
     if booking.starts_at <= now:
         raise ValidationError({"starts_at": "That time has passed: choose a time in the future."})
     _check_resources(booking)
+    _check_registered(booking)
     ends_at = booking.starts_at + datetime.timedelta(minutes=booking.session_type.occupies_minutes)
     _check_time(booking, ends_at, now=now)
     conflict = _first_conflict(booking, ends_at, exclude_id=exclude_id)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "clinic.oncall",
     "clinic.checkins",
     "clinic.waitlist",
+    "clinic.rems",
     "clinic.demo",
 ]
 
@@ -356,6 +357,8 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-escalate": {"task": "workers.tasks.alerts_escalate", "schedule": 30.0},
     # Expires unanswered waitlist offers and offers freed times to the next patients (offers stay open 30 min).
     "waitlist-offers": {"task": "workers.tasks.waitlist_offers_sweep", "schedule": 60.0},
+    # Day 5 of a REMS form's 7 days is a calendar day at its location: hourly is close enough.
+    "rems-forms-due": {"task": "workers.tasks.rems_forms_due", "schedule": 60 * 60.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")
