@@ -29,6 +29,7 @@ LAYERS: tuple[str, ...] = (
     "scheduling",
     "oncall",
     "checkins",
+    "measures",
     "intake",
     "demo",
 )

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clinic.messaging",
     "clinic.oncall",
     "clinic.checkins",
+    "clinic.measures",
     "clinic.demo",
 ]
 
