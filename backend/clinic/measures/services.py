@@ -391,6 +391,10 @@ def questionnaires_follow_appointment(change: AppointmentChange) -> None:
     now = timezone.now()
     covered = _baseline_sync(appointment, now)
     _pre_session_sync(appointment, covered, now)
+    # A baseline that moved to another session of the series replaces that session's "before each".
+    for other_id in sorted({pk for pk, _ in covered} - {appointment.pk}):
+        other = Appointment.objects.select_related("patient", "session_type__clinic", "series").get(pk=other_id)
+        _pre_session_sync(other, covered, now)
     _follow_ups_sync(appointment, now)
 
 
