@@ -17,6 +17,27 @@ from .instruments import instrument_get
 from .models import MeasurePlan, QuestionnaireAssignment
 from .services import assignment_send_now
 
+ASSIGNMENT_FIELDS: list[str] = [
+    "patient",
+    "instrument",
+    "purpose",
+    "status",
+    "appointment",
+    "series",
+    "weeks_after",
+    "language",
+    "due_at",
+    "expires_at",
+    "opened_at",
+    "completed_at",
+    "total",
+    "band",
+    "answers_table",
+    "urgent_alert",
+    "created_by",
+    "created_at",
+]
+
 
 class MeasurePlanInline(admin.TabularInline[MeasurePlan, SessionType]):
     """A session type's questionnaires (scheduling registers the session type's page)."""
@@ -46,27 +67,8 @@ class QuestionnaireAssignmentAdmin(AuditedAdminMixin):
     search_fields = ["patient__last_name", "patient__first_name"]
     date_hierarchy = "due_at"
     actions = ["send_again_now"]
-    fields = [
-        "patient",
-        "instrument",
-        "purpose",
-        "status",
-        "appointment",
-        "series",
-        "weeks_after",
-        "language",
-        "due_at",
-        "expires_at",
-        "opened_at",
-        "completed_at",
-        "total",
-        "band",
-        "answers_table",
-        "urgent_alert",
-        "created_by",
-        "created_at",
-    ]
-    readonly_fields = fields
+    fields = tuple(ASSIGNMENT_FIELDS)
+    readonly_fields = ASSIGNMENT_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

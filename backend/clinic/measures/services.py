@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from clinic.accounts.actor import Actor
@@ -435,19 +434,12 @@ def questionnaires_sweep(*, now: datetime.datetime | None = None) -> dict[str, i
                     related_type=RELATED_TYPE, related_id=str(assignment_id), reason="questionnaire expired"
                 )
                 expired += 1
-    sent_keys = OutboundMessage.objects.filter(
-        related_type=RELATED_TYPE,
-        template=QUESTIONNAIRE_LINK,
-        status__in=(OutboundMessage.Status.SENT, OutboundMessage.Status.DELIVERED, OutboundMessage.Status.SENDING),
-    ).values("related_id")
-    sent = QuestionnaireAssignment.objects.filter(
-        Q(status=Status.SCHEDULED), Q(due_at__lte=now), pk__in=_as_ids(sent_keys)
-    ).update(status=Status.SENT)
+    waiting = QuestionnaireAssignment.objects.filter(status=Status.SCHEDULED, due_at__lte=now)
+    keys = [_message_key(pk, "link") for pk in waiting.values_list("pk", flat=True)[:500]]
+    went_out = OutboundMessage.objects.filter(idempotency_key__in=keys).exclude(status__in=NOT_SENT)
+    sent_ids = [int(related_id) for related_id in went_out.values_list("related_id", flat=True)]
+    sent = waiting.filter(pk__in=sent_ids).update(status=Status.SENT)
     return {"expired": expired, "sent": sent}
-
-
-def _as_ids(related_ids: Iterable[dict[str, str]]) -> list[int]:
-    return [int(row["related_id"]) for row in related_ids if str(row["related_id"]).isdigit()]
 
 
 def questionnaire_cause_problem(related_id: str) -> str:

@@ -122,7 +122,7 @@ def _post(request: HttpRequest, assignment: QuestionnaireAssignment, instrument:
     # Straight on to the next question; after a change made going back, to the next unanswered one.
     if position < len(instrument.items) and f"{instrument.code}-{position + 1}" not in saved.assignment.answers:
         following = position + 1
-    return HttpResponseRedirect(_step_url(request, following or REVIEW), status=303)  # type: ignore[call-arg]
+    return HttpResponseRedirect(_step_url(request, following or REVIEW), status=303)
 
 
 def _get(request: HttpRequest, assignment: QuestionnaireAssignment, instrument: Instrument) -> HttpResponse:
@@ -143,7 +143,11 @@ def _get(request: HttpRequest, assignment: QuestionnaireAssignment, instrument: 
             }
             for item in instrument.items
         ]
-        context = {"rows": rows, "urgent": urgent, "back_url": _step_url(request, len(instrument.items))}
+        context: dict[str, Any] = {
+            "rows": rows,
+            "urgent": urgent,
+            "back_url": _step_url(request, len(instrument.items)),
+        }
         return _page(request, "review", **context)
     if asked:
         if not asked.isdigit() or not 1 <= int(asked) <= len(instrument.items):
@@ -152,7 +156,7 @@ def _get(request: HttpRequest, assignment: QuestionnaireAssignment, instrument: 
     else:
         position = _first_unanswered(instrument, answers) or 1
     item = instrument.items[position - 1]
-    context = {
+    question: dict[str, Any] = {
         "item": item,
         "item_text": item.text_in(language),
         "stem": instrument.stem_in(language),
@@ -167,4 +171,4 @@ def _get(request: HttpRequest, assignment: QuestionnaireAssignment, instrument: 
         "review_url": _step_url(request, REVIEW) if instrument_score(instrument, answers).complete else "",
         "urgent": urgent,
     }
-    return _page(request, "question", **context)
+    return _page(request, "question", **question)
