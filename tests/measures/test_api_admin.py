@@ -95,7 +95,7 @@ def test_clinic_admins_edit_plans_in_the_admin_and_send_again_from_the_list(
     assert page.status_code == 200 and "questionnaires by link" in page.content.decode().lower()
 
     first = assignment_send_now(actor=Actor(user=None), patient=patient, instrument="gad7")
-    listing = client.get("/admin/measures/questionnaireassignment/?status=scheduled")
+    listing = client.get("/admin/measures/questionnaireassignment/?status__exact=scheduled")
     assert listing.status_code == 200 and "gad7" in listing.content.decode()
     done = client.post(
         "/admin/measures/questionnaireassignment/",
