@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clinic.core.clinics import clinic_text_values
@@ -49,7 +50,9 @@ def _quiet(response: HttpResponse) -> HttpResponse:
     """No caching, no indexing, and no Django 4xx log line (it would quote the path, and so the token)."""
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # The path holds the token: it never goes to another site (same-origin keeps the language switch's
+    # Origin header, which its CSRF check reads).
+    response["Referrer-Policy"] = "same-origin"
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
@@ -81,6 +84,9 @@ def _first_unanswered(instrument: Instrument, answers: dict[str, int]) -> int | 
     return None
 
 
+# The link's token is the credential, and a forged POST would have to know it: a CSRF cookie would add
+# nothing but a way to fail (phones' in-app browsers that drop cookies).
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire_view(request: HttpRequest, token: str) -> HttpResponse:
