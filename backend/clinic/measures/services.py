@@ -419,7 +419,8 @@ def assignment_send_now(*, actor: Actor, patient: Patient, instrument: str) -> Q
 
 
 def questionnaires_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Mark questionnaires whose link went out as sent, and open ones whose link ended as expired."""
+    """Mark questionnaires whose link went out as sent (and when their reminder went), and open ones whose link
+    ended as expired."""
     now = now or timezone.now()
     expired = 0
     for assignment_id in QuestionnaireAssignment.objects.filter(
@@ -439,6 +440,17 @@ def questionnaires_sweep(*, now: datetime.datetime | None = None) -> dict[str, i
     went_out = OutboundMessage.objects.filter(idempotency_key__in=keys).exclude(status__in=NOT_SENT)
     sent_ids = [int(related_id) for related_id in went_out.values_list("related_id", flat=True)]
     sent = waiting.filter(pk__in=sent_ids).update(status=Status.SENT)
+    # The one reminder: note when it went out (staff see "reminded"), for those still unanswered.
+    unreminded = QuestionnaireAssignment.objects.filter(
+        status__in=Assignment.OPEN_STATUSES, reminded_at__isnull=True, due_at__lte=now
+    )
+    keys = [_message_key(pk, "reminder") for pk in unreminded.values_list("pk", flat=True)[:500]]
+    for related_id, finished_at in (
+        OutboundMessage.objects.filter(idempotency_key__in=keys)
+        .exclude(status__in=NOT_SENT)
+        .values_list("related_id", "finished_at")
+    ):
+        unreminded.filter(pk=int(related_id)).update(reminded_at=finished_at or now)
     return {"expired": expired, "sent": sent}
 
 
