@@ -26,7 +26,7 @@ from clinic.messaging.sending import cause_problem
 from clinic.patients.models import Patient
 from clinic.scheduling.events import AppointmentChange, AppointmentEvent
 from clinic.scheduling.models import Provider, SessionType
-from clinic.scheduling.services import appointment_cancel, appointment_reschedule
+from clinic.scheduling.services import appointment_cancel, appointment_mark_no_show, appointment_reschedule
 from tests.factories import PatientFactory, SeriesPlanFactory
 from tests.measures.booking import book, book_series, texts_of, token_of
 from tests.support.clock import NY, local
@@ -226,3 +226,23 @@ def test_unanswered_one_reminder_then_expired_and_no_baseline_answered_clears_it
         status=Status.COMPLETED, total=3, band="minimal", completed_at=local(2026, 12, 10, 9)
     )
     assert baseline_missing(appointment) is False
+
+
+def test_a_missed_first_session_passes_the_baseline_to_the_next_one(
+    patient: Patient, provider: Provider, infusion: SessionType
+) -> None:
+    with time_machine.travel(local(2026, 12, 7, 12), tick=False):
+        first = book(patient, provider, infusion, local(2026, 12, 10, 10))
+        second = book(patient, provider, infusion, local(2026, 12, 17, 10))
+        assert ("pre_session", "phq9", second.pk) in kinds(patient)
+    with time_machine.travel(local(2026, 12, 10, 11, 30), tick=False):
+        questionnaires_sweep()  # the first's baseline expired unanswered
+        appointment_mark_no_show(actor=Actor(user=None), appointment=first)
+
+    assert kinds(patient) == [
+        ("baseline", "gad7", first.pk),  # expired, kept as history
+        ("baseline", "gad7", second.pk),
+        ("baseline", "phq9", first.pk),
+        ("baseline", "phq9", second.pk),
+    ]
+    assert baseline_missing(second) is True

@@ -226,10 +226,11 @@ def _baseline_target(appointment: Appointment) -> Appointment | None:
         candidates = Appointment.objects.filter(series_id=appointment.series_id)
     else:
         candidates = Appointment.objects.filter(
-            patient_id=appointment.patient_id, session_type_id=appointment.session_type_id, series__isnull=True
+            patient_id=appointment.patient_id, session_type_id=appointment.session_type_id
         )
     first = (
-        candidates.exclude(status=Appointment.Status.CANCELLED)
+        # A session missed does not count: the next one still needs the baseline the patient never gave.
+        candidates.exclude(status__in=(Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW))
         .select_related("patient", "session_type__clinic")
         .order_by("starts_at", "pk")
         .first()
