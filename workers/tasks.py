@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from clinic.checkins import escalation
 from clinic.checkins import services as checkins
 from clinic.core.sweeps import exception_summary
+from clinic.measures import services as questionnaires
 from clinic.messaging import outbox, sending
 from clinic.rems import services as rems
 from clinic.scheduling import replies
@@ -82,6 +83,10 @@ def waitlist_offers_sweep() -> tuple[int, int]:
 def rems_forms_due() -> int:
     """Open a staff task on day 5 for each REMS monitoring form not yet marked submitted."""
     return rems.rems_forms_due_sweep()
+@shared_task(name="workers.tasks.questionnaires_sweep", ignore_result=True)
+def questionnaires_sweep() -> dict[str, int]:
+    """Mark questionnaires whose link went out as sent, and expire those whose link ended."""
+    return questionnaires.questionnaires_sweep()
 
 
 @shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)

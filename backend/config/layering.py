@@ -32,6 +32,7 @@ LAYERS: tuple[str, ...] = (
     "oncall",
     "checkins",
     "rems",
+    "measures",
     "intake",
     "demo",
 )

@@ -10,6 +10,8 @@ from clinic.accounts.api import MeView, TokenObtainView, TokenRevokeView
 from clinic.checkins.urls import api_urlpatterns as checkins_api
 from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
+from clinic.measures.urls import api_urlpatterns as measures_api
+from clinic.measures.urls import page_urlpatterns as measures_pages
 from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
 from clinic.messaging.email.views import email_unsubscribe_view
 from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
@@ -49,6 +51,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *calendar_api,
     *checkins_api,
     *rems_api,
+    *measures_api,
     *todos_api,
     *waitlist_api,
     path("", include(router.urls)),
@@ -69,6 +72,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # A session's own page, from the link in its reminders: short, it is sent in texts.
     path("v/", include("clinic.visitlinks.urls")),
     path("admin/", admin.site.urls),
+    *measures_pages,
 ]
 
 if settings.SMS_SANDBOX_ENABLED:

@@ -91,6 +91,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     # REMS enrollment is paperwork every role ticks (booking a REMS session waits for it).
     ("GET", "/api/v1/patients/{patient_id}/rems-enrollment/"): (401, 200, 200, 200),
     ("POST", "/api/v1/patients/{patient_id}/rems-enrollment/"): (401, 200, 200, 200),
+    ("GET", "/api/v1/patients/{patient_id}/questionnaires/"): (401, 403, 200, 200),
+    ("POST", "/api/v1/patients/{patient_id}/questionnaires/send/"): (401, 403, 400, 400),  # no instrument named
     ("GET", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 404, 404),  # none recorded yet
     ("PUT", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 200, 200),
     # Inquiry triage.
@@ -163,12 +165,15 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "rems/remslocationsettings": (302, 200, 200, 200),
     "rems/remsenrollment": (302, 200, 200, 200),
     "rems/monitoringrecord": (302, 403, 200, 200),
+    "measures/measureplan": (302, 200, 200, 200),
+    "measures/questionnaireassignment": (302, 403, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {
     "checkins/alert",
     "checkins/checkin",
     "checkins/checkinhold",
+    "measures/questionnaireassignment",
     "todos/stafftask",
     "scheduling/appointment",
     "scheduling/series",

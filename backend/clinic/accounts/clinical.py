@@ -40,6 +40,7 @@ CLINICAL: dict[str, ClinicalRule] = {
     "checkins.checkinanswer": ClinicalRule(whole=True),
     "intake.screening": ClinicalRule(whole=True),
     "rems.monitoringrecord": ClinicalRule(whole=True),
+    "measures.questionnaireassignment": ClinicalRule(whole=True),
     # A check-in answer and a crisis text are the clinician's, and so is what we answered.
     "messaging.inboundmessage": ClinicalRule(
         fields=frozenset({"body", "reply"}), kind_field="route", clinical_kinds=frozenset({"checkin", "crisis"})

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "clinic.checkins",
     "clinic.waitlist",
     "clinic.rems",
+    "clinic.measures",
     "clinic.demo",
 ]
 
@@ -230,6 +231,9 @@ REST_FRAMEWORK = {
         # A session's link page (clinic.visitlinks): every request, and the changes (confirm, cancel, move).
         "visit_link": _throttle_rate("VISIT_LINK_THROTTLE", "60/min"),
         "visit_link_change": _throttle_rate("VISIT_LINK_CHANGE_THROTTLE", "10/min"),
+        # Questionnaire pages by link (clinic.measures): every request, and links that open nothing.
+        "questionnaire": _throttle_rate("QUESTIONNAIRE_THROTTLE", "120/min"),
+        "questionnaire_miss": _throttle_rate("QUESTIONNAIRE_MISS_THROTTLE", "20/hour"),
     },
 }
 
@@ -359,6 +363,8 @@ CELERY_BEAT_SCHEDULE = {
     "waitlist-offers": {"task": "workers.tasks.waitlist_offers_sweep", "schedule": 60.0},
     # Day 5 of a REMS form's 7 days is a calendar day at its location: hourly is close enough.
     "rems-forms-due": {"task": "workers.tasks.rems_forms_due", "schedule": 60 * 60.0},
+    # Questionnaires by link: mark sent ones, expire those whose link ended (clinic.measures).
+    "questionnaires-sweep": {"task": "workers.tasks.questionnaires_sweep", "schedule": 5 * 60.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class MeasuresConfig(AppConfig):
+    name = "clinic.measures"
+    label = "measures"
+    verbose_name = "Questionnaires"
+
+    def ready(self) -> None:
+        from clinic.messaging.sending import CAUSE_CHECKS
+        from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
+
+        from .locations import location_scopes_register
+        from .services import RELATED_TYPE, questionnaire_cause_problem, questionnaires_follow_appointment
+        from .texts import texts_register
+
+        texts_register()
+        # A questionnaire's text (link or reminder) is not sent once it was answered, cancelled or expired.
+        CAUSE_CHECKS[RELATED_TYPE] = questionnaire_cause_problem
+        # Booking, moving, cancelling or missing a session writes, moves or cancels its questionnaires.
+        for event in (
+            AppointmentEvent.BOOKED,
+            AppointmentEvent.RESCHEDULED,
+            AppointmentEvent.CANCELLED,
+            AppointmentEvent.MISSED,
+        ):
+            appointment_subscribe(event, questionnaires_follow_appointment)
+        location_scopes_register()
