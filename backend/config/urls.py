@@ -10,6 +10,7 @@ from clinic.accounts.api import MeView, TokenObtainView, TokenRevokeView
 from clinic.checkins.urls import api_urlpatterns as checkins_api
 from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
+from clinic.measures.urls_fhir import api_urlpatterns as measures_fhir_api
 from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
 from clinic.messaging.email.views import email_unsubscribe_view
 from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
@@ -47,6 +48,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *calendar_api,
     *checkins_api,
     *todos_api,
+    *measures_fhir_api,
     path("", include(router.urls)),
 ]
 
