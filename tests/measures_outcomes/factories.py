@@ -66,7 +66,9 @@ def questionnaire_done(
     )
 
 
-def questionnaire_asked(patient: Patient, code: str, due_at: datetime.datetime, *, purpose: str = Purpose.BASELINE) -> QuestionnaireAssignment:
+def questionnaire_asked(
+    patient: Patient, code: str, due_at: datetime.datetime, *, purpose: str = Purpose.BASELINE
+) -> QuestionnaireAssignment:
     return QuestionnaireAssignment.objects.create(
         patient=patient,
         instrument=code,

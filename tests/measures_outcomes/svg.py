@@ -50,18 +50,29 @@ def panels_of(root: ET.Element) -> dict[str, Panel]:
             continue
         title = next(t for t in group.iter(f"{SVG}text") if t.get("class") == "panel-title").text or ""
         bands = [
-            Band(int(r.get("data-low", "")), int(r.get("data-high", "")), r.get("data-label", ""),
-                 float(r.get("y", "")), float(r.get("height", "")))
+            Band(
+                int(r.get("data-low", "")),
+                int(r.get("data-high", "")),
+                r.get("data-label", ""),
+                float(r.get("y", "")),
+                float(r.get("height", "")),
+            )
             for r in group.iter(f"{SVG}rect")
             if r.get("class") == "band"
         ]
         points = [
-            Point(int(c.get("data-value", "")), c.get("data-at", ""), float(c.get("cx", "")), float(c.get("cy", "")),
-                  c.findtext(f"{SVG}title") or "")
+            Point(
+                int(c.get("data-value", "")),
+                c.get("data-at", ""),
+                float(c.get("cx", "")),
+                float(c.get("cy", "")),
+                c.findtext(f"{SVG}title") or "",
+            )
             for c in group.iter(f"{SVG}circle")
             if c.get("class") == "point"
         ]
         series = group.get("data-series", "")
-        panels[series] = Panel(series, float(group.get("data-top", "")), float(group.get("data-bottom", "")), title,
-                               bands, points)
+        panels[series] = Panel(
+            series, float(group.get("data-top", "")), float(group.get("data-bottom", "")), title, bands, points
+        )
     return panels

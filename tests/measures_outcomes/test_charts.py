@@ -28,7 +28,9 @@ def phq9(points: list[tuple[datetime.datetime, int]]) -> ChartSeries:
     return instrument_chart_series(instrument_get("phq9"), [ChartPoint(moment, value) for moment, value in points])
 
 
-MOOD = ChartSeries("mood", "Mood (0-10)", 0, 10, (ChartBand(0, 3, "low", 4),), (ChartPoint(at(3), 2), ChartPoint(at(9), 8)))
+MOOD = ChartSeries(
+    "mood", "Mood (0-10)", 0, 10, (ChartBand(0, 3, "low", 4),), (ChartPoint(at(3), 2), ChartPoint(at(9), 8))
+)
 
 
 def test_each_band_of_the_phq9_is_shaded_and_labelled_over_exactly_its_scores() -> None:
@@ -36,7 +38,11 @@ def test_each_band_of_the_phq9_is_shaded_and_labelled_over_exactly_its_scores() 
 
     panel = panels_of(svg_in(svg))["phq9"]
     assert [(b.low, b.high, b.label) for b in panel.bands] == [
-        (0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 19, "Moderately severe"), (20, 27, "Severe"),
+        (0, 4, "Minimal"),
+        (5, 9, "Mild"),
+        (10, 14, "Moderate"),
+        (15, 19, "Moderately severe"),
+        (20, 27, "Severe"),
     ]
     # Stacked from the panel's bottom (score 0) to its top (27), each boundary halfway between two scores.
     height = panel.bottom - panel.top
@@ -65,8 +71,14 @@ def test_each_answer_is_a_dot_at_its_score_and_its_time() -> None:
 
 
 def test_mood_and_phq2_by_text_share_the_questionnaires_time_axis() -> None:
-    phq2 = ChartSeries("phq2", "PHQ-2 (0-6)", 0, 6, (ChartBand(0, 2, "negative"), ChartBand(3, 6, "positive", 4)),
-                       (ChartPoint(at(9), 4),))
+    phq2 = ChartSeries(
+        "phq2",
+        "PHQ-2 (0-6)",
+        0,
+        6,
+        (ChartBand(0, 2, "negative"), ChartBand(3, 6, "positive", 4)),
+        (ChartPoint(at(9), 4),),
+    )
     svg = chart_svg([phq9([(at(2), 18), (at(16), 4)]), MOOD, phq2], tz=NY, title="Scores")
 
     panels = panels_of(svg_in(svg))
@@ -94,12 +106,15 @@ def test_the_chart_says_in_words_what_it_shows_and_gives_its_numbers_as_a_table(
     assert root.get("aria-labelledby") == "measures-chart-title measures-chart-desc"
     rows = chart_table(series)
     assert [(r.measure, r.value, r.note) for r in rows] == [
-        ("PHQ-9 (0-27)", 4, "Minimal"), ("Mood (0-10)", 8, ""), ("Mood (0-10)", 2, "low"), ("PHQ-9 (0-27)", 18, "Moderately severe"),
+        ("PHQ-9 (0-27)", 4, "Minimal"),
+        ("Mood (0-10)", 8, ""),
+        ("Mood (0-10)", 2, "low"),
+        ("PHQ-9 (0-27)", 18, "Moderately severe"),
     ]
 
 
 def test_labels_are_escaped_and_an_empty_measure_says_so() -> None:
-    hostile = ChartSeries("x\"><script>", "<b>odd</b>", 0, 10, (ChartBand(0, 10, "<i>all</i>"),))
+    hostile = ChartSeries('x"><script>', "<b>odd</b>", 0, 10, (ChartBand(0, 10, "<i>all</i>"),))
     svg = chart_svg([hostile], tz=NY, title="<title>")
 
     assert "<script>" not in svg and "<b>" not in svg and "<i>" not in svg
