@@ -38,7 +38,7 @@ class Panel:
 
 
 def svg_in(html: str) -> ET.Element:
-    found = re.search(r"<svg\b.*?</svg>", html, re.S)
+    found = re.search(r"<svg [^>]*class=\"measures-chart\".*?</svg>", html, re.S)
     assert found, "no SVG on the page"
     return ET.fromstring(found.group(0))  # noqa: S314  # our own server-drawn SVG
 

@@ -223,7 +223,7 @@ def chart_svg(
     description = " ".join(_describe(one, tz) for one in series) or "No measures."
     svg = _Svg()
     svg.add(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="measures-chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
         f'style="max-width: {WIDTH}px; background: #fff" role="img" '
         f'aria-labelledby="{prefix}-title {prefix}-desc" font-family="sans-serif" font-size="11">'
     )

@@ -28,6 +28,8 @@ from .models import MeasurePlan, QuestionnaireAssignment
 from .outcomes import BASELINE_LOOKBACK
 
 COMPLETED = QuestionnaireAssignment.Status.COMPLETED
+# The order measures are shown in: the outcome measure first, then the others, new ones by code.
+SHOWN_FIRST = ("phq9", "gad7", "pcl5")
 NOT_SESSIONS = (Appointment.Status.CANCELLED,)
 
 
@@ -35,6 +37,12 @@ def instrument_short_name(instrument: Instrument) -> str:
     """ "PHQ-9" from "Patient Health Questionnaire (PHQ-9)"; the code in capitals failing that."""
     found = re.search(r"\(([^()]+)\)\s*$", instrument.title_in("en"))
     return found.group(1) if found else instrument.code.upper()
+
+
+def instrument_codes() -> list[str]:
+    return sorted(
+        INSTRUMENTS, key=lambda code: (SHOWN_FIRST.index(code) if code in SHOWN_FIRST else len(SHOWN_FIRST), code)
+    )
 
 
 def band_tones(count: int) -> list[int]:
@@ -77,9 +85,10 @@ def patient_chart_series(*, patient_id: int) -> list[ChartSeries]:
         .values_list("instrument", flat=True)
     )
     series: list[ChartSeries] = []
-    for code, instrument in INSTRUMENTS.items():
+    for code in instrument_codes():
         if code not in asked:
             continue
+        instrument = instrument_get(code)
         points = [
             ChartPoint(a.completed_at, a.total, instrument.band_for(a.total).label_in("en"))
             for a in done
@@ -187,7 +196,7 @@ def appointment_score_summaries(appointments: Sequence[Appointment]) -> dict[int
     for appointment in appointments:
         codes = asked.get(appointment.patient_id, set()) | planned.get(appointment.session_type_id, set())
         lines = []
-        for code in [c for c in INSTRUMENTS if c in codes]:
+        for code in [c for c in instrument_codes() if c in codes]:
             instrument = instrument_get(code)
             history = [a for a in done.get(appointment.patient_id, []) if a.instrument == code]
             first_start = starts.get(appointment.series_id) if appointment.series_id is not None else None
@@ -230,7 +239,8 @@ def patient_score_summaries(*, patient_id: int) -> list[ScoreSummary]:
         return appointment_score_summaries([anchor]).get(anchor.pk, [])
     done = completed_assignments(patient_id)
     lines = []
-    for code, instrument in INSTRUMENTS.items():
+    for code in instrument_codes():
+        instrument = instrument_get(code)
         history = [a for a in done if a.instrument == code]
         if not history:
             continue
