@@ -43,8 +43,9 @@ def cohort(robin: Patient, induction: SeriesPlan, doctor: Provider, north: Clini
     robin_series = series_of(robin, induction, doctor, [FIRST, local(2026, 11, 9, 10), LAST])
     questionnaire_done(robin, "phq9", 20, local(2026, 10, 30, 9), purpose=Purpose.BASELINE)
     questionnaire_done(robin, "phq9", 8, local(2026, 11, 17, 9))
-    questionnaire_done(robin, "phq9", 4, local(2026, 12, 14, 9), purpose=Purpose.FOLLOW_UP, series=robin_series,
-                       weeks_after=4)
+    questionnaire_done(
+        robin, "phq9", 4, local(2026, 12, 14, 9), purpose=Purpose.FOLLOW_UP, series=robin_series, weeks_after=4
+    )
     series_of(kim, induction, doctor, [FIRST, LAST])
     questionnaire_done(kim, "phq9", 12, local(2026, 11, 1, 9), purpose=Purpose.BASELINE)
     questionnaire_done(kim, "phq9", 7, local(2026, 12, 12, 9))
@@ -54,10 +55,15 @@ def cohort(robin: Patient, induction: SeriesPlan, doctor: Provider, north: Clini
     questionnaire_done(lou, "phq9", 3, local(2026, 11, 15, 9))
     # A cancelled last session is not a session: Lou's series still ends on the 16th.
     Appointment.objects.create(
-        patient=lou, provider=blake, session_type=induction.session_type, starts_at=local(2026, 11, 30, 10),
-        ends_at=local(2026, 11, 30, 11, 45), status=Appointment.Status.CANCELLED, series=lou_series,
+        patient=lou,
+        provider=blake,
+        session_type=induction.session_type,
+        starts_at=local(2026, 11, 30, 10),
+        ends_at=local(2026, 11, 30, 11, 45),
+        status=Appointment.Status.CANCELLED,
+        series=lou_series,
     )
-    odd_plan = SeriesPlanFactory(session_type=SessionTypeFactory(clinic=south), name="=HYPERLINK(\"http://x\")")
+    odd_plan = SeriesPlanFactory(session_type=SessionTypeFactory(clinic=south), name='=HYPERLINK("http://x")')
     south_doctor = ProviderFactory(clinic=south, display_name="-Dr. Minus")
     quinn = PatientFactory(first_name="Quinn", clinic=south)
     series_of(quinn, odd_plan, south_doctor, [local(2026, 10, 5, 10), local(2026, 10, 19, 10)])
@@ -78,14 +84,46 @@ def test_rates_per_plan_and_provider_with_measured_and_missing(clinic_admin: Abs
 
     def row(grouping: str, group: str, point: str) -> tuple[str, ...]:
         (found,) = [r for r in rows if (r["grouping"], r["group"], r["time_point"]) == (grouping, group, point)]
-        keys = ("courses_due", "not_yet_due", "response_patients", "response_measured", "response_missing",
-                "response_percent", "remission_patients", "remission_measured", "remission_missing", "remission_percent")
+        keys = (
+            "courses_due",
+            "not_yet_due",
+            "response_patients",
+            "response_measured",
+            "response_missing",
+            "response_percent",
+            "remission_patients",
+            "remission_measured",
+            "remission_missing",
+            "remission_percent",
+        )
         return tuple(found[key] for key in keys)
 
     # End: Robin 8 from 20 (response, no remission); Kim missing; Lou 3 without baseline (remission only).
-    assert row("Series plan", "IV induction (North)", "End of series") == ("3", "0", "1", "1", "2", "100.0", "1", "2", "1", "50.0")
+    assert row("Series plan", "IV induction (North)", "End of series") == (
+        "3",
+        "0",
+        "1",
+        "1",
+        "2",
+        "100.0",
+        "1",
+        "2",
+        "1",
+        "50.0",
+    )
     # 4 weeks: Robin 4 (both), Kim 7 from 12 (neither), Lou's window still open on 20 December.
-    assert row("Series plan", "IV induction (North)", "4 weeks") == ("2", "1", "1", "2", "0", "50.0", "1", "2", "0", "50.0")
+    assert row("Series plan", "IV induction (North)", "4 weeks") == (
+        "2",
+        "1",
+        "1",
+        "2",
+        "0",
+        "50.0",
+        "1",
+        "2",
+        "0",
+        "50.0",
+    )
     assert row("Series plan", "IV induction (North)", "12 weeks") == ("0", "3", "0", "0", "0", "", "0", "0", "0", "")
     # Dr. Avery held Robin's and Kim's series; Dr. Blake most of Lou's.
     assert row("Provider", "Dr. Avery, MD", "End of series") == ("2", "0", "1", "1", "1", "100.0", "0", "1", "1", "0.0")
@@ -93,10 +131,12 @@ def test_rates_per_plan_and_provider_with_measured_and_missing(clinic_admin: Abs
     assert {r["group"] for r in rows} == {"IV induction (North)", "Dr. Avery, MD", "Dr. Blake, MD"}  # October's is out
 
 
-def test_the_csv_never_starts_a_cell_with_a_formula(clinic_admin: AbstractBaseUser, south: Clinic, cohort: None) -> None:
+def test_the_csv_never_starts_a_cell_with_a_formula(
+    clinic_admin: AbstractBaseUser, south: Clinic, cohort: None
+) -> None:
     rows = csv_rows(clinic_admin, clinic=str(south.pk))
 
-    assert {r["group"] for r in rows} == {"'=HYPERLINK(\"http://x\") (South)", "'-Dr. Minus, MD"}
+    assert {r["group"] for r in rows} == {'\'=HYPERLINK("http://x") (South)', "'-Dr. Minus, MD"}
     assert csv_cell("@SUM(A1)") == "'@SUM(A1)" and csv_cell("+1") == "'+1" and csv_cell("\t=1") == "'\t=1"
     assert csv_cell(-3) == "'-3" and csv_cell("Dr. Avery") == "Dr. Avery" and csv_cell(None) == ""
 
