@@ -245,4 +245,4 @@ def install(site: admin.AdminSite) -> None:
     patient_admin = site._registry.get(Patient)
     if patient_admin is not None:
         # Extends whichever patient form template other apps provide (checkins adds its links there).
-        patient_admin.change_form_template = PATIENT_FORM_TEMPLATE
+        type(patient_admin).change_form_template = PATIENT_FORM_TEMPLATE

@@ -201,8 +201,8 @@ def _panel(svg: _Svg, series: ChartSeries, index: int, axis: TimeAxis | None, tz
         line = " ".join(f"{_n(x)},{_n(y)}" for x, y in coordinates)
         svg.add(f'<polyline points="{line}" fill="none" stroke="{LINE_COLOR}" stroke-width="2"/>')
     for point, (x, y) in zip(series.points, coordinates, strict=True):
-        band = _band_for(series, point.value)
-        note = point.note or (band.label if band else "")
+        point_band = _band_for(series, point.value)
+        note = point.note or (point_band.label if point_band else "")
         title = f"{_local_label(point.at, tz)}: {series.title} {point.value}{f' ({note})' if note else ''}"
         svg.add(
             f'<circle class="point" data-value="{point.value}" data-at="{point.at.isoformat()}" '
