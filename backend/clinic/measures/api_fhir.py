@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +35,13 @@ from .instruments import INSTRUMENTS, instrument_get
 from .models import QuestionnaireAssignment
 
 VIEW_RESPONSES = (CLINICAL_PERMISSION,)
+OUTCOME = OpenApiResponse(OpenApiTypes.OBJECT, description="A FHIR OperationOutcome naming the problem.")
+RESPONSES = {
+    200: OpenApiResponse(OpenApiTypes.OBJECT, description="The FHIR R4 resource."),
+    401: OUTCOME,
+    403: OUTCOME,
+    404: OUTCOME,
+}
 
 
 class FhirJSONRenderer(JSONRenderer):
@@ -41,10 +49,21 @@ class FhirJSONRenderer(JSONRenderer):
     format = "fhir"
 
 
+class FhirNegotiation(BaseContentNegotiation):
+    """Always FHIR JSON, whatever Accept or ?format say (FHIR clients send application/json too)."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
 class FhirView(APIView):
     permission_classes = [HasRolePermissions]
     required_permissions = {"GET": VIEW_RESPONSES}
-    renderer_classes = [FhirJSONRenderer, JSONRenderer]
+    renderer_classes = [FhirJSONRenderer]
+    content_negotiation_class = FhirNegotiation
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)
@@ -55,7 +74,7 @@ class FhirView(APIView):
 
 
 class QuestionnaireView(FhirView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="An instrument as a FHIR R4 Questionnaire")
+    @extend_schema(responses=RESPONSES, summary="An instrument as a FHIR R4 Questionnaire")
     def get(self, request: Request, code: str) -> Response:
         if code not in INSTRUMENTS:
             raise NotFound("No questionnaire with that id.")
@@ -70,14 +89,17 @@ class QuestionnaireView(FhirView):
 
 
 class QuestionnaireResponseView(FhirView):
-    @extend_schema(
-        responses={200: OpenApiTypes.OBJECT}, summary="A completed questionnaire as a FHIR R4 QuestionnaireResponse"
-    )
-    def get(self, request: Request, pk: int) -> Response:
+    @extend_schema(responses=RESPONSES, summary="A completed questionnaire as a FHIR R4 QuestionnaireResponse")
+    def get(self, request: Request, pk: str) -> Response:
+        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
+            raise NotFound("No completed questionnaire with that id.")
         visible = location_limit(Patient.objects.all(), user=request.user)
         assignment = (
             QuestionnaireAssignment.objects.filter(
-                pk=pk, patient__in=visible, status=QuestionnaireAssignment.Status.COMPLETED, completed_at__isnull=False
+                pk=int(pk),
+                patient__in=visible,
+                status=QuestionnaireAssignment.Status.COMPLETED,
+                completed_at__isnull=False,
             )
             .select_related("patient")
             .first()
