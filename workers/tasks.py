@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from clinic.checkins import escalation
 from clinic.checkins import services as checkins
 from clinic.core.sweeps import exception_summary
+from clinic.measures import services as questionnaires
 from clinic.messaging import outbox, sending
 from clinic.scheduling import replies
 from config.health import worker_heartbeat_record
@@ -70,6 +71,12 @@ def checkins_follow_up() -> int:
 def alerts_escalate() -> int:
     """Page the next step of the on-call ladder about urgent alerts nobody has acknowledged."""
     return escalation.alerts_escalate_due()
+
+
+@shared_task(name="workers.tasks.questionnaires_sweep", ignore_result=True)
+def questionnaires_sweep() -> dict[str, int]:
+    """Mark questionnaires whose link went out as sent, and expire those whose link ended."""
+    return questionnaires.questionnaires_sweep()
 
 
 @shared_task(name="workers.tasks.outbox_dispatch_urgent", ignore_result=True)

@@ -10,6 +10,8 @@ from clinic.accounts.api import MeView, TokenObtainView, TokenRevokeView
 from clinic.checkins.urls import api_urlpatterns as checkins_api
 from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
+from clinic.measures.urls import api_urlpatterns as measures_api
+from clinic.measures.urls import page_urlpatterns as measures_pages
 from clinic.measures.urls_fhir import api_urlpatterns as measures_fhir_api
 from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
 from clinic.messaging.email.views import email_unsubscribe_view
@@ -47,6 +49,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *scheduling_api,
     *calendar_api,
     *checkins_api,
+    *measures_api,
     *todos_api,
     *measures_fhir_api,
     path("", include(router.urls)),
@@ -65,6 +68,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("webhooks/twilio/status/", twilio_status_callback, name="twilio-status"),
     path("email/unsubscribe/<str:token>/", email_unsubscribe_view, name="email-unsubscribe"),
     path("admin/", admin.site.urls),
+    *measures_pages,
 ]
 
 if settings.SMS_SANDBOX_ENABLED:

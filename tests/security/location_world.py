@@ -24,6 +24,7 @@ from clinic.accounts.tokens import api_token_issue
 from clinic.checkins.models import Alert, CheckIn, CheckInHold
 from clinic.core.models import Clinic
 from clinic.intake.models import Inquiry, Screening
+from clinic.measures.models import MeasurePlan, QuestionnaireAssignment
 from clinic.messaging.models import EmailAddressState, InboundMessage, OutboundMessage, PhoneNumberState
 from clinic.oncall.models import OnCallShift
 from clinic.patients.models import Patient
@@ -197,6 +198,17 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
     )
     shift = OnCallShiftFactory(clinic=clinic)
     CheckInStepFactory(session_type=session_type)
+    MeasurePlan.objects.create(session_type=session_type, instrument="phq9", when=MeasurePlan.When.BEFORE_EACH)
+    QuestionnaireAssignment.objects.create(
+        patient=patient,
+        instrument="phq9",
+        purpose=QuestionnaireAssignment.Purpose.ON_DEMAND,
+        due_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+        token_hash=secrets.token_hex(32),
+        answers={"phq9-1": 1},
+        status=QuestionnaireAssignment.Status.IN_PROGRESS,
+    )
     audit_record(
         actor=booked_by, action=AuditEvent.Action.VIEW, target_type="patients.Patient", target_id=str(patient.pk)
     )

@@ -24,6 +24,7 @@ from django.urls import reverse
 from clinic.accounts.locations import model_is_located
 from clinic.accounts.models import AuditEvent
 from clinic.checkins.models import CheckIn, CheckInHold, CheckInStep
+from clinic.measures.models import MeasurePlan, QuestionnaireAssignment
 from clinic.messaging.models import EmailAddressState, PhoneNumberState
 from clinic.todos.models import StaffTask
 from tests.security.location_world import (
@@ -79,6 +80,8 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         CheckIn.objects.get(patient=site.patient),
         CheckInHold.objects.get(patient=site.patient),
         CheckInStep.objects.get(session_type=site.session_type),
+        MeasurePlan.objects.get(session_type=site.session_type),
+        QuestionnaireAssignment.objects.get(patient=site.patient),
         AuditEvent.objects.filter(target_type="patients.Patient", target_id=str(site.patient.pk)).first(),
         PhoneNumberState.objects.get(phone=site.patient.phone),
         EmailAddressState.objects.get(email=site.patient.email),

@@ -78,6 +78,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("POST", "/api/v1/alerts/{pk}/acknowledge/"): (401, 403, 400, 400),
     ("POST", "/api/v1/alerts/{pk}/resume-checkins/"): (401, 403, 409, 409),  # this alert holds no check-ins
     ("GET", "/api/v1/patients/{patient_id}/scores/"): (401, 403, 200, 200),
+    ("GET", "/api/v1/patients/{patient_id}/questionnaires/"): (401, 403, 200, 200),
+    ("POST", "/api/v1/patients/{patient_id}/questionnaires/send/"): (401, 403, 400, 400),  # no instrument named
     ("GET", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 404, 404),  # none recorded yet
     ("PUT", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 200, 200),
     ("GET", "/api/v1/measures/fhir/Questionnaire/{code}"): (401, 403, 200, 200),
@@ -143,12 +145,15 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "messaging/emailaddressstate": (302, 200, 200, 200),
     "messaging/deliveryreport": (302, 403, 403, 403),
     "messaging/messagetemplate": (302, 403, 403, 200),
+    "measures/measureplan": (302, 200, 200, 200),
+    "measures/questionnaireassignment": (302, 403, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {
     "checkins/alert",
     "checkins/checkin",
     "checkins/checkinhold",
+    "measures/questionnaireassignment",
     "todos/stafftask",
     "scheduling/appointment",
     "scheduling/series",

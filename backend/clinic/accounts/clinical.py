@@ -39,6 +39,7 @@ CLINICAL: dict[str, ClinicalRule] = {
     "checkins.checkin": ClinicalRule(whole=True),
     "checkins.checkinanswer": ClinicalRule(whole=True),
     "intake.screening": ClinicalRule(whole=True),
+    "measures.questionnaireassignment": ClinicalRule(whole=True),
     # A check-in answer and a crisis text are the clinician's, and so is what we answered.
     "messaging.inboundmessage": ClinicalRule(
         fields=frozenset({"body", "reply"}), kind_field="route", clinical_kinds=frozenset({"checkin", "crisis"})

@@ -32,6 +32,8 @@ from clinic.scheduling.availability import availability_for
 from clinic.scheduling.models import Appointment, Provider, Room, SeriesPlan, SessionType, WorkingHours
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book
 
+from .measures import demo_measure_plans_seed
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -382,6 +384,7 @@ def demo_data_load() -> list[DemoLogin]:
     locations = _demo_locations()
     for key, location in locations.items():
         _demo_location_setup(key, location)
+    demo_measure_plans_seed()
 
     User = get_user_model()
     for login in DEMO_LOGINS:

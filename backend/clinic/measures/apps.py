@@ -11,7 +11,25 @@ class MeasuresConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from .admin_pages import install
+        from clinic.messaging.sending import CAUSE_CHECKS
+        from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
 
+        from .admin_pages import install
+        from .locations import location_scopes_register
+        from .services import RELATED_TYPE, questionnaire_cause_problem, questionnaires_follow_appointment
+        from .texts import texts_register
+
+        texts_register()
+        # A questionnaire's text (link or reminder) is not sent once it was answered, cancelled or expired.
+        CAUSE_CHECKS[RELATED_TYPE] = questionnaire_cause_problem
+        # Booking, moving, cancelling or missing a session writes, moves or cancels its questionnaires.
+        for event in (
+            AppointmentEvent.BOOKED,
+            AppointmentEvent.RESCHEDULED,
+            AppointmentEvent.CANCELLED,
+            AppointmentEvent.MISSED,
+        ):
+            appointment_subscribe(event, questionnaires_follow_appointment)
+        location_scopes_register()
         # Scores chart, outcomes report, day-schedule notes and the patient page's panel (admin_pages.py).
         install(admin.site)

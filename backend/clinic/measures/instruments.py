@@ -178,7 +178,7 @@ def _texts(data: Any, where: str) -> dict[str, str]:
 def _int(data: Any, where: str) -> int:
     if isinstance(data, bool) or not isinstance(data, int):
         raise DefinitionError(f"{where}: expected a whole number, got {data!r}")
-    return data
+    return int(data)
 
 
 def _str(data: Any, where: str) -> str:

@@ -225,6 +225,9 @@ REST_FRAMEWORK = {
         "inquiry_burst": _throttle_rate("INQUIRY_THROTTLE_BURST", "5/min"),
         "inquiry_daily": _throttle_rate("INQUIRY_THROTTLE_DAILY", "30/day"),
         "email_unsubscribe": _throttle_rate("EMAIL_UNSUBSCRIBE_THROTTLE", "30/min"),
+        # Questionnaire pages by link (clinic.measures): every request, and links that open nothing.
+        "questionnaire": _throttle_rate("QUESTIONNAIRE_THROTTLE", "120/min"),
+        "questionnaire_miss": _throttle_rate("QUESTIONNAIRE_MISS_THROTTLE", "20/hour"),
     },
 }
 
@@ -350,6 +353,8 @@ CELERY_BEAT_SCHEDULE = {
     "checkins-follow-up": {"task": "workers.tasks.checkins_follow_up", "schedule": 60.0},
     # Also catches a page that failed, so the next step is paged within this long, not after minutes.
     "alerts-escalate": {"task": "workers.tasks.alerts_escalate", "schedule": 30.0},
+    # Questionnaires by link: mark sent ones, expire those whose link ended (clinic.measures).
+    "questionnaires-sweep": {"task": "workers.tasks.questionnaires_sweep", "schedule": 5 * 60.0},
 }
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-auth-token")
