@@ -12,6 +12,7 @@ from clinic.intake.api.public import InquirySubmitView
 from clinic.intake.api.staff import InquiryViewSet
 from clinic.measures.urls import api_urlpatterns as measures_api
 from clinic.measures.urls import page_urlpatterns as measures_pages
+from clinic.measures.urls_fhir import api_urlpatterns as measures_fhir_api
 from clinic.messaging.api import InboxHandledView, InboxView, PatientConversationView
 from clinic.messaging.email.views import email_unsubscribe_view
 from clinic.messaging.webhooks import twilio_inbound_sms, twilio_status_callback
@@ -54,6 +55,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *measures_api,
     *todos_api,
     *waitlist_api,
+    *measures_fhir_api,
     path("", include(router.urls)),
 ]
 

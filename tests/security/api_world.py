@@ -31,6 +31,7 @@ from tests.factories import (
     SessionTypeFactory,
     UserFactory,
 )
+from tests.support.questionnaires import questionnaire_completed
 
 ANONYMOUS = "anonymous"
 CLINIC_ZONE = zoneinfo.ZoneInfo("America/New_York")
@@ -166,6 +167,8 @@ def fuzz_world_seed() -> FuzzWorld:
         ("/api/v1/tasks/{id}/done/", "id", [task.pk for task in tasks]),
         ("/api/v1/calendar/providers/{provider_id}/feed.ics", "provider_id", [provider.pk]),
         ("/api/v1/messaging/inbox/{message_id}/handled/", "message_id", [message.pk for message in inbound]),
+        ("/api/v1/measures/fhir/Questionnaire/{code}", "code", ["phq9", "gad7", "pcl5"]),
+        ("/api/v1/measures/fhir/QuestionnaireResponse/{id}", "id", [str(questionnaire_completed(patients[0]).pk)]),
     ):
         values[(path, name)] = known
     verbs = ("cancel", "check-in", "complete", "confirm", "no-show", "reschedule")

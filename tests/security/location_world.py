@@ -50,6 +50,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.phones import phone_number
+from tests.support.questionnaires import questionnaire_completed, questionnaire_completed_id
 
 # The callers: limited to North, of each limited role; a clinic admin (with a North row, which changes
 # nothing for an admin); and staff of both roles with no location (every location).
@@ -112,6 +113,7 @@ class LocationWorld:
                 "provider_id": pk,
                 "message_id": pk,
                 "reference": MISSING_REFERENCE,
+                "code": "nosuch",
                 "pk": pk,
                 "format": "json",
             }
@@ -127,11 +129,14 @@ class LocationWorld:
             "provider_id": str(site.provider.pk),
             "message_id": str(site.inbound.pk),
             "reference": site.inquiry.reference,
+            "code": "phq9",
             "format": "json",
         }
         for prefix, pk in pk_by_prefix.items():
             if route.startswith(prefix):
                 values["pk"] = str(pk)
+        if route.startswith("/api/v1/measures/fhir/QuestionnaireResponse/"):
+            values["pk"] = str(questionnaire_completed_id(site.patient))
         return values
 
 
@@ -171,6 +176,7 @@ def _site(name: str, *, number: int, provider_user: User, booked_by: User) -> Si
         ),
     )
     series = Series.objects.create(plan=plan, patient=patient, created_by=booked_by)
+    questionnaire_completed(patient)
     inquiry = InquiryFactory(first_name=f"{name}ina", last_name=f"{name}berg", clinic=clinic)
     Screening.objects.create(inquiry=inquiry, result=Screening.Result.PENDING, notes="Called back")
     alert = AlertFactory(patient=patient)

@@ -70,8 +70,12 @@ def call(world: LocationWorld, caller: str, method: str, path: str, data: Any = 
     return answer
 
 
+# Paths naming something every location shares: a questionnaire's definition (measures' FHIR API).
+NOT_RECORDS = {"/api/v1/measures/fhir/Questionnaire/{code}"}
+
+
 def _has_record_in_path(operation: Operation) -> bool:
-    return "{" in operation.route.replace("{format}", "")
+    return "{" in operation.route.replace("{format}", "") and operation.route not in NOT_RECORDS
 
 
 PATH_OPERATIONS = [operation for operation in OPERATIONS if _has_record_in_path(operation)]

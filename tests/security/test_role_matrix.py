@@ -95,6 +95,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("POST", "/api/v1/patients/{patient_id}/questionnaires/send/"): (401, 403, 400, 400),  # no instrument named
     ("GET", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 404, 404),  # none recorded yet
     ("PUT", "/api/v1/staff/inquiries/{reference}/screening/"): (401, 403, 200, 200),
+    ("GET", "/api/v1/measures/fhir/Questionnaire/{code}"): (401, 403, 200, 200),
+    ("GET", "/api/v1/measures/fhir/QuestionnaireResponse/{pk}"): (401, 403, 200, 200),
     # Inquiry triage.
     ("GET", "/api/v1/staff/inquiries/"): (401, 200, 200, 200),
     ("GET", "/api/v1/staff/inquiries/{reference}/"): (401, 200, 200, 200),

@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.phones import PHONE
+from tests.support.questionnaires import questionnaire_completed, questionnaire_completed_id
 
 ROLE_USERNAMES = {FRONT_DESK: "matrix-frontdesk", CLINICIAN: "matrix-clinician", CLINIC_ADMIN: "matrix-admin"}
 
@@ -68,11 +69,14 @@ class World:
             "provider_id": str(self.provider.pk),
             "message_id": str(self.inbound.pk),
             "reference": self.inquiry.reference,
+            "code": "phq9",
             "format": "json",
         }
         for prefix, pk in pk_by_prefix.items():
             if route.startswith(prefix):
                 values["pk"] = str(pk)
+        if route.startswith("/api/v1/measures/fhir/QuestionnaireResponse/"):
+            values["pk"] = str(questionnaire_completed_id(self.patient))
         return values
 
 
@@ -104,6 +108,7 @@ def world_build() -> World:
         ),
     )
     series = Series.objects.create(plan=plan, patient=patient, created_by=staff[FRONT_DESK])
+    questionnaire_completed(patient)
     return World(
         staff=staff,
         tokens={role: api_token_issue(user=user)[1] for role, user in staff.items()},

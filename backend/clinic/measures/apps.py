@@ -9,9 +9,12 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Questionnaires"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from clinic.messaging.sending import CAUSE_CHECKS
         from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
 
+        from .admin_pages import install
         from .locations import location_scopes_register
         from .services import RELATED_TYPE, questionnaire_cause_problem, questionnaires_follow_appointment
         from .texts import texts_register
@@ -28,3 +31,5 @@ class MeasuresConfig(AppConfig):
         ):
             appointment_subscribe(event, questionnaires_follow_appointment)
         location_scopes_register()
+        # Scores chart, outcomes report, day-schedule notes and the patient page's panel (admin_pages.py).
+        install(admin.site)

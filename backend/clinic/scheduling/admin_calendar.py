@@ -34,6 +34,7 @@ from clinic.core.models import Clinic
 from .calendar import FIRST_DAY, LAST_DAY, DaySchedule, ScheduleBlock, ScheduleColumn, day_schedule, local_today
 from .locations import day_schedule_limit
 from .models import Appointment
+from .schedule_notes import ScheduleNote, schedule_notes
 
 PERMISSION = "scheduling.view_calendar"
 URL_NAME = "scheduling_day_schedule"
@@ -51,6 +52,7 @@ class BlockLayout:
     monitoring_height: float
     appointment_url: str | None
     patient_url: str | None
+    notes: tuple[ScheduleNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class Timeline:
             marks.append(HourMark(top=(minute - self.first_minute) * PX_PER_MINUTE, label=label))
         return marks
 
-    def layout(self, column: ScheduleColumn) -> ColumnLayout:
+    def layout(self, column: ScheduleColumn, notes: dict[int, list[ScheduleNote]] | None = None) -> ColumnLayout:
         blocks = []
         for block in column.blocks:
             top = self.offset(block.starts_at)
@@ -141,6 +143,7 @@ class Timeline:
                     monitoring_height=max(end - session_end, 0.0),
                     appointment_url=_url_or_none("admin:scheduling_appointment_change", block.appointment_id),
                     patient_url=_url_or_none("admin:patients_patient_change", block.patient_id),
+                    notes=tuple((notes or {}).get(block.appointment_id, ())),
                 )
             )
         return ColumnLayout(column=column, blocks=blocks)
@@ -220,6 +223,10 @@ def day_schedule_view(request: HttpRequest) -> HttpResponse:
         detail=f"admin day schedule {day.isoformat()}{where}: {schedule.appointment_count} appointments",
     )
     timeline = Timeline.of(schedule)
+    # What other apps show under each session (schedule_notes.py): read once for the day's sessions.
+    blocks = {block.appointment_id: block for column in schedule.providers for block in column.blocks}
+    appointments = list(Appointment.objects.filter(pk__in=blocks).order_by("starts_at", "id"))
+    notes = schedule_notes(request, appointments)
     context.update(
         day=day,
         schedule=schedule,
@@ -227,7 +234,8 @@ def day_schedule_view(request: HttpRequest) -> HttpResponse:
         next_day=day + datetime.timedelta(days=1) if day < LAST_DAY else None,
         hour_marks=timeline.hour_marks(),
         timeline_height=timeline.height,
-        provider_columns=[timeline.layout(column) for column in schedule.providers],
+        provider_columns=[timeline.layout(column, notes) for column in schedule.providers],
+        session_notes=[(blocks[a.pk], notes[a.pk]) for a in appointments if notes.get(a.pk)],
         room_columns=[timeline.layout(column) for column in schedule.rooms],
         appointment_count=schedule.appointment_count,
     )
