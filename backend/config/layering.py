@@ -30,6 +30,7 @@ LAYERS: tuple[str, ...] = (
     "oncall",
     "checkins",
     "intake",
+    "selfbooking",
     "demo",
 )
 # Above every app: they wire the apps together and may import any of them.

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clinic.messaging",
     "clinic.oncall",
     "clinic.checkins",
+    "clinic.selfbooking",
     "clinic.demo",
 ]
 
@@ -224,6 +225,8 @@ REST_FRAMEWORK = {
         "inquiry_burst": _throttle_rate("INQUIRY_THROTTLE_BURST", "5/min"),
         "inquiry_daily": _throttle_rate("INQUIRY_THROTTLE_DAILY", "30/day"),
         "email_unsubscribe": _throttle_rate("EMAIL_UNSUBSCRIBE_THROTTLE", "30/min"),
+        # Choosing a self-booked time (clinic.selfbooking), per client address.
+        "selfbooking": _throttle_rate("SELFBOOKING_THROTTLE", "10/min"),
     },
 }
 
