@@ -16,7 +16,7 @@ from clinic.core.phone import phone_to_e164
 
 from . import services
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
-from .triage import TRIAGE_ORDER, triage_annotate
+from .triage import triage_annotate, triage_rank
 
 
 class InquiryNoteInline(admin.TabularInline[InquiryNote, Inquiry]):
@@ -231,9 +231,9 @@ class InquiryAdmin(AuditedAdminMixin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Inquiry]:
         return triage_annotate(super().get_queryset(request).prefetch_related("reasons"))
 
-    def get_ordering(self, request: HttpRequest) -> list[str]:
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
         # Flagged inquiries (a self-booked consultation, say: triage.py) first, then newest first.
-        return list(TRIAGE_ORDER)
+        return [triage_rank().asc(), "-created_at", "-id"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:

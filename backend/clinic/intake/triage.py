@@ -34,23 +34,24 @@ def triage_flag_register(flag: TriageFlag) -> None:
         TRIAGE_FLAGS.append(flag)
 
 
-def triage_annotate(queryset: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
-    """Add `triage_rank` (0 for the first flag, ...; the number of flags when none holds) and `triage_badge`."""
+def triage_rank() -> Any:
+    """The rank as an expression (0 for the first flag, ...; the number of flags when none holds), to order by."""
     if not TRIAGE_FLAGS:
-        return queryset.annotate(triage_rank=Value(0), triage_badge=Value(""))
-    conditions = [flag.condition() for flag in TRIAGE_FLAGS]
-    return queryset.annotate(
-        triage_rank=Case(
-            *(When(condition, then=Value(rank)) for rank, condition in enumerate(conditions)),
-            default=Value(len(TRIAGE_FLAGS)),
-            output_field=IntegerField(),
-        ),
-        triage_badge=Case(
-            *(
-                When(condition, then=Value(flag.badge))
-                for flag, condition in zip(TRIAGE_FLAGS, conditions, strict=True)
-            ),
+        return Value(0, output_field=IntegerField())
+    return Case(
+        *(When(flag.condition(), then=Value(rank)) for rank, flag in enumerate(TRIAGE_FLAGS)),
+        default=Value(len(TRIAGE_FLAGS)),
+        output_field=IntegerField(),
+    )
+
+
+def triage_annotate(queryset: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
+    """Add `triage_rank` (see triage_rank) and `triage_badge` (the first flag's badge that holds, else "")."""
+    badge: Any = Value("", output_field=CharField())
+    if TRIAGE_FLAGS:
+        badge = Case(
+            *(When(flag.condition(), then=Value(flag.badge)) for flag in TRIAGE_FLAGS),
             default=Value(""),
             output_field=CharField(),
-        ),
-    )
+        )
+    return queryset.annotate(triage_rank=triage_rank(), triage_badge=badge)

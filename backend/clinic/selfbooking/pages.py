@@ -7,6 +7,8 @@ from itertools import groupby
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import pgettext
 
 from clinic.core.clinics import clinic_timezone
 from clinic.scheduling.session_time import zone_label
@@ -28,14 +30,26 @@ def slot_parse(value: str) -> datetime.datetime | None:
     return moment.replace(tzinfo=datetime.UTC)
 
 
+def day_label(local: datetime.datetime) -> str:
+    """The day as the active language writes it ("Tuesday, December 8", "martes, 8 de diciembre")."""
+    return date_format(local, pgettext("sms date", "l, F j"))
+
+
+def clock_label(local: datetime.datetime) -> str:
+    return date_format(local, pgettext("sms date", "g:i A"))
+
+
 def choice_context(offer: SelfBookingOffer, *, token: str, message: str = "") -> dict[str, Any]:
     session_type = offer.consult.session_type
     tz = clinic_timezone(offer.location)
     times = offered_times(offer.consult)
     local = [moment.astimezone(tz) for moment in times]
     days = [
-        {"day": day, "times": [{"local": moment, "value": slot_value(moment)} for moment in group]}
-        for day, group in groupby(local, key=lambda moment: moment.date())
+        {
+            "day": day_label(group[0]),
+            "times": [{"clock": clock_label(moment), "value": slot_value(moment)} for moment in group],
+        }
+        for group in (list(moments) for _, moments in groupby(local, key=lambda moment: moment.date()))
     ]
     moment = times[0] if times else datetime.datetime.now(datetime.UTC)
     return {

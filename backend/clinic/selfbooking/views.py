@@ -27,7 +27,7 @@ from clinic.core.throttling import ClientAddressThrottle
 from clinic.scheduling.session_time import zone_label
 
 from .models import SelfBooking, SelfBookingOffer
-from .pages import choice_context, slot_parse
+from .pages import choice_context, clock_label, day_label, slot_parse
 from .selectors import offer_by_token
 from .services import OfferUnusable, OfferUsed, SlotTaken, selfbooking_book
 
@@ -78,9 +78,9 @@ def _chosen(request: HttpRequest, offer: SelfBookingOffer) -> HttpResponse:
     booking = SelfBooking.objects.filter(offer=offer).first()
     tz = clinic_timezone(offer.location)
     starts_at = offer.chosen_starts_at
+    local = starts_at.astimezone(tz) if starts_at else None
     context = {
-        "local": starts_at.astimezone(tz) if starts_at else None,
-        "zone": zone_label(starts_at, tz) if starts_at else "",
+        "when": f"{day_label(local)}, {clock_label(local)} {zone_label(local, tz)}" if local else "",
         "confirmed": booking is not None and booking.state == SelfBooking.State.CONFIRMED,
         "cancelled": booking is not None and booking.state == SelfBooking.State.CANCELLED,
     }
