@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.conf import settings
 
@@ -25,6 +27,7 @@ def test_an_adult_with_allowed_answers_is_offered_times_and_a_link_in_the_text(w
     times = offered_times(world.consult)
     assert len(times) == world.consult.slots_shown
     assert times[0] == TUESDAY_9AM  # 24 h ahead at the earliest, in the location's working hours
+    assert times[:4] == [TUESDAY_9AM + datetime.timedelta(minutes=m) for m in (0, 15, 30, 24 * 60)]  # 3 a day
 
 
 def test_an_excluded_reason_leaves_the_person_to_a_call_and_the_plain_acknowledgement(world: World) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -81,9 +83,18 @@ def free_slots(consult: SelfBookableType, *, now: datetime.datetime | None = Non
     return [slot for slot in slots if window.starts <= slot.starts_at <= window.ends]
 
 
-def offered_times(
-    consult: SelfBookableType, *, now: datetime.datetime | None = None, limit: int | None = None
-) -> list[datetime.datetime]:
-    """The start times to offer (each once, whichever provider is free), soonest first, at most `slots_shown`."""
-    starts = sorted({slot.starts_at for slot in free_slots(consult, now=now)})
-    return starts[: limit or consult.slots_shown]
+def offered_times(consult: SelfBookableType, *, now: datetime.datetime | None = None) -> list[datetime.datetime]:
+    """The start times to offer (each once, whichever provider is free), soonest first, `slots_shown` at most,
+    spread over days: no more than half of them (rounded up) on one local day, so there is a choice of days."""
+    tz = clinic_timezone(consult.session_type.clinic)
+    per_day = math.ceil(consult.slots_shown / 2)
+    offered: list[datetime.datetime] = []
+    taken_per_day: Counter[datetime.date] = Counter()
+    for start in sorted({slot.starts_at for slot in free_slots(consult, now=now)}):
+        day = start.astimezone(tz).date()
+        if taken_per_day[day] < per_day:
+            taken_per_day[day] += 1
+            offered.append(start)
+            if len(offered) == consult.slots_shown:
+                break
+    return offered
