@@ -45,6 +45,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.phones import phone_number
+from tests.support.selfbooking_site import selfbooking_site_build
 
 # The callers: limited to North, of each limited role; a clinic admin (with a North row, which changes
 # nothing for an admin); and staff of both roles with no location (every location).
@@ -222,6 +223,8 @@ def location_world_build() -> LocationWorld:
     south = _site("South", number=2, provider_user=south_provider, booked_by=staff[DESK_ALL])
     for caller in (DESK_NORTH, CLINICIAN_NORTH, ADMIN):
         StaffLocation.objects.create(user=staff[caller], clinic=north.clinic)
+    for site in (north, south):
+        selfbooking_site_build(clinic=site.clinic, inquiry=site.inquiry, appointment=site.appointment)
     zone = zoneinfo.ZoneInfo(north.clinic.timezone)
     return LocationWorld(
         north=north,

@@ -38,6 +38,7 @@ from tests.security.location_world import (
     location_world_build,
     south_grow,
 )
+from tests.support.selfbooking_site import selfbooking_site_records
 
 
 @pytest.fixture
@@ -82,6 +83,7 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         AuditEvent.objects.filter(target_type="patients.Patient", target_id=str(site.patient.pk)).first(),
         PhoneNumberState.objects.get(phone=site.patient.phone),
         EmailAddressState.objects.get(email=site.patient.email),
+        *selfbooking_site_records(site.clinic),
     ]
     return {type(record): record for record in records}
 

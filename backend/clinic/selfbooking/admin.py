@@ -56,7 +56,7 @@ class SelfBookingAdmin(StaffModelAdmin):
     list_filter = ["state"]
     list_select_related = ["inquiry", "appointment__session_type__clinic"]
     fields = ["inquiry", "appointment", "state", "created_at", "confirmed_at", "confirmed_by"]
-    readonly_fields = fields
+    readonly_fields = ["inquiry", "appointment", "state", "created_at", "confirmed_at", "confirmed_by"]
     actions = ["confirm"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -106,7 +106,7 @@ class SelfBookingLocation(models.Model):
 
     def clean(self) -> None:
         consult_elsewhere = (
-            self.consult_id is not None
+            self.consult is not None
             and self.location_id is not None
             and self.consult.session_type.clinic_id != self.location_id
         )
