@@ -141,6 +141,9 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "messaging/emailaddressstate": (302, 200, 200, 200),
     "messaging/deliveryreport": (302, 403, 403, 403),
     "messaging/messagetemplate": (302, 403, 403, 200),
+    "selfbooking/selfbookabletype": (302, 200, 200, 200),
+    "selfbooking/selfbookinglocation": (302, 200, 200, 200),
+    "selfbooking/selfbooking": (302, 200, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {
@@ -156,6 +159,7 @@ ADMIN_PATIENT_DATA = {
     "messaging/inboundmessage",
     "messaging/phonenumberstate",
     "messaging/emailaddressstate",
+    "selfbooking/selfbooking",
 }
 
 

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from clinic.intake.models import Inquiry
 from clinic.scheduling.models import Appointment
-from clinic.selfbooking.models import SelfBooking, SelfBookingOffer
+from clinic.selfbooking.models import SelfBookableType, SelfBooking, SelfBookingOffer
+from tests.factories import SessionTypeFactory
 from tests.selfbooking.world import TUESDAY_9AM, World, submit
 from tests.support.contact_page import valid_form
 
@@ -141,3 +142,27 @@ def test_front_desk_sees_self_booked_inquiries_first_with_a_badge(
     Inquiry.objects.filter(pk=booking.inquiry_id).update(status=Inquiry.Status.CLOSED)
     listing = api_as(front_desk).get("/api/v1/staff/inquiries/").json()["results"]
     assert listing[0]["first_name"] == "Later2"
+
+
+def test_the_admin_refuses_to_mark_an_infusion_self_bookable_and_says_why(
+    world: World, clinic_admin: AbstractBaseUser
+) -> None:
+    infusion = SessionTypeFactory(clinic=world.location)  # an IV infusion: chair, monitoring, fasting, driver
+    admin = Client()
+    admin.force_login(clinic_admin)
+    response = admin.post(
+        "/admin/selfbooking/selfbookabletype/add/",
+        {
+            "session_type": infusion.pk,
+            "confirmation": "requested",
+            "earliest_hours": 24,
+            "latest_days": 14,
+            "slots_shown": 6,
+            "link_valid_hours": 72,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A session that needs a treatment chair cannot be self-booked." in html
+    assert "A session with monitoring (a dosing session) cannot be self-booked." in html
+    assert not SelfBookableType.objects.filter(session_type=infusion).exists()

@@ -62,7 +62,7 @@ def inquiry_list(
 def inquiry_get(*, reference: str) -> Inquiry | None:
     """The inquiry with this reference, or the one a submission with this reference was merged into."""
     return (
-        Inquiry.objects.select_related("assigned_to", "patient", "clinic")
+        triage_annotate(Inquiry.objects.select_related("assigned_to", "patient", "clinic"))
         .prefetch_related("reasons", "notes__author", "submissions")
         # A merged submission's own reference finds the inquiry it was merged into.
         .filter(Q(reference=reference.upper()) | Q(submissions__reference=reference.upper()))

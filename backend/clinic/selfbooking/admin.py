@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from clinic.accounts.actor import Actor
+from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
 from clinic.intake.api.public import REASON_CHOICES
 
@@ -49,7 +50,7 @@ class SelfBookingLocationAdmin(StaffModelAdmin):
 
 
 @admin.register(SelfBooking)
-class SelfBookingAdmin(StaffModelAdmin):
+class SelfBookingAdmin(AuditedAdminMixin):
     """Self-booked first consultations: the requested ones wait for front desk (and top the triage list)."""
 
     list_display = ["inquiry", "state", "appointment", "created_at", "confirmed_at"]
