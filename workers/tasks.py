@@ -79,10 +79,14 @@ def alerts_escalate() -> int:
 def waitlist_offers_sweep() -> tuple[int, int]:
     """Expire waitlist offers nobody answered in time, then offer each freed time to the next patients."""
     return waitlist_offers.offers_expire_and_refill()
+
+
 @shared_task(name="workers.tasks.rems_forms_due", ignore_result=True)
 def rems_forms_due() -> int:
     """Open a staff task on day 5 for each REMS monitoring form not yet marked submitted."""
     return rems.rems_forms_due_sweep()
+
+
 @shared_task(name="workers.tasks.questionnaires_sweep", ignore_result=True)
 def questionnaires_sweep() -> dict[str, int]:
     """Mark questionnaires whose link went out as sent, and expire those whose link ended."""

@@ -34,6 +34,7 @@ LAYERS: tuple[str, ...] = (
     "rems",
     "measures",
     "intake",
+    "selfbooking",
     "demo",
 )
 # Above every app: they wire the apps together and may import any of them.

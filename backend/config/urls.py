@@ -66,6 +66,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("contact/", include("clinic.intake.urls")),
+    # The self-booked first consultation: the link in the acknowledgement, and the thanks page's choice.
+    path("b/", include("clinic.selfbooking.urls")),
     # The contact page's language switch: Django's set_language (POST), which returns to the page.
     path("i18n/", include("django.conf.urls.i18n")),
     path("webhooks/twilio/sms/", twilio_inbound_sms, name="twilio-inbound-sms"),

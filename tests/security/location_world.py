@@ -32,9 +32,9 @@ from clinic.rems.models import MonitoringRecord, RemsEnrollment, RemsLocationSet
 from clinic.scheduling.models import Appointment, Provider, Room, Series, SeriesPlan, SessionType
 from clinic.scheduling.services import Booking, appointment_book
 from clinic.todos.models import StaffTask
+from clinic.visitlinks.models import VisitLinkPolicy
 from clinic.waitlist.models import FreedSlot, WaitlistEntry, WaitlistOffer, WaitlistSettings
 from clinic.waitlist.services import waitlist_join
-from clinic.visitlinks.models import VisitLinkPolicy
 from tests.factories import (
     AlertFactory,
     CheckInStepFactory,
@@ -51,6 +51,7 @@ from tests.factories import (
 )
 from tests.support.phones import phone_number
 from tests.support.questionnaires import questionnaire_completed, questionnaire_completed_id
+from tests.support.selfbooking_site import selfbooking_site_build
 
 # The callers: limited to North, of each limited role; a clinic admin (with a North row, which changes
 # nothing for an admin); and staff of both roles with no location (every location).
@@ -278,6 +279,8 @@ def location_world_build() -> LocationWorld:
     south = _site("South", number=2, provider_user=south_provider, booked_by=staff[DESK_ALL])
     for caller in (DESK_NORTH, CLINICIAN_NORTH, ADMIN):
         StaffLocation.objects.create(user=staff[caller], clinic=north.clinic)
+    for site in (north, south):
+        selfbooking_site_build(clinic=site.clinic, inquiry=site.inquiry, appointment=site.appointment)
     zone = zoneinfo.ZoneInfo(north.clinic.timezone)
     return LocationWorld(
         north=north,

@@ -28,8 +28,8 @@ from clinic.measures.models import MeasurePlan, QuestionnaireAssignment
 from clinic.messaging.models import EmailAddressState, PhoneNumberState
 from clinic.rems.models import RemsEnrollment, RemsLocationSettings, RemsSessionType
 from clinic.todos.models import StaffTask
-from clinic.waitlist.models import WaitlistSettings
 from clinic.visitlinks.models import VisitLinkPolicy
+from clinic.waitlist.models import WaitlistSettings
 from tests.security.location_world import (
     CLINICIAN_NORTH,
     DESK_ALL,
@@ -42,6 +42,7 @@ from tests.security.location_world import (
     location_world_build,
     south_grow,
 )
+from tests.support.selfbooking_site import selfbooking_site_records
 
 
 @pytest.fixture
@@ -97,6 +98,7 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         RemsSessionType.objects.get(session_type=site.session_type),
         RemsLocationSettings.objects.get(clinic=site.clinic),
         RemsEnrollment.objects.get(patient=site.patient),
+        *selfbooking_site_records(site.clinic),
     ]
     return {type(record): record for record in records}
 

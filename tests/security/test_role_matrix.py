@@ -169,6 +169,9 @@ ADMIN_LISTS: dict[str, tuple[int, int, int, int]] = {
     "rems/monitoringrecord": (302, 403, 200, 200),
     "measures/measureplan": (302, 200, 200, 200),
     "measures/questionnaireassignment": (302, 403, 200, 200),
+    "selfbooking/selfbookabletype": (302, 200, 200, 200),
+    "selfbooking/selfbookinglocation": (302, 200, 200, 200),
+    "selfbooking/selfbooking": (302, 200, 200, 200),
 }
 # Admin lists that show patients' data: each viewing leaves an audit event.
 ADMIN_PATIENT_DATA = {
@@ -189,6 +192,7 @@ ADMIN_PATIENT_DATA = {
     "waitlist/waitlistoffer",
     "rems/remsenrollment",
     "rems/monitoringrecord",
+    "selfbooking/selfbooking",
 }
 
 

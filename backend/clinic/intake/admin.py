@@ -16,6 +16,7 @@ from clinic.core.phone import phone_to_e164
 
 from . import services
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
+from .triage import triage_annotate, triage_rank
 
 
 class InquiryNoteInline(admin.TabularInline[InquiryNote, Inquiry]):
@@ -128,6 +129,7 @@ class InquiryAdmin(AuditedAdminMixin):
     form = InquiryForm
     list_display = [
         "reference",
+        "triage_badge",
         "created_at",
         "first_name",
         "last_name",
@@ -222,8 +224,16 @@ class InquiryAdmin(AuditedAdminMixin):
     def reason_list(self, inquiry: Inquiry) -> str:
         return ", ".join(reason.label for reason in inquiry.reasons.all())
 
+    @admin.display(description="Flag")
+    def triage_badge(self, inquiry: Inquiry) -> str:
+        return getattr(inquiry, "triage_badge", "")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Inquiry]:
-        return super().get_queryset(request).prefetch_related("reasons")
+        return triage_annotate(super().get_queryset(request).prefetch_related("reasons"))
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        # Flagged inquiries (a self-booked consultation, say: triage.py) first, then newest first.
+        return [triage_rank().asc(), "-created_at", "-id"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from clinic.core.models import Clinic
 
 from .models import Inquiry
+from .triage import TRIAGE_ORDER, triage_annotate
 
 
 def inquiry_list(
@@ -22,7 +23,7 @@ def inquiry_list(
     created_to: datetime.date | None = None,
     search: str | None = None,
 ) -> QuerySet[Inquiry]:
-    """Inquiries for the triage list, newest first, filtered as staff asked."""
+    """Inquiries for the triage list, filtered as staff asked: flagged first (triage.py), then newest first."""
     qs = Inquiry.objects.select_related("assigned_to", "clinic").prefetch_related("reasons")
     if status:
         qs = qs.filter(status=status)
@@ -55,13 +56,13 @@ def inquiry_list(
         if len(digits) >= 4:
             match |= Q(phone__contains=digits)
         qs = qs.filter(match)
-    return qs.distinct().order_by("-created_at", "-id")
+    return triage_annotate(qs.distinct()).order_by(*TRIAGE_ORDER)
 
 
 def inquiry_get(*, reference: str) -> Inquiry | None:
     """The inquiry with this reference, or the one a submission with this reference was merged into."""
     return (
-        Inquiry.objects.select_related("assigned_to", "patient", "clinic")
+        triage_annotate(Inquiry.objects.select_related("assigned_to", "patient", "clinic"))
         .prefetch_related("reasons", "notes__author", "submissions")
         # A merged submission's own reference finds the inquiry it was merged into.
         .filter(Q(reference=reference.upper()) | Q(submissions__reference=reference.upper()))

@@ -28,6 +28,7 @@ from clinic.messaging.outbox import outbox_enqueue, outbox_follow_email_change, 
 from clinic.messaging.texts import text_render
 from clinic.patients.models import Patient
 
+from .followups import FollowUp, inquiry_followups
 from .models import Inquiry, InquiryNote, InquirySubmission, Reason, Screening
 
 Status = Inquiry.Status
@@ -76,6 +77,8 @@ class SubmitOutcome:
     submission: InquirySubmission
     merged: bool = False
     replayed: bool = False
+    # What apps above intake add after this submission (followups.py), by provider name.
+    follow_ups: dict[str, FollowUp] = field(default_factory=dict)
 
 
 class IdempotencyKeyReused(Exception):
@@ -126,18 +129,19 @@ def _wants_email(data: InquiryInput) -> bool:
     return data.preferred_contact_method == Inquiry.ContactMethod.EMAIL and bool(data.email)
 
 
-def _acknowledge(inquiry: Inquiry, data: InquiryInput) -> None:
+def _acknowledge(inquiry: Inquiry, data: InquiryInput, follow_ups: dict[str, FollowUp]) -> None:
     """Acknowledge a submission the way the person asked: by email if they chose email, else by text.
 
-    Decided by this submission alone (never by what is stored), like everything the form answers.
+    Decided by this submission alone (never by what is stored), like everything the form answers. What a
+    follow-up adds (followups.py: a text with a link, a paragraph) goes in the same acknowledgement.
     """
     if _wants_email(data):
-        _acknowledge_by_email(inquiry, data)
+        _acknowledge_by_email(inquiry, data, follow_ups)
     else:
-        _acknowledge_by_text(inquiry, data)
+        _acknowledge_by_text(inquiry, data, follow_ups)
 
 
-def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
+def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput, follow_ups: dict[str, FollowUp]) -> None:
     """Queue the "we received your message" email to the address given in this submission (once per address).
 
     Not held for texting hours: it answers what the person just did, and an email does not ring a phone.
@@ -148,6 +152,9 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
         clinic=clinic_display_name(inquiry.clinic),
         first_name=data.first_name,
     )
+    for follow_up in follow_ups.values():
+        if follow_up.email_paragraph:
+            body = f"{body.rstrip()}\n\n{follow_up.email_paragraph}"
     outbox_enqueue(
         kind=OutboundMessage.Kind.INQUIRY_ACK,
         template="inquiry_ack",
@@ -166,7 +173,7 @@ def _acknowledge_by_email(inquiry: Inquiry, data: InquiryInput) -> None:
     )
 
 
-def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
+def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput, follow_ups: dict[str, FollowUp]) -> None:
     """Queue the "we received your message" text to the number given with consent in this submission.
 
     Only that number, and only the name given with it: nothing stored about anyone else goes out.
@@ -175,15 +182,18 @@ def _acknowledge_by_text(inquiry: Inquiry, data: InquiryInput) -> None:
     if not data.sms_consent:
         return
     clinic = inquiry.clinic or clinic_current()
+    # One text: the first follow-up's wording (with its link) stands in for the plain acknowledgement.
+    offer = next((follow_up for follow_up in follow_ups.values() if follow_up.ack_text), None)
     outbox_enqueue(
         kind=OutboundMessage.Kind.INQUIRY_ACK,
-        template="inquiry_ack",
+        template=offer.ack_text if offer else "inquiry_ack",
         to_number=data.phone,
         body=text_render(
-            "inquiry_ack",
+            offer.ack_text if offer else "inquiry_ack",
             language=data.preferred_language,
             clinic=clinic_display_name(clinic),
             first_name=data.first_name,
+            **(offer.ack_values if offer else {}),
         ),
         language=data.preferred_language,
         clinic=inquiry.clinic,
@@ -304,7 +314,8 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
                 email_consent_at=now if _wants_email(data) else None,
                 email_consent_version=consent_version(channel="email", language=language) if _wants_email(data) else "",
             )
-            _acknowledge(inquiry, data)
+            follow_ups = inquiry_followups(inquiry=inquiry, submission=submission, data=data, location=location)
+            _acknowledge(inquiry, data, follow_ups)
     except IntegrityError:
         # Two requests with one Idempotency-Key raced; the other one stored the submission.
         if not idempotency_key:
@@ -313,7 +324,7 @@ def inquiry_submit(*, data: InquiryInput, source: str, idempotency_key: str | No
         if earlier is None:
             raise
         return earlier
-    return SubmitOutcome(inquiry=inquiry, submission=submission, merged=merged)
+    return SubmitOutcome(inquiry=inquiry, submission=submission, merged=merged, follow_ups=follow_ups)
 
 
 def _submission_for_key(key: str, *, content_hash: str) -> SubmitOutcome | None:
@@ -472,42 +483,68 @@ def _converter_location(by: Actor) -> int | None:
     return min(locations) if locations else None
 
 
+def _patient_from(inquiry: Inquiry, *, by: Actor) -> Patient:
+    """Create the Patient an inquiry describes, carrying contact details and the consent that still fits."""
+    # Consent carries over only if it was given for the number the patient is created with.
+    consent = inquiry.sms_consent and inquiry.sms_consent_phone in (inquiry.phone, "")
+    email_consent = email_consent_covers(
+        consented=inquiry.email_consent_at is not None,
+        consent_address=inquiry.email_consent_address,
+        address=inquiry.email,
+        to_email=inquiry.email,
+    )
+    return Patient.objects.create(
+        clinic_id=inquiry.clinic_id or _converter_location(by),
+        first_name=inquiry.first_name,
+        last_name=inquiry.last_name,
+        phone=inquiry.phone,
+        email=inquiry.email,
+        timezone=clinic_timezone(inquiry.clinic).key,
+        language=inquiry.preferred_language,
+        sms_consent_at=inquiry.sms_consent_at if consent else None,
+        sms_consent_version=inquiry.sms_consent_version if consent else "",
+        sms_consent_source=inquiry.sms_consent_source if consent else "",
+        sms_consent_phone=inquiry.phone if consent else "",
+        email_consent_at=inquiry.email_consent_at if email_consent else None,
+        email_consent_version=inquiry.email_consent_version if email_consent else "",
+        email_consent_source=inquiry.email_consent_source if email_consent else "",
+        email_consent_address=inquiry.email if email_consent else "",
+        created_by=by.user_or_none,
+    )
+
+
+def inquiry_patient_ensure(*, inquiry: Inquiry, by: Actor) -> Patient:
+    """Return the inquiry's patient, creating it first if it has none, without moving the inquiry on.
+
+    For a booking made before triage (a self-booked first consultation): the inquiry stays where it is,
+    and converting it later keeps this patient instead of making a second one.
+    """
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.patient_id is not None:
+            return inquiry.patient  # type: ignore[return-value]
+        patient = _patient_from(inquiry, by=by)
+        inquiry.patient = patient
+        inquiry.save(update_fields=["patient", "updated_at"])
+        audit_by(by, action=AuditEvent.Action.CREATE, target=patient, detail=f"made for inquiry {inquiry.pk}")
+    return patient
+
+
 def inquiry_convert_to_patient(*, inquiry: Inquiry, by: Actor) -> Patient:
-    """Create the Patient an eligible inquiry describes, carrying contact details and consent."""
+    """Turn an eligible inquiry into a patient: the one it already has (inquiry_patient_ensure), else a new one."""
     with transaction.atomic():
         inquiry = _locked(inquiry)
         if inquiry.status != Status.ELIGIBLE:
             raise ValidationError(
                 {"status": f"Only an eligible inquiry can be converted; this one is {inquiry.status}."}
             )
-        # Consent carries over only if it was given for the number the patient is created with.
-        consent = inquiry.sms_consent and inquiry.sms_consent_phone in (inquiry.phone, "")
-        email_consent = email_consent_covers(
-            consented=inquiry.email_consent_at is not None,
-            consent_address=inquiry.email_consent_address,
-            address=inquiry.email,
-            to_email=inquiry.email,
-        )
-        patient = Patient.objects.create(
-            clinic_id=inquiry.clinic_id or _converter_location(by),
-            first_name=inquiry.first_name,
-            last_name=inquiry.last_name,
-            phone=inquiry.phone,
-            email=inquiry.email,
-            timezone=clinic_timezone(inquiry.clinic).key,
-            language=inquiry.preferred_language,
-            sms_consent_at=inquiry.sms_consent_at if consent else None,
-            sms_consent_version=inquiry.sms_consent_version if consent else "",
-            sms_consent_source=inquiry.sms_consent_source if consent else "",
-            sms_consent_phone=inquiry.phone if consent else "",
-            email_consent_at=inquiry.email_consent_at if email_consent else None,
-            email_consent_version=inquiry.email_consent_version if email_consent else "",
-            email_consent_source=inquiry.email_consent_source if email_consent else "",
-            email_consent_address=inquiry.email if email_consent else "",
-            created_by=by.user_or_none,
-        )
+        existing = inquiry.patient
+        patient = existing if existing is not None else _patient_from(inquiry, by=by)
         inquiry.patient = patient
         inquiry.status = Status.CONVERTED
         inquiry.save(update_fields=["patient", "status", "updated_at"])
-        audit_by(by, action=AuditEvent.Action.CREATE, target=patient, detail=f"converted from inquiry {inquiry.pk}")
+        if existing is None:
+            audit_by(by, action=AuditEvent.Action.CREATE, target=patient, detail=f"converted from inquiry {inquiry.pk}")
+        else:
+            audit_by(by, action=AuditEvent.Action.UPDATE, target=patient, detail=f"inquiry {inquiry.pk} converted")
     return patient

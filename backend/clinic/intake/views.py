@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import phonenumbers
@@ -37,6 +37,7 @@ from .api.public import (
     inquiry_next_steps,
     request_language,
 )
+from .followups import inquiry_thanks_parts
 from .models import Inquiry, new_inquiry_reference
 from .services import inquiry_submit
 
@@ -101,6 +102,8 @@ class Receipt:
     reference: str
     preferred_contact_method: str
     sms_consent: bool
+    # What apps above intake offer after this submission (followups.py): provider name -> opaque key.
+    follow_ups: dict[str, str] = field(default_factory=dict)
 
 
 @never_cache
@@ -135,12 +138,14 @@ def contact(request: HttpRequest) -> HttpResponse:
         )
     else:
         data = serializer.to_input(language=request_language(request))
-        submission = inquiry_submit(data=data, source=Inquiry.Source.WEB_FORM).submission
+        outcome = inquiry_submit(data=data, source=Inquiry.Source.WEB_FORM)
+        submission = outcome.submission
         # What this submission said, never the stored inquiry it may have been merged into.
         receipt = Receipt(
             reference=submission.reference,
             preferred_contact_method=submission.preferred_contact_method,
             sms_consent=submission.sms_consent_at is not None,
+            follow_ups={name: follow_up.key for name, follow_up in outcome.follow_ups.items() if follow_up.key},
         )
     token = signing.dumps(asdict(receipt), salt=RECEIPT_SALT)
     # 303: the browser follows with a GET, so reloading the thanks page never resends the form.
@@ -156,7 +161,10 @@ def contact_thanks(request: HttpRequest) -> HttpResponse:
     next_steps = inquiry_next_steps(
         preferred_contact_method=receipt.preferred_contact_method, sms_consent=receipt.sms_consent
     )
-    return render(request, "intake/thanks.html", {"receipt": receipt, "next_steps": next_steps})
+    parts = inquiry_thanks_parts(request, receipt.follow_ups)
+    return render(
+        request, "intake/thanks.html", {"receipt": receipt, "next_steps": next_steps, "follow_up_parts": parts}
+    )
 
 
 def _throttle_retry_after(request: HttpRequest) -> int | None:

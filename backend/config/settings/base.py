@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "clinic.waitlist",
     "clinic.rems",
     "clinic.measures",
+    "clinic.selfbooking",
     "clinic.demo",
 ]
 
@@ -234,6 +235,8 @@ REST_FRAMEWORK = {
         # Questionnaire pages by link (clinic.measures): every request, and links that open nothing.
         "questionnaire": _throttle_rate("QUESTIONNAIRE_THROTTLE", "120/min"),
         "questionnaire_miss": _throttle_rate("QUESTIONNAIRE_MISS_THROTTLE", "20/hour"),
+        # Choosing a self-booked time (clinic.selfbooking), per client address.
+        "selfbooking": _throttle_rate("SELFBOOKING_THROTTLE", "10/min"),
     },
 }
 

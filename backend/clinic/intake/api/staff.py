@@ -56,6 +56,9 @@ class InquiryListSerializer(serializers.ModelSerializer[Inquiry]):
     clinic_name = serializers.CharField(
         source="clinic.name", read_only=True, allow_null=True, help_text="The location's name; null: none yet."
     )
+    triage_badge = serializers.SerializerMethodField(
+        help_text="Why this inquiry is at the top of the list (e.g. a self-booked consultation); empty: nothing."
+    )
 
     class Meta:
         model = Inquiry
@@ -70,6 +73,7 @@ class InquiryListSerializer(serializers.ModelSerializer[Inquiry]):
             "preferred_language",
             "clinic",
             "clinic_name",
+            "triage_badge",
             "reasons",
             "assigned_to",
             "clinic",
@@ -78,6 +82,9 @@ class InquiryListSerializer(serializers.ModelSerializer[Inquiry]):
         ]
         # Chosen by the person on the form (the location, or the nearest to their ZIP code); staff read them here.
         read_only_fields = ["preferred_language", "clinic"]
+
+    def get_triage_badge(self, inquiry: Inquiry) -> str:
+        return getattr(inquiry, "triage_badge", None) or ""
 
 
 class InquiryDetailSerializer(InquiryListSerializer):
