@@ -127,6 +127,8 @@ class Alert(models.Model):
         PHQ2_POSITIVE = "phq2_positive", "Positive PHQ-2 screen"
         SHARP_DROP = "sharp_drop", "Sharp drop in mood"
         NOT_HOME_SAFE = "not_home_safe", "Not home safe after a session"
+        # PHQ-9 item 9 above 0 on a questionnaire by link (clinic.measures): paged like a crisis text.
+        SELF_HARM_ITEM = "self_harm_item", "Thoughts of self-harm on a questionnaire"
 
     key = models.CharField(max_length=80, unique=True, help_text="One alert per cause, however often it is raised.")
     patient = models.ForeignKey(

@@ -70,8 +70,8 @@ def _urgent_alert_open(assignment: QuestionnaireAssignment, instrument: Instrume
     alert = alert_open(
         key=f"questionnaire:{assignment.pk}",
         urgency=Alert.Urgency.URGENT,
-        # The crisis pathway: paged at any hour like a crisis text. The detail says it came from a questionnaire.
-        reason=Alert.Reason.CRISIS,
+        # The crisis pathway: urgent, so paged at any hour like a crisis text.
+        reason=Alert.Reason.SELF_HARM_ITEM,
         patient=assignment.patient,
         detail=f"From a questionnaire by link ({instrument.code.upper()}, #{assignment.pk}). {detail}",
         now=now,
