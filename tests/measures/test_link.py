@@ -20,6 +20,7 @@ from clinic.measures.answers import assignment_submit
 from clinic.measures.models import QuestionnaireAssignment
 from clinic.measures.services import assignment_send_now
 from clinic.messaging.models import OutboundMessage
+from clinic.patients.events import patient_language_changed
 from clinic.patients.models import Patient
 from tests.factories import PatientFactory
 from tests.measures.booking import token_of
@@ -251,3 +252,13 @@ def test_the_token_never_reaches_a_log_line(patient: Patient, caplog: pytest.Log
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
     assert token not in logged
     assert assignment.token_hash not in logged
+
+
+def test_a_language_change_rewrites_the_waiting_texts_with_the_same_link(patient: Patient) -> None:
+    assignment, token = send(patient, "phq9")
+    patient_language_changed(patient_id=patient.pk, language="es")
+
+    link_text = OutboundMessage.objects.get(idempotency_key=f"questionnaire:{assignment.pk}:link")
+    assert link_text.language == "es" and link_text.body.startswith("Harbor Clinic: Hola Robin,")
+    assert link_text.body.endswith(f"/q/{token}")
+    assert "Pregunta 1 de 9" in Client().get(f"/q/{token}").content.decode()

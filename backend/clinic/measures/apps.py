@@ -10,10 +10,16 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic.messaging.sending import CAUSE_CHECKS
+        from clinic.patients.events import language_change_subscribe
         from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
 
         from .locations import location_scopes_register
-        from .services import RELATED_TYPE, questionnaire_cause_problem, questionnaires_follow_appointment
+        from .services import (
+            RELATED_TYPE,
+            questionnaire_cause_problem,
+            questionnaires_follow_appointment,
+            questionnaires_rewrite_for_patient,
+        )
         from .texts import texts_register
 
         texts_register()
@@ -27,4 +33,6 @@ class MeasuresConfig(AppConfig):
             AppointmentEvent.MISSED,
         ):
             appointment_subscribe(event, questionnaires_follow_appointment)
+        # A patient who changes language gets the questionnaire texts still waiting in the new one.
+        language_change_subscribe(questionnaires_rewrite_for_patient)
         location_scopes_register()
