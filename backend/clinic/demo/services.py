@@ -32,6 +32,8 @@ from clinic.scheduling.availability import availability_for
 from clinic.scheduling.models import Appointment, Provider, Room, SeriesPlan, SessionType, WorkingHours
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book
 
+from .selfbooking import selfbooking_demo_load
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -396,4 +398,5 @@ def demo_data_load() -> list[DemoLogin]:
     _demo_providers(locations)
     _demo_rota(locations)
     _demo_schedule(locations)
+    selfbooking_demo_load(locations)
     return list(DEMO_LOGINS)
