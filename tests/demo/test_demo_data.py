@@ -41,7 +41,8 @@ def test_seed_demo_loads_a_clinic_and_prints_working_logins(capsys: pytest.Captu
     assert Provider.objects.filter(clinic=clinic).count() == 2
     for location in Clinic.objects.all():
         assert Room.objects.filter(clinic=location, is_treatment_chair=True).count() == 2
-        assert SessionType.objects.filter(clinic=location).count() == 5
+        assert SessionType.objects.filter(clinic=location).count() == 6  # five, and the self-bookable video first call
+        assert location.self_booking.enabled and location.self_booking.consult.session_type.mode == "video"
     infusion = SessionType.objects.get(clinic=clinic, slug="iv-infusion")
     assert (infusion.duration_minutes, infusion.monitoring_minutes, infusion.needs_driver) == (45, 60, True)
     assert SessionType.objects.get(clinic=clinic, slug="esketamine").monitoring_minutes >= 120

@@ -20,6 +20,7 @@ from clinic.measures.answers import assignment_submit
 from clinic.measures.models import QuestionnaireAssignment
 from clinic.measures.services import assignment_send_now
 from clinic.messaging.models import OutboundMessage
+from clinic.patients.events import patient_language_changed
 from clinic.patients.models import Patient
 from tests.factories import PatientFactory
 from tests.measures.booking import token_of
@@ -46,7 +47,8 @@ def send(patient: Patient, instrument: str) -> tuple[QuestionnaireAssignment, st
 
 
 def answer(client: Client, token: str, item: str, value: object) -> object:
-    return client.post(f"/q/{token}", {"item": item, "value": value})
+    """Answer question `item` ("gad7-3" is question 3) as the page's button does."""
+    return client.post(f"/q/{token}", {"item": item.rsplit("-", 1)[-1], "value": value})
 
 
 def test_one_question_per_screen_resumes_after_closing_and_sends_once(patient: Patient) -> None:
@@ -57,7 +59,9 @@ def test_one_question_per_screen_resumes_after_closing_and_sends_once(patient: P
     assert first.status_code == 200
     page = first.content.decode()
     assert "Question 1 of 7" in page and "Feeling nervous, anxious, or on edge" in page
-    assert "GAD" not in page and str(patient.pk) not in page.split("<main")[1]  # no instrument, no id
+    # Nothing names the instrument or the patient: not the page, not its form.
+    for never in ("gad", "anxiety", patient.first_name, patient.last_name, patient.phone):
+        assert never.lower() not in page.lower()
     response = answer(phone, token, "gad7-1", 2)
     assert (response.status_code, response["Location"]) == (303, f"/q/{token}?q=2")
     answer(phone, token, "gad7-2", 1)
@@ -151,7 +155,7 @@ def test_one_patients_link_never_reads_or_writes_another_patients_answers(patien
     theirs.refresh_from_db()
     assert (mine.answers, theirs.answers) == ({"phq9-1": 0}, {"phq9-1": 3})
     # Naming their questionnaire in the form changes nothing: the link alone says whose it is.
-    response = Client().post(f"/q/{my_token}", {"item": "phq9-2", "value": 1, "assignment": theirs.pk})
+    response = Client().post(f"/q/{my_token}", {"item": "2", "value": 1, "assignment": theirs.pk})
     theirs.refresh_from_db()
     assert response.status_code == 303 and theirs.answers == {"phq9-1": 3}
 
@@ -196,11 +200,12 @@ def test_item_9_above_0_opens_one_urgent_alert_when_saved_pages_on_call_and_show
 @pytest.mark.parametrize(
     "form",
     [
-        {"item": "phq9-1", "value": "x"},
-        {"item": "phq9-1", "value": "9"},
-        {"item": "phq9-1", "value": "-1"},
-        {"item": "phq9-99", "value": "1"},
-        {"item": "gad7-1", "value": "1"},
+        {"item": "1", "value": "x"},
+        {"item": "1", "value": "9"},
+        {"item": "1", "value": "-1"},
+        {"item": "99", "value": "1"},
+        {"item": "0", "value": "1"},
+        {"item": "phq9-1", "value": "1"},
         {},
     ],
 )
@@ -241,9 +246,19 @@ def test_the_token_never_reaches_a_log_line(patient: Patient, caplog: pytest.Log
         answer(phone, token, f"phq9-{item}", 1)
     phone.post(f"/q/{token}", {"action": "submit"})
     phone.get(f"/q/{token}")  # used: 404
-    phone.post(f"/q/{token}", {"item": "phq9-1", "value": "x"})
+    phone.post(f"/q/{token}", {"item": "1", "value": "x"})
     Client().get(f"/q/{secrets.token_urlsafe(24)}")
     assert caplog.records, "the requests above were logged"
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
     assert token not in logged
     assert assignment.token_hash not in logged
+
+
+def test_a_language_change_rewrites_the_waiting_texts_with_the_same_link(patient: Patient) -> None:
+    assignment, token = send(patient, "phq9")
+    patient_language_changed(patient_id=patient.pk, language="es")
+
+    link_text = OutboundMessage.objects.get(idempotency_key=f"questionnaire:{assignment.pk}:link")
+    assert link_text.language == "es" and link_text.body.startswith("Harbor Clinic: Hola Robin,")
+    assert link_text.body.endswith(f"/q/{token}")
+    assert "Pregunta 1 de 9" in Client().get(f"/q/{token}").content.decode()

@@ -4,6 +4,7 @@ the date range and location filters, a CSV a spreadsheet will not run, and nobod
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -46,11 +47,12 @@ def cohort(robin: Patient, induction: SeriesPlan, doctor: Provider, north: Clini
     questionnaire_done(
         robin, "phq9", 4, local(2026, 12, 14, 9), purpose=Purpose.FOLLOW_UP, series=robin_series, weeks_after=4
     )
-    series_of(kim, induction, doctor, [FIRST, LAST])
+    two_hours = datetime.timedelta(hours=2)  # one provider sees one patient at a time
+    series_of(kim, induction, doctor, [FIRST + two_hours, LAST + two_hours])
     questionnaire_done(kim, "phq9", 12, local(2026, 11, 1, 9), purpose=Purpose.BASELINE)
     questionnaire_done(kim, "phq9", 7, local(2026, 12, 12, 9))
-    lou_series = series_of(lou, induction, blake, [FIRST, local(2026, 11, 9, 10), LAST])
-    lou_series.appointments.filter(starts_at=FIRST).update(provider=doctor)
+    lou_series = series_of(lou, induction, blake, [FIRST + 2 * two_hours, local(2026, 11, 9, 10), LAST])
+    lou_series.appointments.filter(starts_at=FIRST + 2 * two_hours).update(provider=doctor)
     questionnaire_done(lou, "phq9", 15, local(2026, 9, 1, 9))
     questionnaire_done(lou, "phq9", 3, local(2026, 11, 15, 9))
     # A cancelled last session is not a session: Lou's series still ends on the 16th.

@@ -17,6 +17,7 @@ from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK
 from clinic.accounts.tokens import api_token_issue
 from clinic.intake.models import Inquiry, InquiryNote, Screening
 from clinic.messaging.models import InboundMessage, OutboundMessage
+from clinic.rems.models import MonitoringRecord, RemsEnrollment, RemsSessionType
 from clinic.scheduling.models import Appointment, Series
 from clinic.todos.models import StaffTask
 from tests.factories import (
@@ -116,6 +117,14 @@ def fuzz_world_seed() -> FuzzWorld:
         status=Appointment.Status.SCHEDULED,
     )
     series = Series.objects.create(plan=plan, patient=patients[1], created_by=users[FRONT_DESK])
+    # An esketamine (REMS) session two days ago, its patient enrolled, its monitoring record begun.
+    spray = SessionTypeFactory(clinic=clinic, name="Nasal spray session", slug="fuzz-spray")
+    RemsSessionType.objects.create(session_type=spray)
+    RemsEnrollment.objects.create(patient=patients[0], completed_at=now)
+    sprayed = CompletedAppointmentFactory(
+        session_type=spray, patient=patients[0], provider=provider, starts_at=now - datetime.timedelta(days=2)
+    )
+    MonitoringRecord.objects.create(appointment=sprayed, dose_mg=56)
 
     inquiries = [
         InquiryFactory(),
@@ -174,7 +183,9 @@ def fuzz_world_seed() -> FuzzWorld:
     verbs = ("cancel", "check-in", "complete", "confirm", "no-show", "reschedule")
     for path in ("/api/v1/appointments/{id}/", *(f"/api/v1/appointments/{{id}}/{verb}/" for verb in verbs)):
         values[(path, "id")] = appointment_ids
-    for suffix in ("", "messages/", "scores/"):
+    for suffix in ("", "submitted/"):
+        values[(f"/api/v1/appointments/{{id}}/monitoring-record/{suffix}", "id")] = [sprayed.pk]
+    for suffix in ("", "messages/", "scores/", "rems-enrollment/"):
         values[(f"/api/v1/patients/{{patient_id}}/{suffix}", "patient_id")] = patient_ids
     for suffix in ("", "assign/", "convert/", "notes/", "screening/", "transition/"):
         values[(f"/api/v1/staff/inquiries/{{reference}}/{suffix}", "reference")] = references

@@ -85,7 +85,7 @@ def site_records(site: Site) -> dict[type[models.Model], models.Model]:
         CheckInHold.objects.get(patient=site.patient),
         CheckInStep.objects.get(session_type=site.session_type),
         MeasurePlan.objects.get(session_type=site.session_type),
-        QuestionnaireAssignment.objects.get(patient=site.patient),
+        QuestionnaireAssignment.objects.get(patient=site.patient, status=QuestionnaireAssignment.Status.IN_PROGRESS),
         AuditEvent.objects.filter(target_type="patients.Patient", target_id=str(site.patient.pk)).first(),
         PhoneNumberState.objects.get(phone=site.patient.phone),
         EmailAddressState.objects.get(email=site.patient.email),

@@ -9,20 +9,17 @@ from django.utils import timezone
 
 from clinic.core.models import Clinic
 from clinic.intake.models import Inquiry, InquirySubmission
-from clinic.scheduling.models import Appointment, SessionType
+from clinic.scheduling.models import Appointment
 from clinic.selfbooking.models import SelfBookableType, SelfBooking, SelfBookingLocation, SelfBookingOffer
 
 
 def selfbooking_site_build(*, clinic: Clinic, inquiry: Inquiry, appointment: Appointment) -> None:
-    """Turn self-booking on at `clinic`, and record `appointment` as `inquiry`'s self-booked consultation."""
-    consult_type = SessionType.objects.create(
-        clinic=clinic,
-        name=f"{clinic.name} consultation",
-        slug=f"consult-{clinic.pk}",
-        mode=SessionType.Mode.VIDEO,
-        duration_minutes=30,
-    )
-    consult = SelfBookableType.objects.create(session_type=consult_type)
+    """Turn self-booking on at `clinic`, and record `appointment` as `inquiry`'s self-booked consultation.
+
+    The setting is made on the appointment's own session type, unchecked (the admin would refuse an
+    infusion), so the world keeps one session type per location: these rows are there to be probed.
+    """
+    consult = SelfBookableType.objects.create(session_type=appointment.session_type)
     SelfBookingLocation.objects.create(location=clinic, enabled=True, consult=consult)
     submission = InquirySubmission.objects.create(inquiry=inquiry, source=Inquiry.Source.WEB_FORM)
     offer = SelfBookingOffer.objects.create(

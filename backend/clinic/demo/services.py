@@ -33,6 +33,7 @@ from clinic.scheduling.models import Appointment, Provider, Room, SeriesPlan, Se
 from clinic.scheduling.services import Booking, BookingConflict, appointment_book
 
 from .measures import demo_measure_plans_seed
+from .selfbooking import selfbooking_demo_load
 
 
 @dataclass(frozen=True)
@@ -399,4 +400,5 @@ def demo_data_load() -> list[DemoLogin]:
     _demo_providers(locations)
     _demo_rota(locations)
     _demo_schedule(locations)
+    selfbooking_demo_load(locations)
     return list(DEMO_LOGINS)

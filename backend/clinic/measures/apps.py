@@ -12,11 +12,17 @@ class MeasuresConfig(AppConfig):
         from django.contrib import admin
 
         from clinic.messaging.sending import CAUSE_CHECKS
+        from clinic.patients.events import language_change_subscribe
         from clinic.scheduling.events import AppointmentEvent, appointment_subscribe
 
         from .admin_pages import install
         from .locations import location_scopes_register
-        from .services import RELATED_TYPE, questionnaire_cause_problem, questionnaires_follow_appointment
+        from .services import (
+            RELATED_TYPE,
+            questionnaire_cause_problem,
+            questionnaires_follow_appointment,
+            questionnaires_rewrite_for_patient,
+        )
         from .texts import texts_register
 
         texts_register()
@@ -30,6 +36,8 @@ class MeasuresConfig(AppConfig):
             AppointmentEvent.MISSED,
         ):
             appointment_subscribe(event, questionnaires_follow_appointment)
+        # A patient who changes language gets the questionnaire texts still waiting in the new one.
+        language_change_subscribe(questionnaires_rewrite_for_patient)
         location_scopes_register()
         # Scores chart, outcomes report, day-schedule notes and the patient page's panel (admin_pages.py).
         install(admin.site)

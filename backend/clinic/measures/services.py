@@ -398,6 +398,33 @@ def questionnaires_follow_appointment(change: AppointmentChange) -> None:
     _follow_ups_sync(appointment, now)
 
 
+def questionnaires_rewrite_for_patient(*, patient_id: int, language: str) -> int:
+    """Write the patient's questionnaire texts that wait in the outbox again, in `language` (their language
+    changed), with the same link; the page follows the new language too. Returns how many were rewritten."""
+    language = language_supported(language)
+    rewritten = 0
+    open_ones = QuestionnaireAssignment.objects.filter(patient_id=patient_id, status__in=Assignment.OPEN_STATUSES)
+    for assignment in open_ones.select_related("patient", "appointment__session_type__clinic"):
+        QuestionnaireAssignment.objects.filter(pk=assignment.pk).update(language=language)
+        values = {
+            **clinic_text_values(_clinic_for(assignment.patient, assignment.appointment)),
+            "first_name": assignment.patient.first_name,
+        }
+        waiting = OutboundMessage.objects.filter(
+            related_type=RELATED_TYPE, related_id=str(assignment.pk), status=OutboundMessage.Status.SCHEDULED
+        )
+        for message in waiting:
+            # The token lives only in the text: the new wording carries the link the old one had.
+            link = next((word for word in message.body.split() if f"{LINK_PATH}" in word), "")
+            if not link:
+                continue
+            body = text_render(message.template, language=language, **values, link=link)
+            rewritten += OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SCHEDULED).update(
+                body=body, language=language
+            )
+    return rewritten
+
+
 # --- Sent by a clinician ---------------------------------------------------------------------------------
 
 

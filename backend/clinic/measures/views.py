@@ -115,15 +115,17 @@ def _post(request: HttpRequest, assignment: QuestionnaireAssignment, instrument:
             return _gone(request)
         urgent = assignment_urgent(assignment)
         return _quiet(render(request, TEMPLATE, {"state": "thanks", "urgent": urgent, **clinic_text_values()}))
-    link_id = request.POST.get("item", "")
+    # The form names the question by its number: the page carries no instrument code.
     try:
+        position = int(request.POST.get("item", ""))
+        if not 1 <= position <= len(instrument.items):
+            raise AnswerError(f"no question {position}")
         value = int(request.POST.get("value", ""))
-        saved = answer_save(assignment_id=assignment.pk, link_id=link_id, value=value)
+        saved = answer_save(assignment_id=assignment.pk, link_id=instrument.items[position - 1].link_id, value=value)
     except (ValueError, AnswerError):
         return _page(request, "bad", status=400)
     if saved is None:
         return _gone(request)
-    position = instrument.item(link_id).position
     following = _first_unanswered(instrument, saved.assignment.answers)
     # Straight on to the next question; after a change made going back, to the next unanswered one.
     if position < len(instrument.items) and f"{instrument.code}-{position + 1}" not in saved.assignment.answers:

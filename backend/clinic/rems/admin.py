@@ -165,7 +165,6 @@ class MonitoringRecordAdmin(AuditedAdminMixin):
     list_display = ["session", "patient", "session_day", "due_day", "days_left", "form_state", "submitted_at", "links"]
     list_filter = [FormStateFilter]
     search_fields = ["appointment__patient__last_name", "appointment__patient__first_name"]
-    autocomplete_fields = ["discharge_decided_by"]
     fieldsets = [
         (None, {"fields": ["appointment"]}),
         (

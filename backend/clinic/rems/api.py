@@ -240,6 +240,13 @@ class TrackerRowSerializer(serializers.Serializer[Any]):
         return _deadline_data(row.deadline)
 
 
+class TrackerPageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TrackerRowSerializer(many=True)
+
+
 class TrackerFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=[code for code, _ in FormState.CHOICES], required=False)
 
@@ -252,7 +259,7 @@ class TrackerView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("state", str, enum=[code for code, _ in FormState.CHOICES])],
-        responses=TrackerRowSerializer(many=True),
+        responses=TrackerPageSerializer,
     )
     def get(self, request: Request) -> Response:
         filters = TrackerFilterSerializer(data=request.query_params)

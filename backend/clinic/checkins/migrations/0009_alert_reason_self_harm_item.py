@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checkins', '0008_staff_task_moves_to_todos'),
+        ("checkins", "0008_staff_task_moves_to_todos"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='reason',
-            field=models.CharField(choices=[('crisis', 'Crisis language in a text'), ('low_mood', 'Low mood score'), ('phq2_positive', 'Positive PHQ-2 screen'), ('sharp_drop', 'Sharp drop in mood'), ('not_home_safe', 'Not home safe after a session'), ('self_harm_item', 'Thoughts of self-harm on a questionnaire')], max_length=16),
+            model_name="alert",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("crisis", "Crisis language in a text"),
+                    ("low_mood", "Low mood score"),
+                    ("phq2_positive", "Positive PHQ-2 screen"),
+                    ("sharp_drop", "Sharp drop in mood"),
+                    ("not_home_safe", "Not home safe after a session"),
+                    ("self_harm_item", "Thoughts of self-harm on a questionnaire"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
