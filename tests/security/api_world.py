@@ -19,6 +19,7 @@ from clinic.intake.models import Inquiry, InquiryNote, Screening
 from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.scheduling.models import Appointment, Series
 from clinic.todos.models import StaffTask
+from clinic.waitlist.models import WaitlistEntry
 from tests.factories import (
     AlertFactory,
     ClinicFactory,
@@ -154,6 +155,10 @@ def fuzz_world_seed() -> FuzzWorld:
         ),
     ]
 
+    waitlisted = [
+        WaitlistEntry.objects.create(patient=patient, session_type=session_type, source="staff") for patient in patients
+    ]
+
     patient_ids = [patient.pk for patient in patients]
     references = [inquiry.reference for inquiry in inquiries]
     appointment_ids = [appointment.pk for appointment in [*upcoming, done, under_way, missed]]
@@ -166,6 +171,8 @@ def fuzz_world_seed() -> FuzzWorld:
         ("/api/v1/tasks/{id}/done/", "id", [task.pk for task in tasks]),
         ("/api/v1/calendar/providers/{provider_id}/feed.ics", "provider_id", [provider.pk]),
         ("/api/v1/messaging/inbox/{message_id}/handled/", "message_id", [message.pk for message in inbound]),
+        ("/api/v1/waitlist/entries/{id}/", "id", [entry.pk for entry in waitlisted]),
+        ("/api/v1/waitlist/entries/{id}/remove/", "id", [entry.pk for entry in waitlisted]),
     ):
         values[(path, name)] = known
     verbs = ("cancel", "check-in", "complete", "confirm", "no-show", "reschedule")
