@@ -20,6 +20,7 @@ from clinic.messaging.models import InboundMessage, OutboundMessage
 from clinic.rems.models import MonitoringRecord, RemsEnrollment, RemsSessionType
 from clinic.scheduling.models import Appointment, Series
 from clinic.todos.models import StaffTask
+from clinic.waitlist.models import WaitlistEntry
 from tests.factories import (
     AlertFactory,
     ClinicFactory,
@@ -164,6 +165,10 @@ def fuzz_world_seed() -> FuzzWorld:
         ),
     ]
 
+    waitlisted = [
+        WaitlistEntry.objects.create(patient=patient, session_type=session_type, source="staff") for patient in patients
+    ]
+
     patient_ids = [patient.pk for patient in patients]
     references = [inquiry.reference for inquiry in inquiries]
     appointment_ids = [appointment.pk for appointment in [*upcoming, done, under_way, missed]]
@@ -178,6 +183,8 @@ def fuzz_world_seed() -> FuzzWorld:
         ("/api/v1/messaging/inbox/{message_id}/handled/", "message_id", [message.pk for message in inbound]),
         ("/api/v1/measures/fhir/Questionnaire/{code}", "code", ["phq9", "gad7", "pcl5"]),
         ("/api/v1/measures/fhir/QuestionnaireResponse/{id}", "id", [str(questionnaire_completed(patients[0]).pk)]),
+        ("/api/v1/waitlist/entries/{id}/", "id", [entry.pk for entry in waitlisted]),
+        ("/api/v1/waitlist/entries/{id}/remove/", "id", [entry.pk for entry in waitlisted]),
     ):
         values[(path, name)] = known
     verbs = ("cancel", "check-in", "complete", "confirm", "no-show", "reschedule")

@@ -46,7 +46,8 @@ pytestmark = pytest.mark.django_db
         ("YES", None),
         ("4821", None),
         ("yes 4821 but can it be later", None),
-        ("no 4821", None),
+        ("no 4821", None),  # a no (see the decline test), not a yes
+        ("hello 4821", None),
     ],
 )
 def test_reading_a_yes_with_its_code(body: str, code: str | None) -> None:
@@ -100,6 +101,26 @@ def test_a_spanish_yes_is_answered_in_spanish(world: World) -> None:
         "Harbor Clinic: Gracias, María, el horario es suyo: jueves, 3 de diciembre a las 10:00 AM. "
         "Le enviaremos un recordatorio antes de su cita."
     )
+
+
+def test_no_with_the_code_lets_the_time_go_to_the_next_patient_at_once(world: World) -> None:
+    world.settings.offers_at_once = 1
+    world.settings.save()
+    waitlisted(world, "Ana")
+    waitlisted(world, "Ben")
+    slot = booked_then_cancelled(world)
+    (ana,) = offers_of(slot)
+    with committed():
+        routed = patient_texts(ana.to_number, f"no, {ana.code}")
+    assert routed.reply == (
+        "Harbor Clinic: Thanks for letting us know. You stay on our waitlist, and we will text you when another "
+        "time opens."
+    )
+    assert {o.entry.patient.first_name: o.status for o in offers_of(slot)} == {
+        "Ana": WaitlistOffer.Status.DECLINED,
+        "Ben": WaitlistOffer.Status.OPEN,
+    }
+    assert WaitlistEntry.objects.get(patient__first_name="Ana").status == WaitlistEntry.Status.ACTIVE
 
 
 def test_a_wrong_code_books_nothing_and_says_what_to_send(world: World) -> None:

@@ -191,6 +191,7 @@ class WaitlistOffer(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Sent, waiting for a reply"
         ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Expired"
         TAKEN = "taken", "Taken by another patient"
         FAILED = "failed", "Accepted, but the time no longer fitted"

@@ -243,6 +243,7 @@ def offers_expire_and_refill() -> tuple[int, int]:
 
 
 class Outcome:
+    DECLINED = "declined"
     BOOKED = "booked"
     MOVED = "moved"
     TAKEN = "taken"
@@ -281,10 +282,12 @@ def offer_accept(*, offer_id: int, actor: Actor) -> Acceptance:
     if offer.status == OfferStatus.EXPIRED:
         return Acceptance(Outcome.EXPIRED, offer)
     if offer.status == OfferStatus.TAKEN or (offer.status == OfferStatus.OPEN and slot.status == SlotStatus.FILLED):
-        _offer_close(offer, OfferStatus.TAKEN, "taken by another patient", now)
+        if offer.status == OfferStatus.OPEN:
+            _offer_close(offer, OfferStatus.TAKEN, "taken by another patient", now)
         return Acceptance(Outcome.TAKEN, offer)
     if offer.status != OfferStatus.OPEN or slot.status != SlotStatus.OPEN:
-        _offer_close(offer, OfferStatus.WITHDRAWN, "time no longer free", now)
+        if offer.status == OfferStatus.OPEN:  # a closed offer keeps its outcome (declined, did not fit)
+            _offer_close(offer, OfferStatus.WITHDRAWN, "time no longer free", now)
         return Acceptance(Outcome.UNAVAILABLE, offer)
 
     entry = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("appointment").get(pk=offer.entry_id)
@@ -310,6 +313,19 @@ def offer_accept(*, offer_id: int, actor: Actor) -> Acceptance:
     )
     _entry_close(entry, status=WaitlistEntry.Status.FULFILLED, reason=f"{outcome} from offer #{offer.pk}")
     return Acceptance(outcome, offer, appointment)
+
+
+@transaction.atomic
+def offer_decline(*, offer_id: int) -> Acceptance:
+    """The patient said no to this time ("NO 4821"): the offer closes, they stay on the list, and once no
+    offer for the time is open the next patients are offered it."""
+    slot_id = WaitlistOffer.objects.values_list("slot_id", flat=True).get(pk=offer_id)
+    FreedSlot.objects.select_for_update(of=("self",)).get(pk=slot_id)  # the same lock order as acceptance
+    offer = WaitlistOffer.objects.select_for_update(of=("self",)).get(pk=offer_id)
+    if offer.status == OfferStatus.OPEN:
+        _offer_close(offer, OfferStatus.DECLINED, "declined by the patient", timezone.now())
+        _offer_once_committed(slot_id)
+    return Acceptance(Outcome.DECLINED, offer)
 
 
 def _offer_close(offer: WaitlistOffer, status: str, detail: str, now: datetime.datetime) -> None:

@@ -36,6 +36,10 @@ WAITLIST_TEXTS: dict[str, Promise] = {
         "{clinic}: Sorry, that time is no longer available. You stay on our waitlist, and we will text you when "
         "another time opens.",
     ),
+    "waitlist_declined": pgettext_lazy(
+        "sms",
+        "{clinic}: Thanks for letting us know. You stay on our waitlist, and we will text you when another time opens.",
+    ),
     "waitlist_wrong_code": pgettext_lazy(
         "sms",
         "{clinic}: We could not match code {code} to an open offer. Please reply YES and the 4-digit code from "

@@ -201,6 +201,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("open", "Sent, waiting for a reply"),
                             ("accepted", "Accepted"),
+                            ("declined", "Declined"),
                             ("expired", "Expired"),
                             ("taken", "Taken by another patient"),
                             ("failed", "Accepted, but the time no longer fitted"),
