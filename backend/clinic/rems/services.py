@@ -20,6 +20,7 @@ from clinic.patients.models import Patient
 from clinic.scheduling.events import AppointmentChange
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import Booking
+from clinic.todos.models import StaffTask
 from clinic.todos.services import staff_task_done_for_key, staff_task_open
 
 from .models import MonitoringRecord, RemsEnrollment
@@ -64,7 +65,7 @@ RECORD_FIELDS = (
 )
 # A record is filled while the patient is in the chair, and completed after.
 FILLABLE_STATUSES = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
-TASK_KIND = "rems_form_due"  # a staff task kind of this app (todos keeps no list of other apps' kinds)
+TASK_KIND = StaffTask.Kind.REMS_FORM_DUE
 SWEEP_LOOKBACK = datetime.timedelta(days=60)
 
 

@@ -16,6 +16,7 @@ class StaffTask(models.Model):
         UNPARSED_ANSWER = "unparsed_answer", "Check-in answer needs reading"
         NO_ANSWER = "no_answer", "Check-in not answered"
         UNMATCHED_CONFIRMATION = "unmatched_confirmation", "Reply with nothing to confirm"
+        REMS_FORM_DUE = "rems_form_due", "REMS monitoring form due"
 
     # Tasks about check-in answers are for clinicians only: front desk never sees their content.
     CLINICAL_KINDS = (Kind.UNPARSED_ANSWER, Kind.NO_ANSWER)
