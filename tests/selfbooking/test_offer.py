@@ -7,9 +7,10 @@ import datetime
 import pytest
 from django.conf import settings
 
+from clinic.core.link_tokens import link_token_digest
 from clinic.messaging.models import OutboundMessage
 from clinic.selfbooking.models import SelfBookingOffer
-from clinic.selfbooking.selectors import offer_by_token, offered_times, token_hash
+from clinic.selfbooking.selectors import offer_by_token, offered_times
 from tests.selfbooking.world import TUESDAY_9AM, World, submit
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_an_adult_with_allowed_answers_is_offered_times_and_a_link_in_the_text(w
     outcome, token = submit()
     assert token
     offer = SelfBookingOffer.objects.get(submission=outcome.submission)
-    assert offer.token_hash == token_hash(token) and token not in offer.token_hash  # only the hash is kept
+    assert offer.token_hash == link_token_digest(token) and token not in offer.token_hash  # only the hash is kept
     text = OutboundMessage.objects.get(inquiry_id=outcome.inquiry.pk)
     link = f"{settings.PUBLIC_BASE_URL}/b/{token}/"
     assert link in text.body

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -19,17 +18,16 @@ from django.utils import timezone
 
 from clinic.checkins.alerts import alert_open
 from clinic.checkins.models import Alert
+from clinic.core.link_tokens import link_token_digest, link_token_well_formed
 
 from .instruments import AnswerError, Instrument, Score, answers_check, instrument_get, instrument_score
 from .models import QuestionnaireAssignment
-from .services import RELATED_TYPE, token_digest
+from .services import RELATED_TYPE
 
 logger = logging.getLogger(__name__)
 
 Status = QuestionnaireAssignment.Status
 OPEN = QuestionnaireAssignment.OPEN_STATUSES
-# What secrets.token_urlsafe writes; anything else is not looked up at all.
-TOKEN_FORM = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass(frozen=True)
@@ -44,11 +42,11 @@ def assignment_by_token(token: str, *, now: datetime.datetime | None = None) -> 
     Looked up by the token's sha256 through a unique index: the stored value is never compared with the
     token itself, and the time taken does not depend on how much of a guess was right.
     """
-    if not TOKEN_FORM.fullmatch(token or ""):
+    if not link_token_well_formed(token or ""):
         return None
     now = now or timezone.now()
     return (
-        QuestionnaireAssignment.objects.filter(token_hash=token_digest(token), status__in=OPEN, expires_at__gt=now)
+        QuestionnaireAssignment.objects.filter(token_hash=link_token_digest(token), status__in=OPEN, expires_at__gt=now)
         .select_related("patient")
         .first()
     )

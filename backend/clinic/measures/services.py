@@ -11,9 +11,7 @@ What a session change does (the rule, in one function each):
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
-import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -26,6 +24,7 @@ from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
 from clinic.core.clinics import clinic_text_values
 from clinic.core.languages import language_supported
+from clinic.core.link_tokens import link_token_digest, link_token_new
 from clinic.core.models import Clinic
 from clinic.core.sweeps import sweep_row
 from clinic.messaging.models import OutboundMessage
@@ -56,11 +55,6 @@ TOKEN_BYTES = 24  # 32 URL-safe characters: guessing one is hopeless, and the te
 
 
 # --- The link ----------------------------------------------------------------------------------------
-
-
-def token_digest(token: str) -> str:
-    """The sha256 (hex) of a link's token: the only form in which a token is stored."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def questionnaire_link(token: str) -> str:
@@ -123,7 +117,7 @@ def assignment_create(
     """Create one questionnaire with a fresh link, and write its text and reminder to the outbox."""
     if instrument not in INSTRUMENTS:
         raise ValueError(f"unknown instrument {instrument!r}")
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = link_token_new(TOKEN_BYTES)
     assignment = QuestionnaireAssignment.objects.create(
         patient=patient,
         instrument=instrument,
@@ -135,7 +129,7 @@ def assignment_create(
         language=language_supported(patient.language),
         due_at=timing.due_at,
         expires_at=timing.expires_at,
-        token_hash=token_digest(token),
+        token_hash=link_token_digest(token),
         created_by=created_by,
     )
     _texts_write(assignment, token=token, timing=timing, clinic=_clinic_for(patient, appointment))

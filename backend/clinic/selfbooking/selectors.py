@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -11,14 +10,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from clinic.core.clinics import clinic_timezone
+from clinic.core.link_tokens import link_token_digest
 from clinic.scheduling.availability import Slot, availability_at_location
 
 from .models import SelfBookableType, SelfBookingLocation, SelfBookingOffer
 from .rules import self_bookable_problems
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def offer_by_token(token: str) -> SelfBookingOffer | None:
@@ -27,7 +23,7 @@ def offer_by_token(token: str) -> SelfBookingOffer | None:
         return None
     offer = (
         SelfBookingOffer.objects.select_related("consult__session_type__clinic", "location", "inquiry")
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash=link_token_digest(token))
         .first()
     )
     if offer is None or offer.expires_at <= timezone.now():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.accounts.models import AuditEvent
 from clinic.accounts.services import audit_by
+from clinic.core.link_tokens import link_token_digest, link_token_new
 from clinic.core.models import Clinic
 from clinic.intake.models import Inquiry, InquiryNote, InquirySubmission
 from clinic.intake.services import inquiry_patient_ensure
@@ -31,7 +31,7 @@ from clinic.scheduling.services import Booking, BookingConflict, appointment_boo
 
 from .models import SelfBookableType, SelfBooking, SelfBookingOffer
 from .rules import answers_allow_self_booking, self_bookable_problems
-from .selectors import free_slots, location_setup, offer_window, token_hash
+from .selectors import free_slots, location_setup, offer_window
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +73,13 @@ def selfbooking_offer_make(
     if not answers_allow_self_booking(reasons=reasons, excluded_reasons=setup.excluded_reasons):
         return None
     now = now or timezone.now()
-    token = secrets.token_urlsafe(16)
+    token = link_token_new()
     offer = SelfBookingOffer.objects.create(
         submission=submission,
         inquiry=inquiry,
         location=setup.location,
         consult=setup.consult,
-        token_hash=token_hash(token),
+        token_hash=link_token_digest(token),
         language=language,
         merged=submission.merged,
         expires_at=now + datetime.timedelta(hours=setup.consult.link_valid_hours),
@@ -114,7 +114,7 @@ def selfbooking_book(
     offer = (
         SelfBookingOffer.objects.select_for_update(of=("self",))
         .select_related("consult__session_type__clinic", "inquiry")
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash=link_token_digest(token))
         .first()
     )
     if offer is None or offer.expires_at <= now:

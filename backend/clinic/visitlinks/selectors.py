@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from clinic.core.clinics import clinic_timezone
+from clinic.core.link_tokens import link_token_digest, link_token_well_formed
 from clinic.core.models import Clinic
 from clinic.scheduling.availability import Slot, availability_for
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_reschedule_problem, series_spacing_rule
 
 from .models import VisitLink, VisitLinkPolicy
-from .tokens import token_hash, token_well_formed
 
 UPCOMING = (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED)
 # Other times are offered a week at a time, so a phone shows a short list.
@@ -26,13 +26,13 @@ def visit_link_find(token: str, *, now: datetime.datetime | None = None) -> Visi
 
     The caller answers every None the same way: nobody learns whether a token ever existed.
     """
-    if not token_well_formed(token):
+    if not link_token_well_formed(token):
         return None
     link = (
         VisitLink.objects.select_related(
             "appointment__patient", "appointment__session_type__clinic", "appointment__provider", "appointment__room"
         )
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash=link_token_digest(token))
         .first()
     )
     if link is None or link.appointment.starts_at <= (now or timezone.now()):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clinic.accounts.actor import Actor
 from clinic.core.clinics import clinic_text_values
+from clinic.core.link_tokens import link_token_digest, link_token_new
 from clinic.messaging.texts import text_render
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.services import appointment_cancel, appointment_confirm, appointment_reschedule
@@ -28,7 +29,7 @@ from clinic.waitlist.services import waitlist_join, waitlist_remove
 
 from .models import VisitLink, VisitLinkPolicy
 from .selectors import UPCOMING, visit_policy, visit_state, visit_time_offered
-from .tokens import token_hash, token_new, visit_link_url
+from .tokens import visit_link_url
 
 # How the audit trail names who acted from a link (no staff member did).
 PATIENT_BY_LINK = "the patient, by link"
@@ -46,8 +47,8 @@ class ChangeRefused(Exception):
 
 def visit_link_issue(*, appointment: Appointment, purpose: str) -> str:
     """Make a new link to this session and return it (the token is shown once, here; only its hash is kept)."""
-    token = token_new()
-    VisitLink.objects.create(appointment=appointment, token_hash=token_hash(token), purpose=purpose)
+    token = link_token_new()
+    VisitLink.objects.create(appointment=appointment, token_hash=link_token_digest(token), purpose=purpose)
     return visit_link_url(token)
 
 
