@@ -192,7 +192,7 @@ def fuzz_world_seed() -> FuzzWorld:
         values[(path, "id")] = appointment_ids
     for suffix in ("", "submitted/"):
         values[(f"/api/v1/appointments/{{id}}/monitoring-record/{suffix}", "id")] = [sprayed.pk]
-    for suffix in ("", "messages/", "scores/", "rems-enrollment/"):
+    for suffix in ("", "messages/", "scores/", "rems-enrollment/", "questionnaires/", "questionnaires/send/"):
         values[(f"/api/v1/patients/{{patient_id}}/{suffix}", "patient_id")] = patient_ids
     for suffix in ("", "assign/", "convert/", "notes/", "screening/", "transition/"):
         values[(f"/api/v1/staff/inquiries/{{reference}}/{suffix}", "reference")] = references

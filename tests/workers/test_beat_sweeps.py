@@ -20,6 +20,8 @@ from django.utils import timezone
 from clinic.accounts.actor import Actor
 from clinic.checkins.models import Alert, AlertPage, CheckIn
 from clinic.checkins.services import checkins_start_for
+from clinic.measures.models import QuestionnaireAssignment
+from clinic.measures.services import assignment_send_now
 from clinic.messaging.models import OutboundMessage
 from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
@@ -34,6 +36,7 @@ from tests.factories import (
     SessionTypeFactory,
     completed_session,
 )
+from tests.rems.factories import rems_session, rems_site_build
 from tests.support.clock import local
 from tests.support.sandbox import provider_accepts
 from workers import tasks
@@ -186,6 +189,47 @@ def test_one_alert_whose_round_fails_does_not_keep_the_next_from_being_paged(
     assert poisoned.notify_count == 2
 
 
+# --- REMS forms not marked submitted by day 5 --------------------------------------------------------
+
+
+def test_one_rems_session_whose_task_cannot_be_opened_does_not_stop_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    site = rems_site_build()
+    six_days_ago = timezone.now() - datetime.timedelta(days=6)
+    poisoned, healthy = (rems_session(site, six_days_ago + datetime.timedelta(hours=3 * n)) for n in (0, 1))
+
+    with database_refuses(StaffTask._meta.db_table, "appointment_id", poisoned.pk, saying=POISONED_PHONE):
+        assert tasks.rems_forms_due() == 1
+
+    assert StaffTask.objects.filter(appointment=healthy, kind=StaffTask.Kind.REMS_FORM_DUE).exists()
+    assert not StaffTask.objects.filter(appointment=poisoned).exists()
+    assert_logged_without_phi(caplog, poisoned.pk)
+    assert tasks.rems_forms_due() == 2  # the next sweep opens the skipped one (and the other again, idempotently)
+    assert StaffTask.objects.filter(kind=StaffTask.Kind.REMS_FORM_DUE).count() == 2
+
+
+# --- Questionnaires whose link ended ------------------------------------------------------------------
+
+
+def test_one_questionnaire_that_cannot_be_expired_does_not_stop_the_others(caplog: pytest.LogCaptureFixture) -> None:
+    patient = PatientFactory(sms_consent_at=timezone.now())
+    poisoned, healthy = (
+        assignment_send_now(actor=Actor(user=None), patient=patient, instrument=code) for code in ("phq9", "gad7")
+    )
+    with time_machine.travel(max(poisoned.expires_at, healthy.expires_at) + datetime.timedelta(minutes=1)):
+        with database_refuses("measures_questionnaireassignment", "id", poisoned.pk, saying=POISONED_PHONE):
+            assert tasks.questionnaires_sweep()["expired"] == 1
+        healthy.refresh_from_db()
+        poisoned.refresh_from_db()
+        assert healthy.status == QuestionnaireAssignment.Status.EXPIRED
+        assert poisoned.status != QuestionnaireAssignment.Status.EXPIRED
+        assert_logged_without_phi(caplog, poisoned.pk)
+        assert tasks.questionnaires_sweep()["expired"] == 1
+        poisoned.refresh_from_db()
+        assert poisoned.status == QuestionnaireAssignment.Status.EXPIRED
+
+
 # --- Every beat task is accounted for --------------------------------------------------------------
 
 # Beat's tasks that go through rows, and where a failing row is shown not to stop the rest.
@@ -198,6 +242,8 @@ ROW_SWEEPS = {
         "tests/messaging/test_provider_answers.py::"
         "test_a_list_answer_we_cannot_read_holds_back_neither_other_rows_nor_due_texts"
     ),
+    "workers.tasks.rems_forms_due": "test_one_rems_session_whose_task_cannot_be_opened_does_not_stop_the_others",
+    "workers.tasks.questionnaires_sweep": "test_one_questionnaire_that_cannot_be_expired_does_not_stop_the_others",
     "workers.tasks.waitlist_offers_sweep": (
         "tests/waitlist/test_sweep.py::test_one_slot_that_cannot_be_offered_does_not_stop_the_others"
     ),

@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -25,7 +25,9 @@ from django.utils.html import format_html
 from clinic.accounts.actor import Actor
 from clinic.accounts.admin_audit import AuditedAdminMixin
 from clinic.accounts.admin_base import StaffModelAdmin
+from clinic.accounts.locations import staff_location_ids
 from clinic.accounts.models import AuditEvent
+from clinic.accounts.roles import CLINIC_ADMIN, CLINICIAN
 from clinic.accounts.services import audit_by
 from clinic.scheduling.models import Appointment
 
@@ -122,6 +124,16 @@ class MarkSubmittedActionForm(ActionForm):
     reference = forms.CharField(
         required=False, max_length=80, label="REMS confirmation", help_text="For 'mark submitted'."
     )
+
+
+def discharge_deciders(reader: Any) -> QuerySet[User]:
+    """Who may be named as deciding a discharge: active clinicians and clinic admins, and, to staff limited to
+    locations, only those who work at one of theirs or everywhere (never a list that tells who works elsewhere)."""
+    deciders = User.objects.filter(is_active=True, groups__name__in=(CLINICIAN, CLINIC_ADMIN))
+    visible = staff_location_ids(reader)
+    if visible is not None:
+        deciders = deciders.filter(Q(staff_locations__isnull=True) | Q(staff_locations__clinic_id__in=visible))
+    return deciders.distinct().order_by("username")
 
 
 class MonitoringRecordForm(forms.ModelForm[MonitoringRecord]):
@@ -245,7 +257,7 @@ class MonitoringRecordAdmin(AuditedAdminMixin):
                 session_type__rems__isnull=False, status__in=FILLABLE_STATUSES, monitoring_record__isnull=True
             ).select_related("session_type__clinic", "patient")
         if db_field.name == "discharge_decided_by":
-            kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True)
+            kwargs["queryset"] = discharge_deciders(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "InquiryStatusEnum": "clinic.intake.models.Inquiry.Status",
         "OutboundMessageStatusEnum": "clinic.messaging.models.OutboundMessage.Status",
         "AppointmentStatusEnum": "clinic.scheduling.models.Appointment.Status",
+        # Sedation, dissociation and respiratory depression on a REMS monitoring record share one scale.
+        "RemsObservationEnum": "clinic.rems.models.Observation",
     },
 }
 

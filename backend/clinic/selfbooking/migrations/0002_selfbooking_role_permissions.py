@@ -1,4 +1,5 @@
-"""Front desk reads the settings and confirms self-booked consultations; clinic admins also turn self-booking on."""
+"""Front desk (and clinicians, who can do all front desk does) read the settings and confirm self-booked
+consultations; clinic admins also turn self-booking on."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ SETTINGS = [
 ]
 ROLES = {
     "Front desk": READ_SETTINGS + BOOKINGS,
-    "Clinician": [*READ_SETTINGS, "selfbooking.view_selfbooking"],
+    "Clinician": READ_SETTINGS + BOOKINGS,
     "Clinic admin": READ_SETTINGS + BOOKINGS + SETTINGS,
 }
 
