@@ -8,6 +8,7 @@ from clinic.patients.models import Patient
 from clinic.scheduling.models import Appointment
 
 from .models import MeasurePlan, QuestionnaireAssignment
+from .scores import appointment_score_summaries
 
 Purpose = QuestionnaireAssignment.Purpose
 Status = QuestionnaireAssignment.Status
@@ -40,17 +41,10 @@ def baseline_instruments(appointment: Appointment) -> list[str]:
 
 
 def baseline_missing(appointment: Appointment) -> bool:
-    """True when the session's plans ask a baseline and, for some instrument, none was completed for this
-    session's series (or, outside a series, for this session) — the clinician sees "no baseline"."""
-    instruments = baseline_instruments(appointment)
+    """True when the session's plans ask a baseline and, for some instrument, there is none before it — the
+    clinician sees "no baseline". The same rule as the day schedule and the outcomes report (scores.py)."""
+    instruments = set(baseline_instruments(appointment))
     if not instruments:
         return False
-    done = QuestionnaireAssignment.objects.filter(
-        patient_id=appointment.patient_id, purpose=Purpose.BASELINE, status=Status.COMPLETED
-    )
-    if appointment.series_id is not None:
-        done = done.filter(series_id=appointment.series_id)
-    else:
-        done = done.filter(series__isnull=True, appointment__session_type_id=appointment.session_type_id)
-    completed = set(done.values_list("instrument", flat=True))
-    return any(instrument not in completed for instrument in instruments)
+    lines = appointment_score_summaries([appointment]).get(appointment.pk, [])
+    return any(line.no_baseline for line in lines if line.code in instruments)

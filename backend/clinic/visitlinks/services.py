@@ -158,9 +158,12 @@ def visit_earlier_entries(appointment: Appointment) -> list[WaitlistEntry]:
 
 
 @transaction.atomic
+@transaction.atomic
 def visit_call_back_request(*, link: VisitLink) -> None:
     """No offered time suits the patient (or none keeps the series' spacing): front desk calls them."""
-    appointment = link.appointment
+    appointment, policy = _locked(link)
+    if not visit_state(appointment, policy).upcoming:
+        raise ChangeRefused("not_upcoming")
     _touch(link)
     staff_task_open(
         kind=StaffTask.Kind.RESCHEDULE_REQUEST,

@@ -234,7 +234,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         try:
             visit_confirm(link=link, ip=client_ip(request))
         except ChangeRefused:
-            return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
+            return _no_longer_changeable(request, token)
         return _back_to_visit(request, token, messages.SUCCESS, _("Thank you: your visit is confirmed."))
 
 
@@ -256,8 +256,12 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
             if refusal.reason == "late":
                 context = _visit_context(link, token, language)
                 return _respond(request, "visitlinks/cancel.html", context, status=409)
-            return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
+            return _no_longer_changeable(request, token)
         return _back_to_visit(request, token, messages.SUCCESS, _("Your visit is cancelled."))
+
+
+def _no_longer_changeable(request: HttpRequest, token: str) -> HttpResponse:
+    return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
 
 
 def _timestamp(value: str) -> datetime.datetime | None:
@@ -292,7 +296,7 @@ def move(request: HttpRequest, token: str) -> HttpResponse:
             if refusal.reason == "changed":
                 text = _("Your visit was changed a moment ago (in another window?). Here it is now.")
                 return _back_to_visit(request, token, messages.WARNING, text)
-            return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
+            return _no_longer_changeable(request, token)
         when = session_time_values(moved, language)
         text = _("Done: your visit is now on %(date)s at %(time)s.") % when
         return _back_to_visit(request, token, messages.SUCCESS, text)
@@ -306,9 +310,10 @@ def call_back(request: HttpRequest, token: str) -> HttpResponse:
         assert refused is not None
         return refused
     with translation.override(_language(request, link)):
-        if not visit_state(link.appointment, visit_policy(link.appointment.session_type.clinic)).upcoming:
-            return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
-        visit_call_back_request(link=link)
+        try:
+            visit_call_back_request(link=link)
+        except ChangeRefused:
+            return _no_longer_changeable(request, token)
         text = _("Thank you: we will call you to find another time. Your visit stays booked until then.")
         return _back_to_visit(request, token, messages.SUCCESS, text)
 
@@ -325,7 +330,7 @@ def earlier(request: HttpRequest, token: str) -> HttpResponse:
         try:
             wanted = visit_earlier_set(link=link, ip=client_ip(request), wanted=request.POST.get("earlier") == "on")
         except ChangeRefused:
-            return _back_to_visit(request, token, messages.WARNING, _("This visit can no longer be changed here."))
+            return _no_longer_changeable(request, token)
         if wanted:
             text = _("We will text you if an earlier time opens up. Your visit stays booked until you take one.")
         else:
